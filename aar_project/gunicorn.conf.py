@@ -1,0 +1,16 @@
+"""gunicorn settings; every value can be overridden with GUNICORN_CMD_ARGS."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# The app logs one line per request itself (with a request id and without query strings,
+# where sign-in tokens travel), so gunicorn's access log stays off.
+accesslog = None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from aar_project.views import healthz
+from reviews.views import auth
+from reviews.views.dashboard import dashboard
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", auth.sign_in, name="login"),
+    path("accounts/logout/", auth.sign_out, name="logout"),
+    path("accounts/link/", auth.link_request, name="link_request"),
+    path("accounts/link/open/", auth.link_open, name="link_open"),
+    path("admin/", admin.site.urls),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("actions/", include("actions.urls")),
+    path("", include("reviews.urls")),
+]

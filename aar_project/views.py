@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def broker_state() -> str:
+    """`eager` without a broker, `ok` when Redis answers a PING, `down` otherwise."""
+    if not settings.REDIS_URL:
+        return "eager"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
+        try:
+            return "ok" if client.ping() else "down"
+        finally:
+            client.close()
+    except (redis.RedisError, OSError):
+        return "down"
+
+
+def worker_seen_seconds_ago() -> int | None:
+    """Seconds since a worker last ran the heartbeat task; None if never (or unknown)."""
+    from django.core.cache import cache
+
+    from aar_project.celery import HEARTBEAT_KEY
+
+    try:
+        beat = cache.get(HEARTBEAT_KEY)
+    except Exception:  # noqa: BLE001 - the cache is Redis, which may have just gone away
+        return None
+    return int(time.time() - beat["at"]) if beat else None
+
+
+def database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
+        return "down"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = database_state()
+    broker = broker_state()
+    body: dict[str, object] = {"database": database, "broker": broker}
+    if broker == "ok":
+        body["worker_seen_seconds_ago"] = worker_seen_seconds_ago()
+    return JsonResponse(body, status=200 if database == "ok" else 503)

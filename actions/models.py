@@ -1,0 +1,190 @@
+"""Owned, dated action items and the history of every change made to them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from aar_project.typing import AnyUser
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    WONT_DO = "wont_do", "Won't do"
+
+
+OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+CLOSED_STATUSES = (ActionStatus.DONE, ActionStatus.WONT_DO)
+
+
+class ActionType(models.TextChoices):
+    MONITORING = "monitoring", "Monitoring"
+    PROCESS = "process", "Process"
+    CODE = "code", "Code"
+    CONFIGURATION = "configuration", "Configuration"
+    DOCUMENTATION = "documentation", "Documentation"
+    TESTING = "testing", "Testing"
+    INFRASTRUCTURE = "infrastructure", "Infrastructure"
+    TRAINING = "training", "Training"
+    OTHER = "other", "Other"
+
+
+class ActionSize(models.TextChoices):
+    HOURS = "hours", "Hours"
+    DAYS = "days", "Days"
+    WEEKS = "weeks", "Weeks"
+
+
+class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def open(self) -> ActionItemQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def closed(self) -> ActionItemQuerySet:
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def overdue(self, today: dt.date) -> ActionItemQuerySet:
+        """Open and past due. Due today is not overdue."""
+        return self.open().filter(due_on__lt=today)
+
+    def owned_by(self, user: AnyUser) -> ActionItemQuerySet:
+        return self.filter(owner_id=user.pk)
+
+    def visible_to(self, user: AnyUser) -> ActionItemQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            Q(owner=user)
+            | Q(review__participants__user=user)
+            | Q(review__team__delivery_owner=user)
+            | Q(review__team__members=user)
+        ).distinct()
+
+
+class ActionItem(models.Model):
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.PROTECT, related_name="action_items"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    definition_of_done = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    action_type = models.CharField(
+        max_length=20, choices=ActionType.choices, default=ActionType.OTHER
+    )
+    size = models.CharField(max_length=10, choices=ActionSize.choices, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    ticket_url = models.URLField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status__in=CLOSED_STATUSES) & Q(closed_at__isnull=False))
+                | (Q(status__in=OPEN_STATUSES) & Q(closed_at__isnull=True)),
+                name="%(app_label)s_%(class)s_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.DONE) | ~Q(closing_note=""),
+                name="%(app_label)s_%(class)s_done_has_verification",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["owner", "due_on"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="actions_open_owner_due",
+            ),
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="%(app_label)s_%(class)s_open_due",
+            ),
+            models.Index(fields=["review", "status"], name="%(app_label)s_%(class)s_rev_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def days_overdue(self, today: dt.date) -> int:
+        if not self.is_open or self.due_on is None or self.due_on >= today:
+            return 0
+        return (today - self.due_on).days
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    STATUS = "status", "Status changed"
+    DUE_DATE = "due_date", "Due date changed"
+    OWNER = "owner", "Reassigned"
+    RESURFACED = "resurfaced", "Re-surfaced in a review"
+
+
+class ActionEvent(models.Model):
+    """One entry of an action's history: who changed what, when and why."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    review = models.ForeignKey(
+        "reviews.Review",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_events",
+        help_text="The review in which this change was made, if any.",
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

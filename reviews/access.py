@@ -1,0 +1,98 @@
+"""The one way a view obtains a review: `get_review_for`. No access means 404."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.http import Http404
+
+from reviews.models import Account, Review, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+
+class Need(enum.Enum):
+    VIEW = "view"  # anyone who may see the review
+    CONTRIBUTE = "contribute"  # take part: participants, scribe, facilitator
+    EDIT = "edit"  # facilitator or scribe
+    FACILITATE = "facilitate"  # the facilitator
+    MANAGE = "manage"  # set up and publish: facilitator or the team's delivery owner
+
+
+@dataclass(frozen=True)
+class ReviewAccess:
+    review: Review
+    role: str | None
+    is_delivery_owner: bool
+    is_staff: bool
+    user_id: int
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == Role.FACILITATOR
+
+    @property
+    def is_scribe(self) -> bool:
+        return self.role == Role.SCRIBE
+
+    @property
+    def can_contribute(self) -> bool:
+        return self.role in (Role.FACILITATOR, Role.SCRIBE, Role.PARTICIPANT)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.FACILITATOR, Role.SCRIBE)
+
+    @property
+    def can_manage(self) -> bool:
+        return self.is_facilitator or self.is_delivery_owner or self.is_staff
+
+    def allows(self, need: Need) -> bool:
+        return {
+            Need.VIEW: True,
+            Need.CONTRIBUTE: self.can_contribute,
+            Need.EDIT: self.can_edit,
+            Need.FACILITATE: self.is_facilitator,
+            Need.MANAGE: self.can_manage,
+        }[need]
+
+    def can_read_account(self, account: Account) -> bool:
+        """Sealed: the author, the facilitator and the scribe, until the reveal."""
+        if self.review.accounts_revealed_at is not None:
+            return True
+        return self.can_edit or account.participant.user_id == self.user_id
+
+
+def review_access(user: User | AnonymousUser, review: Review) -> ReviewAccess | None:
+    if not user.is_authenticated:
+        return None
+    role = (
+        review.participants.filter(user=user).values_list("role", flat=True).first()
+        if review.pk
+        else None
+    )
+    is_owner = review.team.delivery_owner_id == user.pk
+    is_member = role is not None or is_owner or review.team.members.filter(pk=user.pk).exists()
+    if not (is_member or user.is_staff):
+        return None
+    return ReviewAccess(
+        review=review,
+        role=role,
+        is_delivery_owner=is_owner,
+        is_staff=user.is_staff,
+        user_id=user.pk,
+    )
+
+
+def get_review_for(user: User | AnonymousUser, slug: str, need: Need = Need.VIEW) -> ReviewAccess:
+    """The review with this slug if `user` may do `need` with it; otherwise 404."""
+    review = Review.objects.select_related("team").filter(slug=slug).first()
+    if review is None:
+        raise Http404("No such review")
+    access = review_access(user, review)
+    if access is None or not access.allows(need):
+        raise Http404("No such review")
+    return access

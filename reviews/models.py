@@ -1,0 +1,579 @@
+"""Reviews: teams, the events under review, their people, accounts, timeline and findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from aar_project.typing import AnyUser
+
+
+# --- Teams -----------------------------------------------------------------------------
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def visible_to(self, user: AnyUser) -> TeamQuerySet:
+        if user.is_staff:
+            return self
+        return self.filter(Q(delivery_owner=user) | Q(members=user)).distinct()
+
+    def owned_by(self, user: AnyUser) -> TeamQuerySet:
+        if user.is_staff:
+            return self
+        return self.filter(delivery_owner_id=user.pk)
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    delivery_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_teams",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    stakeholder_emails = models.TextField(
+        blank=True, help_text="The communication plan: one address per line."
+    )
+    review_triggers = models.TextField(
+        blank=True, help_text="When this team holds a review (its triggers), in its own words."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def stakeholder_email_list(self) -> list[str]:
+        return [line.strip() for line in self.stakeholder_emails.splitlines() if line.strip()]
+
+
+# --- Reviews ---------------------------------------------------------------------------
+
+
+class ReviewKind(models.TextChoices):
+    INCIDENT = "incident", "Incident"
+    LAUNCH = "launch", "Launch"
+    PROJECT = "project", "Project"
+    RELEASE = "release", "Release"
+    PULL_REQUEST = "pull_request", "Pull request"
+
+
+class Severity(models.TextChoices):
+    SEV1 = "sev1", "SEV-1"
+    SEV2 = "sev2", "SEV-2"
+    SEV3 = "sev3", "SEV-3"
+    SEV4 = "sev4", "SEV-4"
+    MAJOR_LAUNCH = "major_launch", "Major launch"
+    MINOR_LAUNCH = "minor_launch", "Minor launch"
+    PROJECT_CLOSEOUT = "project_closeout", "Project closeout"
+    MAJOR_RELEASE = "major_release", "Major release"
+    MINOR_RELEASE = "minor_release", "Minor release"
+    MAJOR_CHANGE = "major_change", "Major change"
+    MINOR_CHANGE = "minor_change", "Minor change"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PREPARING = "preparing", "Preparing"
+    IN_MEETING = "in_meeting", "In meeting"
+    WRITING = "writing", "Writing"
+    PUBLISHED = "published", "Published"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class RootCauseMethod(models.TextChoices):
+    FIVE_WHYS = "five_whys", "Five whys"
+    CAUSAL_CHAIN = "causal_chain", "Causal chain"
+
+
+class PullRequestType(models.TextChoices):
+    FEATURE = "feature", "Feature"
+    BUG_FIX = "bug_fix", "Bug Fix"
+    ENHANCEMENT = "enhancement", "Enhancement"
+    REFACTOR = "refactor", "Refactor"
+    INFRASTRUCTURE = "infrastructure", "Infrastructure"
+
+
+class Priority(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def visible_to(self, user: AnyUser) -> ReviewQuerySet:
+        """Reviews a user may open: their team's, the ones they take part in, or all (staff)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(
+            Q(participants__user=user) | Q(team__delivery_owner=user) | Q(team__members=user)
+        ).distinct()
+
+    def active(self) -> ReviewQuerySet:
+        return self.exclude(status__in=[ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED])
+
+    def published(self) -> ReviewQuerySet:
+        return self.filter(status=ReviewStatus.PUBLISHED)
+
+    def for_team(self, team: Team) -> ReviewQuerySet:
+        return self.filter(team=team)
+
+
+class Review(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=ReviewKind.choices, default=ReviewKind.INCIDENT)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    severity = models.CharField(max_length=20, choices=Severity.choices, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    event_started_at = models.DateTimeField(null=True, blank=True)
+    event_detected_at = models.DateTimeField(
+        null=True, blank=True, help_text="T-0: when the event was detected."
+    )
+    event_ended_at = models.DateTimeField(null=True, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True, help_text="The review meeting.")
+    meeting_minutes = models.PositiveSmallIntegerField(default=80)
+    accounts_due_at = models.DateTimeField(null=True, blank=True)
+
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilitated_reviews",
+    )
+    scribe = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scribed_reviews",
+    )
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+
+    summary = models.TextField(blank=True)
+    impact_users_affected = models.PositiveIntegerField(null=True, blank=True)
+    impact_users_segment = models.CharField(max_length=200, blank=True)
+    impact_duration = models.CharField(max_length=100, blank=True)
+    impact_business = models.TextField(blank=True)
+    lessons = models.TextField(blank=True)
+    root_cause_method = models.CharField(
+        max_length=20, choices=RootCauseMethod.choices, default=RootCauseMethod.FIVE_WHYS
+    )
+    no_actions = models.BooleanField(
+        default=False, help_text="The review decided, explicitly, that no action is needed."
+    )
+
+    accounts_revealed_at = models.DateTimeField(null=True, blank=True)
+    meeting_started_at = models.DateTimeField(null=True, blank=True)
+    meeting_ended_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+
+    # Pull-request context (kind = pull_request).
+    pr_number = models.PositiveIntegerField(null=True, blank=True)
+    pr_url = models.URLField(blank=True)
+    pr_type = models.CharField(max_length=20, choices=PullRequestType.choices, blank=True)
+    pr_priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    pr_files_changed = models.PositiveIntegerField(null=True, blank=True)
+    pr_lines_added = models.PositiveIntegerField(null=True, blank=True)
+    pr_lines_removed = models.PositiveIntegerField(null=True, blank=True)
+    pr_author = models.CharField(max_length=100, blank=True)
+    pr_reviewers = models.CharField(
+        max_length=500, blank=True, help_text="Code-host logins, separated by commas."
+    )
+    pr_opened_at = models.DateTimeField(null=True, blank=True)
+    pr_merged_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveBigIntegerField(default=1)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(facilitator__isnull=True)
+                | Q(scribe__isnull=True)
+                | ~Q(facilitator=F("scribe")),
+                name="%(app_label)s_%(class)s_facilitator_is_not_scribe",
+            ),
+            models.CheckConstraint(
+                condition=Q(event_started_at__isnull=True)
+                | Q(event_ended_at__isnull=True)
+                | Q(event_ended_at__gte=F("event_started_at")),
+                name="%(app_label)s_%(class)s_event_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_minutes__gt=0),
+                name="%(app_label)s_%(class)s_meeting_minutes_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status"], name="%(app_label)s_%(class)s_team_status"),
+            models.Index(
+                fields=["status", "scheduled_at"], name="%(app_label)s_%(class)s_st_sched"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def t0(self) -> dt.datetime | None:
+        """The reference point of T+offsets: detection, else the start of the event."""
+        return self.event_detected_at or self.event_started_at
+
+    @property
+    def accounts_revealed(self) -> bool:
+        return self.accounts_revealed_at is not None
+
+    @property
+    def is_pull_request(self) -> bool:
+        return self.kind == ReviewKind.PULL_REQUEST
+
+    def event_date(self) -> dt.date | None:
+        moment = self.event_started_at or self.event_detected_at
+        return timezone.localtime(moment).date() if moment else None
+
+    def meeting_date(self) -> dt.date | None:
+        return timezone.localtime(self.scheduled_at).date() if self.scheduled_at else None
+
+    def days_from_event_to_meeting(self) -> int | None:
+        event, meeting = self.event_date(), self.meeting_date()
+        if event is None or meeting is None:
+            return None
+        return (meeting - event).days
+
+    def pr_reviewer_list(self) -> list[str]:
+        return [r.strip().lstrip("@") for r in self.pr_reviewers.split(",") if r.strip()]
+
+
+def bump_review_version(review_id: int) -> None:
+    """Every change to a review bumps its version in the same transaction (the poll's key)."""
+    Review.objects.filter(pk=review_id).update(version=F("version") + 1)
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    SCRIBE = "scribe", "Scribe"
+    PARTICIPANT = "participant", "Participant"
+    OBSERVER = "observer", "Observer"
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def writers(self) -> ParticipantQuerySet:
+        """Those who write an account: everyone but observers."""
+        return self.exclude(role=Role.OBSERVER)
+
+
+class Participant(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"], name="%(app_label)s_%(class)s_one_row_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Account(models.Model):
+    """A participant's written account. Sealed until the facilitator reveals the accounts."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="accounts")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="accounts")
+    body = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"], name="%(app_label)s_%(class)s_one_per_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Account of {self.participant.user}"
+
+    @property
+    def revealed(self) -> bool:
+        return self.review.accounts_revealed_at is not None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+# --- Timeline --------------------------------------------------------------------------
+
+
+class EntryKind(models.TextChoices):
+    DETECTION = "detection", "Detection"
+    ACKNOWLEDGMENT = "acknowledgment", "Acknowledgment"
+    SEVERITY_ASSESSED = "severity_assessed", "Severity assessed"
+    INVESTIGATION = "investigation", "Investigation"
+    MITIGATION = "mitigation", "Mitigation"
+    COMMUNICATION = "communication", "Communication"
+    RESOLUTION = "resolution", "Resolution"
+    DECISION = "decision", "Decision"
+    MILESTONE = "milestone", "Milestone"
+    PIVOT = "pivot", "Pivot"
+    OTHER = "other", "Other"
+
+
+class EntrySource(models.TextChoices):
+    LOG = "log", "Log"
+    CHAT = "chat", "Chat"
+    TICKET = "ticket", "Ticket"
+    ACCOUNT = "account", "Account"
+    MEETING = "meeting", "Meeting"
+
+
+class TimelineEntryQuerySet(models.QuerySet["TimelineEntry"]):
+    def in_order(self) -> TimelineEntryQuerySet:
+        return self.order_by("occurred_at", "pk")
+
+    def disputed(self) -> TimelineEntryQuerySet:
+        return self.filter(disputed=True)
+
+
+class TimelineEntry(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="timeline_entries")
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=EntryKind.choices, default=EntryKind.OTHER)
+    description = models.TextField()
+    source = models.CharField(max_length=10, choices=EntrySource.choices, blank=True)
+    source_ref = models.CharField(max_length=500, blank=True)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="promoted_entries",
+    )
+    disputed = models.BooleanField(default=False)
+    dispute_note = models.TextField(blank=True)
+    correction = models.TextField(blank=True)
+    import_key = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = TimelineEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        indexes = [
+            models.Index(fields=["review", "occurred_at"], name="%(app_label)s_%(class)s_rev_time")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "import_key"],
+                condition=~Q(import_key=""),
+                name="%(app_label)s_%(class)s_import_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.description[:40]}"
+
+
+# --- Findings --------------------------------------------------------------------------
+
+
+class Finding(models.Model):
+    """What every finding shares: its review, its text, its place, its edit version."""
+
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class WhyNode(Finding):
+    """One answer in the five-whys tree; a why may have several answers (children)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="why_nodes")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    evidence = models.ManyToManyField(TimelineEntry, related_name="cited_by", blank=True)
+
+    class Meta(Finding.Meta):
+        pass
+
+
+class CausalFactorType(models.TextChoices):
+    TECHNICAL = "technical", "Technical"
+    CONFIGURATION = "configuration", "Configuration"
+    MONITORING = "monitoring", "Monitoring"
+    PROCESS = "process", "Process"
+
+
+class CausalFactor(Finding):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="causal_factors")
+    factor_type = models.CharField(max_length=20, choices=CausalFactorType.choices)
+
+    class Meta(Finding.Meta):
+        pass
+
+
+class FactorCategory(models.TextChoices):
+    MONITORING = "monitoring", "Monitoring"
+    DOCUMENTATION = "documentation", "Documentation"
+    PROCESS = "process", "Process"
+    TOOLING = "tooling", "Tooling"
+    KNOWLEDGE = "knowledge", "Knowledge"
+    OTHER = "other", "Other"
+
+
+class ContributingFactor(Finding):
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="contributing_factors"
+    )
+    category = models.CharField(max_length=20, choices=FactorCategory.choices)
+
+    class Meta(Finding.Meta):
+        indexes = [models.Index(fields=["category", "review"], name="reviews_cf_category_review")]
+
+
+class WentWell(Finding):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="went_well")
+
+    class Meta(Finding.Meta):
+        verbose_name_plural = "went well"
+
+
+class LessonCategory(models.TextChoices):
+    GENERAL = "general", "General"
+    TECHNICAL = "technical", "Technical"
+    PROCESS = "process", "Process"
+
+
+class Lesson(Finding):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="lesson_items")
+    category = models.CharField(
+        max_length=20, choices=LessonCategory.choices, default=LessonCategory.GENERAL
+    )
+
+    class Meta(Finding.Meta):
+        pass
+
+
+# --- Agenda ----------------------------------------------------------------------------
+
+
+class Phase(models.TextChoices):
+    SUMMARY = "summary", "Summary"
+    TIMELINE = "timeline", "Timeline"
+    ROOT_CAUSE = "root_cause", "Root cause"
+    CONTRIBUTING_FACTORS = "contributing_factors", "Contributing factors"
+    WENT_WELL = "went_well", "What went well"
+    ACTION_ITEMS = "action_items", "Action items"
+
+
+DEFAULT_AGENDA: list[tuple[str, int]] = [
+    (Phase.SUMMARY, 5),
+    (Phase.TIMELINE, 25),
+    (Phase.ROOT_CAUSE, 20),
+    (Phase.CONTRIBUTING_FACTORS, 10),
+    (Phase.WENT_WELL, 10),
+    (Phase.ACTION_ITEMS, 10),
+]
+
+
+class AgendaPhase(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agenda")
+    phase = models.CharField(max_length=30, choices=Phase.choices)
+    position = models.PositiveSmallIntegerField()
+    planned_minutes = models.PositiveSmallIntegerField()
+    extended_minutes = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "phase"], name="%(app_label)s_%(class)s_one_per_phase"
+            ),
+            models.UniqueConstraint(
+                fields=["review", "position"], name="%(app_label)s_%(class)s_one_per_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_minutes__gt=0),
+                name="%(app_label)s_%(class)s_planned_minutes_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} ({self.planned_minutes} min)"

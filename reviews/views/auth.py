@@ -1,0 +1,141 @@
+"""Sign in with a password or an emailed link; sign out.
+
+A link opens a confirmation page (GET changes nothing, so mail scanners that prefetch links
+cannot use it up); only the POST signs in. The token never reaches a redirect target or a log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import authenticate as django_authenticate
+from django.contrib.auth import get_user_model, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from sesame.utils import get_query_string, get_user
+
+from aar_project.mail import absolute, build_message
+from aar_project.ratelimit import client_ip, is_limited
+from reviews.auth import normalise_email
+from reviews.forms import LinkRequestForm, SignInForm
+
+SIGN_IN_SCOPE = "sign-in"
+INVITE_SCOPE = "invite"
+INVITE_MAX_AGE = dt.timedelta(days=30)
+
+
+def safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _limited(request: HttpRequest, scope: str, email: str) -> bool:
+    limit, window = settings.SIGN_IN_RATE_LIMIT
+    by_ip = is_limited(f"{scope}:ip", client_ip(request), limit=limit * 3, window=window)
+    by_email = is_limited(f"{scope}:email", normalise_email(email), limit=limit, window=window)
+    return by_ip or by_email
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if _limited(request, "password", email):
+            form.add_error(
+                None, "Too many attempts. Wait a few minutes, or ask for a sign-in link."
+            )
+            status = 429
+        else:
+            user = django_authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None:
+                form.add_error(None, "That email and password do not match an account.")
+                status = 400
+            else:
+                login(request, user, backend="reviews.auth.EmailBackend")
+                return redirect(safe_next(request, next_url))
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "reviews/sign_in.html",
+        {"form": form, "next": next_url, "link_form": LinkRequestForm(initial={"next": next_url})},
+        status=status,
+    )
+
+
+def send_sign_in_link(*, user: object, next_url: str = "", scope: str = SIGN_IN_SCOPE) -> None:
+    link = absolute(reverse("link_open")) + get_query_string(user, scope=scope)
+    if next_url:
+        link += "&" + urlencode({"next": next_url})
+    build_message(
+        to=[user.email],  # type: ignore[attr-defined]
+        subject="Your AAR sign-in link",
+        template="sign_in_link",
+        context={"link": link, "minutes": settings.SESAME_MAX_AGE // 60},
+    ).send()
+
+
+@require_http_methods(["GET", "POST"])
+def link_request(request: HttpRequest) -> HttpResponse:
+    form = LinkRequestForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    if request.method == "POST" and form.is_valid():
+        email = normalise_email(form.cleaned_data["email"])
+        if _limited(request, "link", email):
+            form.add_error(None, "Too many links asked for. Wait a few minutes and try again.")
+            return render(request, "reviews/link_request.html", {"form": form}, status=429)
+        user = get_user_model()._default_manager.filter(email__iexact=email, is_active=True).first()
+        if user is not None:
+            next_url = form.cleaned_data["next"]
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+                next_url = ""
+            send_sign_in_link(user=user, next_url=next_url)
+        # The same answer whether or not the address has an account.
+        return render(request, "reviews/link_sent.html", {"email": email})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reviews/link_request.html", {"form": form}, status=status)
+
+
+def _user_for_token(token: str, *, consume: bool) -> Any:
+    """The user a token signs in, trying each purpose a sign-in token may have."""
+    if not token or len(token) > 500:
+        return None
+    for scope, max_age in ((SIGN_IN_SCOPE, None), (INVITE_SCOPE, INVITE_MAX_AGE)):
+        user = get_user(token, scope=scope, max_age=max_age, update_last_login=consume)
+        if user is not None:
+            return user
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def link_open(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("t", "") if request.method == "POST" else request.GET.get("t", "")
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    user = _user_for_token(token, consume=False)
+    if user is None:
+        return render(request, "reviews/link_invalid.html", status=400)
+    if request.method == "GET":
+        return render(
+            request,
+            "reviews/link_confirm.html",
+            {"token": token, "next": next_url, "link_user": user},
+        )
+    login(request, user, backend="sesame.backends.ModelBackend")  # updates last_login: one use
+    return redirect(safe_next(request, next_url))
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")

@@ -1,0 +1,237 @@
+"""Shared fixtures, and the switch that turns "service missing, test skipped" into a failure.
+
+Set AAR_REQUIRE_SERVICES=1 (CI does) and every test that needs PostgreSQL, Redis, a Celery
+worker or Chromium fails when the service is missing instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import PASSWORD, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("AAR_REQUIRE_SERVICES", "") not in ("", "0", "false")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def service_missing(what: str) -> None:
+    """Skip, or fail when the run requires every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} (AAR_REQUIRE_SERVICES is on, so this is a failure)", pytrace=False)
+    pytest.skip(what)
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _services_for_markers(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if request.node.get_closest_marker("redis"):
+        if not settings.REDIS_URL:
+            service_missing("needs Redis: set REDIS_URL=redis://...")
+        if not redis_answers(settings.REDIS_URL):
+            service_missing(f"Redis does not answer at {settings.REDIS_URL}")
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks() -> Iterator[None]:
+    """Tasks run in-process unless a test asks for the real worker (`celery_worker`)."""
+    from aar_project.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(tmp_path: Path, settings) -> None:
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    # Tests run without `collectstatic`: serve static files by their plain names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- A real Celery worker -------------------------------------------------------------
+
+
+def _database_url_for_worker() -> str:
+    """The URL of the database the tests use right now (the test database)."""
+    s = connection.settings_dict
+    if connection.vendor != "postgresql":
+        service_missing("a worker process needs PostgreSQL (an in-memory SQLite is not shared)")
+    user = s.get("USER") or ""
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+class Worker:
+    def __init__(self, queue: str, env: dict[str, str]) -> None:
+        self.queue = queue
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = Path(f"/tmp/aar-worker-{queue}.log")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "aar_project",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                self.queue,
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "ready." in self.log.read_text(errors="replace"):
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(
+            "the Celery worker did not start:\n" + self.log.read_text(errors="replace")[-3000:]
+        )
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings) -> Iterator[Worker]:
+    """A real worker process on REDIS_URL, on a queue of its own, reading the test database."""
+    if not settings.REDIS_URL or not redis_answers(settings.REDIS_URL):
+        service_missing("a Celery worker needs Redis: set REDIS_URL=redis://...")
+    queue = f"aar-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": queue,
+        "EMAIL_URL": "smtp://127.0.0.1:1",  # replaced by tests that read mail
+        "SECRET_KEY": "worker-test-key",
+    }
+    # Tasks sent from this process go to the worker's queue, through the real broker.
+    from aar_project.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    worker = Worker(queue, env)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
+# --- A browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        service_missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.csp_violations = []  # type: ignore[attr-defined]
+    tab.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and tab.csp_violations.append(m.text),
+    )
+    yield tab
+    context.close()
+
+
+def sign_in_with_password(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email", exact=True).first.fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
