@@ -71,8 +71,12 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(client):
     unknown = client.post("/accounts/link/", {"email": "nobody@example.com"})
     assert len(mail.outbox) == 1
     assert known.status_code == unknown.status_code
-    assert known.content.replace(b"ana@example.com", b"X") == unknown.content.replace(
-        b"nobody@example.com", b"X"
+
+    def normalised(content: bytes, email: bytes) -> bytes:
+        return re.sub(rb'"X-CSRFToken": "\w+"', b"", content.replace(email, b"X"))
+
+    assert normalised(known.content, b"ana@example.com") == normalised(
+        unknown.content, b"nobody@example.com"
     )
 
 
