@@ -206,6 +206,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "account-reminders": {
+        "task": "reviews.tasks.send_account_reminders",
+        "schedule": 3600.0,
+        "options": {"expires": 1800},
+    },
+    "sweep-pending-work": {
+        "task": "reviews.tasks.sweep_pending",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
 }
 
 # --- Email -----------------------------------------------------------------------------

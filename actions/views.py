@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from aar_project.typing import HtmxHttpRequest
 from actions.models import ActionItem
 
 
 @login_required
 @require_GET
-def my_actions(request: HttpRequest) -> HttpResponse:
+def my_actions(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     actions = list(
         ActionItem.objects.owned_by(request.user).open().select_related("review").order_by("due_on")

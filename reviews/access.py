@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import Http404
+from django.utils import timezone
 
 from reviews.models import Account, Review, Role
 
@@ -95,4 +97,9 @@ def get_review_for(user: User | AnonymousUser, slug: str, need: Need = Need.VIEW
     access = review_access(user, review)
     if access is None or not access.allows(need):
         raise Http404("No such review")
+    # Times on the review's pages and forms are read and shown in the review's time zone.
+    try:
+        timezone.activate(ZoneInfo(review.time_zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        timezone.activate(ZoneInfo("UTC"))
     return access

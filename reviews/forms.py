@@ -1,6 +1,25 @@
 from __future__ import annotations
 
+import datetime as dt
+import json
+import zoneinfo
+from typing import Any
+
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from reviews.models import (
+    EntryKind,
+    EntrySource,
+    ImportFormat,
+    Review,
+    ReviewKind,
+    Role,
+    Team,
+    TimelineEntry,
+)
 
 
 class SignInForm(forms.Form):
@@ -17,3 +36,256 @@ class LinkRequestForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+# --- Reviews ---------------------------------------------------------------------------
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocal(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+def datetime_field(**kwargs: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        widget=DateTimeLocal(), input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], **kwargs
+    )
+
+
+PR_FIELDS = {
+    "number": "pr_number",
+    "html_url": "pr_url",
+    "additions": "pr_lines_added",
+    "deletions": "pr_lines_removed",
+    "changed_files": "pr_files_changed",
+}
+
+
+def parse_pull_request(raw: bytes) -> dict[str, Any]:
+    """The review fields a code host's pull-request JSON fills; unknown keys are ignored."""
+    if len(raw) > 2 * 1024 * 1024:
+        raise forms.ValidationError("The pull-request file is larger than 2 MB.")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise forms.ValidationError("The pull-request file is not UTF-8 text.") from exc
+    except json.JSONDecodeError as exc:
+        raise forms.ValidationError(
+            f"The pull-request file is not valid JSON: {exc.msg} (line {exc.lineno})."
+        ) from exc
+    if not isinstance(data, dict):
+        raise forms.ValidationError("The pull-request file must hold one JSON object.")
+    fields: dict[str, Any] = {}
+    for key, name in PR_FIELDS.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if name == "pr_url":
+            if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+                raise forms.ValidationError(f"'{key}' must be an http(s) address.")
+            fields[name] = value[:200]
+        else:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise forms.ValidationError(f"'{key}' must be a whole number, not {value!r}.")
+            fields[name] = value
+    if isinstance(data.get("title"), str):
+        fields["title"] = data["title"][:200]
+    user = data.get("user")
+    if isinstance(user, dict) and isinstance(user.get("login"), str):
+        fields["pr_author"] = user["login"][:100]
+    reviewers = data.get("requested_reviewers")
+    if isinstance(reviewers, list):
+        logins = [
+            r["login"] for r in reviewers if isinstance(r, dict) and isinstance(r.get("login"), str)
+        ]
+        fields["pr_reviewers"] = ", ".join(logins)[:500]
+    for key, name in (("created_at", "pr_opened_at"), ("merged_at", "pr_merged_at")):
+        value = data.get(key)
+        if value:
+            try:
+                moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            except ValueError as exc:
+                raise forms.ValidationError(f"'{key}' is not a date and time: {value!r}.") from exc
+            fields[name] = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return fields
+
+
+def people_for_team(team: Team | None) -> Any:
+    users = get_user_model()._default_manager.filter(is_active=True)
+    if team is None:
+        return users.none()
+    return (
+        users.filter(Q(teams=team) | Q(owned_teams=team)).distinct().order_by("first_name", "email")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name()
+        return f"{name} <{obj.email}>" if name else obj.email
+
+
+class ReviewForm(forms.ModelForm):
+    event_started_at = datetime_field(required=False, label="Event started")
+    event_detected_at = datetime_field(required=False, label="Detected (T-0)")
+    event_ended_at = datetime_field(required=False, label="Event ended")
+    scheduled_at = datetime_field(required=False, label="Meeting")
+    accounts_due_at = datetime_field(
+        required=False, label="Accounts due", help_text="Empty: the day before the meeting."
+    )
+    pr_opened_at = datetime_field(required=False, label="Opened")
+    pr_merged_at = datetime_field(required=False, label="Merged")
+    facilitator = PersonChoiceField(
+        queryset=get_user_model()._default_manager.none(), required=False
+    )
+    scribe = PersonChoiceField(queryset=get_user_model()._default_manager.none(), required=False)
+    pr_json = forms.FileField(
+        required=False,
+        label="Fill from a pull-request JSON file",
+        help_text="The answer of your code host's pull-request API (number, title, html_url, user, "
+        "requested_reviewers, additions, deletions, changed_files, created_at, merged_at).",
+    )
+    time_zone = forms.ChoiceField(choices=[], initial="UTC")
+
+    class Meta:
+        model = Review
+        fields = [
+            "team", "kind", "title", "severity", "time_zone",
+            "event_started_at", "event_detected_at", "event_ended_at",
+            "scheduled_at", "meeting_minutes", "accounts_due_at",
+            "facilitator", "scribe",
+            "summary", "impact_users_affected", "impact_users_segment", "impact_duration",
+            "impact_business", "next_review_on",
+            "pr_number", "pr_url", "pr_type", "pr_priority", "pr_files_changed",
+            "pr_lines_added", "pr_lines_removed", "pr_author", "pr_reviewers",
+            "pr_opened_at", "pr_merged_at",
+        ]  # fmt: skip
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "impact_business": forms.Textarea(attrs={"rows": 2}),
+            "next_review_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.visible_to(user)  # type: ignore[attr-defined]
+        zones = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        self.fields["time_zone"].choices = zones  # type: ignore[attr-defined]
+        if not self.instance.pk:
+            self.fields["time_zone"].initial = timezone.get_default_timezone_name()
+        team = self._team()
+        for name in ("facilitator", "scribe"):
+            self.fields[name].queryset = people_for_team(team)  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["team"].disabled = True
+
+    def _team(self) -> Team | None:
+        if self.instance.pk:
+            return self.instance.team
+        raw = self.data.get("team") if self.is_bound else self.initial.get("team")
+        if isinstance(raw, Team):
+            return raw
+        try:
+            return Team.objects.filter(pk=int(raw)).first() if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("pr_json")
+        if upload:
+            try:
+                for name, value in parse_pull_request(upload.read()).items():
+                    if name == "title" and data.get("title"):
+                        continue
+                    if not data.get(name):
+                        data[name] = value
+                        setattr(self.instance, name, value)
+            except forms.ValidationError as exc:
+                self.add_error("pr_json", exc)
+        if data.get("title"):
+            self.instance.title = data["title"]
+        facilitator, scribe = data.get("facilitator"), data.get("scribe")
+        if facilitator and scribe and facilitator == scribe:
+            self.add_error("scribe", "The facilitator and the scribe must be different people.")
+        started, ended = data.get("event_started_at"), data.get("event_ended_at")
+        if started and ended and ended < started:
+            self.add_error("event_ended_at", "The event cannot end before it started.")
+        detected = data.get("event_detected_at")
+        if started and detected and detected < started:
+            self.add_error("event_detected_at", "Detection cannot come before the event started.")
+        meeting, due = data.get("scheduled_at"), data.get("accounts_due_at")
+        if meeting and not due:
+            data["accounts_due_at"] = meeting - dt.timedelta(days=1)
+        elif meeting and due and due > meeting:
+            self.add_error("accounts_due_at", "Accounts must be due before the meeting starts.")
+        if data.get("kind") != ReviewKind.PULL_REQUEST and not data.get("title"):
+            self.add_error("title", "Give the event a title.")
+        return data
+
+    def meeting_warning(self) -> str:
+        """A hint, never a block: the method asks for a meeting within 1–2 weeks of the event."""
+        data = getattr(self, "cleaned_data", {}) or {}
+        event = data.get("event_started_at") or data.get("event_detected_at")
+        meeting = data.get("scheduled_at")
+        if event and meeting and (meeting - event).days > 14:
+            return (
+                f"The meeting is {(meeting - event).days} days after the event. The method asks for "
+                "1–2 weeks, while memories are fresh."
+            )
+        return ""
+
+
+class ParticipantAddForm(forms.Form):
+    email = forms.EmailField()
+    full_name = forms.CharField(required=False, max_length=150, label="Name")
+    role = forms.ChoiceField(
+        choices=[(Role.PARTICIPANT, "Participant"), (Role.OBSERVER, "Observer")],
+        initial=Role.PARTICIPANT,
+    )
+
+
+class ParticipantRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[(Role.PARTICIPANT, "Participant"), (Role.OBSERVER, "Observer")]
+    )
+
+
+class AccountForm(forms.Form):
+    body = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"class": "tall"})
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class TimelineEntryForm(forms.ModelForm):
+    occurred_at = datetime_field(label="Time")
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["occurred_at", "kind", "description", "source", "source_ref"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        labels = {"source_ref": "Reference"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = EntryKind.OTHER
+        self.fields["source"].initial = EntrySource.MEETING
+
+
+class TimelineImportForm(forms.Form):
+    file_format = forms.ChoiceField(choices=ImportFormat.choices, label="Format")
+    file = forms.FileField(label="File")
+    users_file = forms.FileField(
+        required=False, label="users.json (optional)", help_text="Slack only: names for user ids."
+    )
+
+
+class PromoteForm(forms.Form):
+    occurred_at = datetime_field(label="Time")
+    kind = forms.ChoiceField(choices=EntryKind.choices, initial=EntryKind.OTHER)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)

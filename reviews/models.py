@@ -184,6 +184,10 @@ class Review(models.Model):
     )
 
     accounts_revealed_at = models.DateTimeField(null=True, blank=True)
+    ics_sequence = models.PositiveIntegerField(
+        default=0, help_text="The calendar invitation's SEQUENCE; raised on every reschedule."
+    )
+    invitations_sent_at = models.DateTimeField(null=True, blank=True)
     meeting_started_at = models.DateTimeField(null=True, blank=True)
     meeting_ended_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
@@ -577,3 +581,88 @@ class AgendaPhase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_phase_display()} ({self.planned_minutes} min)"
+
+
+# --- Outbound email --------------------------------------------------------------------
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def pending(self) -> NotificationQuerySet:
+        return self.filter(sent_at__isnull=True, gave_up_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One email to one person, recorded before it is sent, so it is sent once.
+
+    `key` names what the email is for (an invitation at one calendar sequence, a reminder of
+    one account, one owner's digest of one day). A second attempt to create the same key
+    finds the row and does nothing; a worker claims a row with a conditional update before
+    it sends, and marks it sent after. The message is rendered when it is sent (sign-in
+    tokens are never stored).
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    email = models.EmailField()
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True, gave_up_at__isnull=True),
+                name="reviews_notification_pending",
+            ),
+            models.Index(fields=["kind", "review"], name="reviews_notification_kind_rev"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# --- Timeline imports ------------------------------------------------------------------
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    JSONL = "jsonl", "JSON Lines"
+    SLACK = "slack", "Slack channel export"
+
+
+class TimelineImport(models.Model):
+    """An uploaded file waiting for its preview to be confirmed (all or nothing)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="imports")
+    file_format = models.CharField(max_length=10, choices=ImportFormat.choices)
+    filename = models.CharField(max_length=200)
+    content = models.TextField()
+    users_content = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    added = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.filename

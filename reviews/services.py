@@ -7,17 +7,21 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from reviews.auth import normalise_email
 from reviews.models import (
     DEFAULT_AGENDA,
+    Account,
     AgendaPhase,
     Participant,
     Review,
+    ReviewStatus,
     Role,
     Team,
+    TimelineEntry,
     bump_review_version,
 )
 
@@ -126,3 +130,260 @@ def review_create(
     agenda_create_default(review=review)
     review_set_leads(review=review, facilitator=facilitator, scribe=scribe)
     return review
+
+
+# --- Scheduling and invitations ---------------------------------------------------------
+
+SCHEDULE_FIELDS = {"scheduled_at", "meeting_minutes", "title"}
+
+
+def _invite_key(review: Review, user_id: int, kind: str) -> str:
+    return f"{kind}:{review.pk}:{user_id}:{review.ics_sequence}"
+
+
+def _queue_invitation(review: Review, participant: Participant, kind: str) -> None:
+    from reviews.notify import notification_queue
+
+    notification_queue(
+        key=_invite_key(review, participant.user_id, kind),
+        kind=kind,
+        email=participant.user.email,
+        recipient=participant.user,
+        review=review,
+        payload={"role": participant.role},
+    )
+
+
+@transaction.atomic
+def invitations_send(*, review: Review) -> int:
+    """Invite everyone not invited yet; the review moves from draft to preparing."""
+    now = timezone.now()
+    waiting = list(review.participants.filter(invited_at__isnull=True).select_related("user"))
+    for participant in waiting:
+        _queue_invitation(review, participant, "invitation")
+    Participant.objects.filter(pk__in=[p.pk for p in waiting]).update(invited_at=now)
+    fields = ["invitations_sent_at", "updated_at"]
+    review.invitations_sent_at = review.invitations_sent_at or now
+    if review.status == ReviewStatus.DRAFT:
+        review.status = ReviewStatus.PREPARING
+        fields.append("status")
+    review.save(update_fields=fields)
+    bump_review_version(review.pk)
+    return len(waiting)
+
+
+@transaction.atomic
+def review_update(*, review: Review, changed: set[str]) -> None:
+    """Save an edited review; a new meeting time sends the invited an updated invitation."""
+    reschedule = bool(changed & SCHEDULE_FIELDS) and review.invitations_sent_at is not None
+    if reschedule:
+        review.ics_sequence += 1
+    review.save()
+    if reschedule:
+        for participant in review.participants.filter(invited_at__isnull=False).select_related(
+            "user"
+        ):
+            _queue_invitation(review, participant, "invitation_update")
+    bump_review_version(review.pk)
+
+
+@transaction.atomic
+def review_cancel(*, review: Review) -> None:
+    review.status = ReviewStatus.CANCELLED
+    review.ics_sequence += 1
+    review.save(update_fields=["status", "ics_sequence", "updated_at"])
+    for participant in review.participants.filter(invited_at__isnull=False).select_related("user"):
+        _queue_invitation(review, participant, "cancellation")
+    bump_review_version(review.pk)
+
+
+@transaction.atomic
+def participant_add(*, review: Review, email: str, role: str, full_name: str = "") -> Participant:
+    user = user_for_email(email, full_name=full_name)
+    participant = participant_set(review=review, user=user, role=role)
+    if review.invitations_sent_at is not None and participant.invited_at is None:
+        _queue_invitation(review, participant, "invitation")
+        participant.invited_at = timezone.now()
+        participant.save(update_fields=["invited_at"])
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, review: Review, participant: Participant) -> None:
+    if participant.role in (Role.FACILITATOR, Role.SCRIBE):
+        raise ValueError("Choose another facilitator or scribe before removing this person.")
+    if participant.invited_at is not None:
+        review.ics_sequence += 1
+        review.save(update_fields=["ics_sequence"])
+        _queue_invitation(review, participant, "cancellation")
+    participant.delete()
+    bump_review_version(review.pk)
+
+
+# --- Written accounts -------------------------------------------------------------------
+
+
+class Saved:
+    """The outcome of a versioned save: saved, or refused with the newer text."""
+
+    def __init__(self, *, ok: bool, current_text: str = "", version: int = 0) -> None:
+        self.ok = ok
+        self.current_text = current_text
+        self.version = version
+
+
+def accounts_editable(review: Review) -> bool:
+    return review.status in (ReviewStatus.DRAFT, ReviewStatus.PREPARING)
+
+
+@transaction.atomic
+def account_save(
+    *, participant: Participant, body: str, version: int, submit: bool = False
+) -> tuple[Account, Saved]:
+    """Save a draft (or submit it) if `version` is the latest; otherwise refuse, with the newer text.
+
+    A late autosave carrying an older version never overwrites a newer save.
+    """
+    account, _ = Account.objects.get_or_create(
+        participant=participant, defaults={"review_id": participant.review_id, "version": 1}
+    )
+    if account.version != version:
+        if account.body != body:
+            return account, Saved(ok=False, current_text=account.body, version=account.version)
+        if not submit:
+            return account, Saved(ok=True, version=account.version)  # nothing new to keep
+        version = account.version  # the same text: submitting it loses nothing
+    now = timezone.now()
+    updates: dict[str, object] = {"body": body, "updated_at": now, "version": F("version") + 1}
+    if submit:
+        updates["submitted_at"] = now
+    saved = Account.objects.filter(pk=account.pk, version=version).update(**updates)
+    account.refresh_from_db()
+    if not saved:
+        return account, Saved(ok=False, current_text=account.body, version=account.version)
+    bump_review_version(participant.review_id)
+    return account, Saved(ok=True, version=account.version)
+
+
+def account_remind(
+    *, review: Review, participant: Participant, when: dt.datetime | None = None
+) -> bool:
+    """The facilitator's reminder to one person: at most one an hour."""
+    from reviews.notify import notification_queue
+
+    moment = when or timezone.now()
+    return (
+        notification_queue(
+            key=f"account-nudge:{participant.pk}:{moment:%Y%m%d%H}",
+            kind="account_reminder",
+            email=participant.user.email,
+            recipient=participant.user,
+            review=review,
+            payload={"role": participant.role},
+        )
+        is not None
+    )
+
+
+def account_reminders_queue(now: dt.datetime | None = None) -> int:
+    """One reminder, in the 24 hours before the deadline, to each writer without a submitted account."""
+    from reviews.notify import notification_queue
+
+    now = now or timezone.now()
+    waiting = (
+        Participant.objects.writers()
+        .filter(
+            review__status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING],
+            review__invitations_sent_at__isnull=False,
+            review__accounts_due_at__gt=now,
+            review__accounts_due_at__lte=now + dt.timedelta(hours=24),
+        )
+        .exclude(accounts__submitted_at__isnull=False)
+        .select_related("user", "review")
+    )
+    queued = 0
+    for participant in waiting:
+        made = notification_queue(
+            key=f"account-reminder:{participant.pk}",
+            kind="account_reminder",
+            email=participant.user.email,
+            recipient=participant.user,
+            review=participant.review,
+            payload={"role": participant.role},
+        )
+        queued += made is not None
+    return queued
+
+
+# --- Timeline ---------------------------------------------------------------------------
+
+
+def format_offset(moment: dt.datetime, t0: dt.datetime | None) -> str:
+    """`T+1h05m`, `T-10m`, `T+2d03h`: the distance from T-0, in whole minutes."""
+    if t0 is None:
+        return ""
+    seconds = int((moment - t0).total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"T{sign}{days}d{hours:02d}h{minutes:02d}m"
+    if hours:
+        return f"T{sign}{hours}h{minutes:02d}m"
+    return f"T{sign}{minutes}m"
+
+
+def _words(text: str) -> set[str]:
+    return {
+        w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) > 2
+    }
+
+
+def looks_like_duplicate(a: TimelineEntry, b: TimelineEntry) -> bool:
+    """Two entries within two minutes whose descriptions share most of their words."""
+    if abs((a.occurred_at - b.occurred_at).total_seconds()) > 120:
+        return False
+    wa, wb = _words(a.description), _words(b.description)
+    if not wa or not wb:
+        return a.description.strip().lower() == b.description.strip().lower()
+    return len(wa & wb) / min(len(wa), len(wb)) >= 0.6
+
+
+def timeline_with_offsets(review: Review) -> list[TimelineEntry]:
+    """The entries in time order, each with `offset` and `duplicate_of` filled in."""
+    entries = list(review.timeline_entries.select_related("account__participant__user").in_order())
+    t0 = review.t0
+    for i, entry in enumerate(entries):
+        entry.offset = format_offset(entry.occurred_at, t0)  # type: ignore[attr-defined]
+        entry.duplicate_of = next(  # type: ignore[attr-defined]
+            (other for other in entries[max(0, i - 5) : i] if looks_like_duplicate(other, entry)),
+            None,
+        )
+    return entries
+
+
+@transaction.atomic
+def timeline_entry_add(*, review: Review, actor: User, **fields: object) -> TimelineEntry:
+    entry = TimelineEntry.objects.create(review=review, created_by=actor, **fields)
+    bump_review_version(review.pk)
+    return entry
+
+
+@transaction.atomic
+def timeline_entry_update(*, entry: TimelineEntry, version: int, **fields: object) -> Saved:
+    updated = TimelineEntry.objects.filter(pk=entry.pk, version=version).update(
+        version=F("version") + 1, **fields
+    )
+    entry.refresh_from_db()
+    if not updated:
+        return Saved(ok=False, current_text=entry.description, version=entry.version)
+    bump_review_version(entry.review_id)
+    return Saved(ok=True, version=entry.version)
+
+
+@transaction.atomic
+def timeline_entry_delete(*, entry: TimelineEntry) -> None:
+    review_id = entry.review_id
+    entry.delete()
+    bump_review_version(review_id)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth import get_user_model, login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from sesame.utils import get_query_string, get_user
 
 from aar_project.mail import absolute, build_message
 from aar_project.ratelimit import client_ip, is_limited
+from aar_project.typing import HtmxHttpRequest
 from reviews.auth import normalise_email
 from reviews.forms import LinkRequestForm, SignInForm
 
@@ -30,7 +31,7 @@ INVITE_SCOPE = "invite"
 INVITE_MAX_AGE = dt.timedelta(days=30)
 
 
-def safe_next(request: HttpRequest, candidate: str | None) -> str:
+def safe_next(request: HtmxHttpRequest, candidate: str | None) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -38,7 +39,7 @@ def safe_next(request: HttpRequest, candidate: str | None) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _limited(request: HttpRequest, scope: str, email: str) -> bool:
+def _limited(request: HtmxHttpRequest, scope: str, email: str) -> bool:
     limit, window = settings.SIGN_IN_RATE_LIMIT
     by_ip = is_limited(f"{scope}:ip", client_ip(request), limit=limit * 3, window=window)
     by_email = is_limited(f"{scope}:email", normalise_email(email), limit=limit, window=window)
@@ -46,7 +47,7 @@ def _limited(request: HttpRequest, scope: str, email: str) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-def sign_in(request: HttpRequest) -> HttpResponse:
+def sign_in(request: HtmxHttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next", "")
     form = SignInForm(request.POST or None)
     status = 200
@@ -88,7 +89,7 @@ def send_sign_in_link(*, user: object, next_url: str = "", scope: str = SIGN_IN_
 
 
 @require_http_methods(["GET", "POST"])
-def link_request(request: HttpRequest) -> HttpResponse:
+def link_request(request: HtmxHttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         email = normalise_email(form.cleaned_data["email"])
@@ -119,7 +120,7 @@ def _user_for_token(token: str, *, consume: bool) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
-def link_open(request: HttpRequest) -> HttpResponse:
+def link_open(request: HtmxHttpRequest) -> HttpResponse:
     token = request.POST.get("t", "") if request.method == "POST" else request.GET.get("t", "")
     next_url = request.POST.get("next") or request.GET.get("next", "")
     user = _user_for_token(token, consume=False)
@@ -136,6 +137,6 @@ def link_open(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: HtmxHttpRequest) -> HttpResponse:
     logout(request)
     return redirect("login")

@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from aar_project.typing import HtmxHttpRequest
 from actions.models import OPEN_STATUSES
 from reviews.models import Team
 
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     teams = Team.objects.owned_by(request.user)
     if not teams.exists():
         raise Http404("No dashboard")

@@ -111,6 +111,11 @@ class Command(BaseCommand):
             for name in ("pat", "priya", "omar", "lee")
         ]
 
+    def _mark_invited(self, review: Review, when: dt.datetime) -> None:
+        """The demo's invitations count as sent, without sending mail to example.com."""
+        review.participants.update(invited_at=when)
+        Review.objects.filter(pk=review.pk).update(invitations_sent_at=when)
+
     # --- 1. preparing, half of the accounts written --------------------------------------
 
     def _preparing_review(self, team: Team, people: dict[str, Any]) -> bool:
@@ -140,6 +145,7 @@ class Command(BaseCommand):
             impact_business="Roughly 1,100 abandoned checkouts.",
         )
         pat, priya, omar, lee = self._add_people(review, people)
+        self._mark_invited(review, now - dt.timedelta(days=3))
         for who, text in (
             (
                 pat,
@@ -211,7 +217,9 @@ class Command(BaseCommand):
             impact_users_affected=0,
             impact_duration="6 h rollout",
         )
-        for participant in self._add_people(review, people):
+        self._add_people(review, people)
+        self._mark_invited(review, now - dt.timedelta(days=5))
+        for participant in review.participants.exclude(role=Role.OBSERVER):
             Account.objects.create(
                 review=review,
                 participant=participant,
@@ -270,6 +278,7 @@ class Command(BaseCommand):
             lessons="Error paths deserve the same review attention as happy paths.",
         )
         self._add_people(review, people)
+        self._mark_invited(review, detected + dt.timedelta(days=1))
         for participant in review.participants.exclude(role=Role.OBSERVER):
             Account.objects.create(
                 review=review,

@@ -1,0 +1,128 @@
+"""How each kind of review email is written. Rendered at send time (tokens are never stored)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import timezone
+from sesame.utils import get_query_string
+
+from aar_project.mail import absolute, build_message
+from reviews.calendar import meeting_ics
+from reviews.models import Notification, Role
+from reviews.notify import renderer
+from reviews.services import display_name
+
+
+def personal_link(notification: Notification, next_path: str) -> str:
+    """A sign-in link for the recipient that lands on `next_path`."""
+    from reviews.views.auth import INVITE_SCOPE
+
+    query = get_query_string(notification.recipient, scope=INVITE_SCOPE)
+    return absolute(reverse("link_open")) + query + "&" + urlencode({"next": next_path})
+
+
+def _landing(notification: Notification) -> str:
+    review = notification.review
+    assert review is not None
+    writes = notification.payload.get("role") != Role.OBSERVER
+    name = "reviews:account" if writes else "reviews:detail"
+    return reverse(name, args=[review.slug])
+
+
+def _meeting_context(notification: Notification) -> dict[str, object]:
+    review = notification.review
+    assert review is not None
+    return {
+        "review": review,
+        "name": display_name(notification.recipient) if notification.recipient else "",
+        "facilitator": display_name(review.facilitator),
+        "when": timezone.localtime(review.scheduled_at) if review.scheduled_at else None,
+        "due": timezone.localtime(review.accounts_due_at) if review.accounts_due_at else None,
+        "writes": notification.payload.get("role") != Role.OBSERVER,
+        "role": notification.payload.get("role", ""),
+    }
+
+
+@renderer("invitation")
+def invitation(notification: Notification) -> EmailMultiAlternatives:
+    review = notification.review
+    assert review is not None
+    context = {
+        **_meeting_context(notification),
+        "link": personal_link(notification, _landing(notification)),
+    }
+    return build_message(
+        to=[notification.email],
+        subject=f"Invitation: After Action Review of {review.title}",
+        template="invitation",
+        context=context,
+        attachments=[
+            (
+                "invite.ics",
+                meeting_ics(review, attendee_email=notification.email),
+                "text/calendar; method=REQUEST",
+            )
+        ],
+    )
+
+
+@renderer("invitation_update")
+def invitation_update(notification: Notification) -> EmailMultiAlternatives:
+    review = notification.review
+    assert review is not None
+    context = {
+        **_meeting_context(notification),
+        "link": absolute(_landing(notification)),
+        "update": True,
+    }
+    return build_message(
+        to=[notification.email],
+        subject=f"Updated: After Action Review of {review.title}",
+        template="invitation",
+        context=context,
+        attachments=[
+            (
+                "invite.ics",
+                meeting_ics(review, attendee_email=notification.email),
+                "text/calendar; method=REQUEST",
+            )
+        ],
+    )
+
+
+@renderer("cancellation")
+def cancellation(notification: Notification) -> EmailMultiAlternatives:
+    review = notification.review
+    assert review is not None
+    return build_message(
+        to=[notification.email],
+        subject=f"Cancelled: After Action Review of {review.title}",
+        template="cancellation",
+        context=_meeting_context(notification),
+        attachments=[
+            (
+                "cancel.ics",
+                meeting_ics(review, attendee_email=notification.email, method="CANCEL"),
+                "text/calendar; method=CANCEL",
+            )
+        ],
+    )
+
+
+@renderer("account_reminder")
+def account_reminder(notification: Notification) -> EmailMultiAlternatives:
+    review = notification.review
+    assert review is not None
+    context = {
+        **_meeting_context(notification),
+        "link": personal_link(notification, _landing(notification)),
+    }
+    return build_message(
+        to=[notification.email],
+        subject=f"Reminder: your account for the review of {review.title}",
+        template="account_reminder",
+        context=context,
+    )

@@ -1,0 +1,238 @@
+"""Written accounts: each participant's own editor, and the sealed overview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aar_project.typing import HtmxHttpRequest
+from reviews.access import Need, ReviewAccess, get_review_for
+from reviews.forms import AccountForm, PromoteForm
+from reviews.imports import time_candidates
+from reviews.models import Account, EntrySource, Participant, Role
+from reviews.services import (
+    account_remind,
+    account_save,
+    accounts_editable,
+    display_name,
+    timeline_entry_add,
+)
+
+PROMPTS = [
+    ("What did you observe?", "Alerts, dashboards, messages, what users told you."),
+    ("What did you know at the time?", "And when did you learn it? What did you not know yet?"),
+    ("What did you do, and when?", "Times help: 'at 14:32 I restarted the worker'."),
+    ("What surprised you?", "What behaved differently from what you expected?"),
+]
+
+
+def _my_participation(access: ReviewAccess) -> Participant:
+    """The signed-in person's own writing participation; 404 for anyone who writes none."""
+    participant = (
+        access.review.participants.filter(user_id=access.user_id)
+        .exclude(role=Role.OBSERVER)
+        .select_related("user")
+        .first()
+    )
+    if participant is None:
+        raise Http404("No account to write")
+    return participant
+
+
+def _editor_context(
+    access: ReviewAccess, participant: Participant, account: Account | None, **extra: object
+) -> dict[str, object]:
+    return {
+        "review": access.review,
+        "access": access,
+        "participant": participant,
+        "account": account,
+        "form": AccountForm(
+            initial={
+                "body": account.body if account else "",
+                "version": account.version if account else 1,
+            }
+        ),
+        "editable": accounts_editable(access.review),
+        "prompts": PROMPTS,
+        "no_history": True,
+        "nav": "reviews",
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def account_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
+    participant = _my_participation(access)
+    account = Account.objects.filter(participant=participant).first()
+    return render(
+        request, "reviews/account_edit.html", _editor_context(access, participant, account)
+    )
+
+
+@login_required
+@require_POST
+def account_save_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Autosave (htmx, debounced) and the explicit Save/Submit buttons."""
+    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
+    participant = _my_participation(access)
+    form = AccountForm(request.POST)
+    submit = "submit" in request.POST
+    template = "reviews/account_edit.html"
+    if not accounts_editable(access.review):
+        context = _editor_context(
+            access, participant, Account.objects.filter(participant=participant).first()
+        )
+        context["error"] = (
+            "The meeting has started: accounts can no longer be changed. Your text is below."
+        )
+        context["form"] = AccountForm(request.POST)
+        return render(
+            request, template + ("#save-state" if request.htmx else ""), context, status=409
+        )
+    if not form.is_valid():
+        context = _editor_context(
+            access, participant, None, error="The text could not be saved; it is kept below."
+        )
+        context["form"] = form
+        return render(
+            request, template + ("#save-state" if request.htmx else ""), context, status=400
+        )
+    account, outcome = account_save(
+        participant=participant,
+        body=form.cleaned_data["body"],
+        version=form.cleaned_data["version"],
+        submit=submit,
+    )
+    context = _editor_context(access, participant, account, outcome=outcome)
+    if not outcome.ok:
+        # Someone (another tab) saved first: show their text beside this one, lose neither.
+        context["conflict"] = {"theirs": outcome.current_text, "mine": form.cleaned_data["body"]}
+        context["form"] = AccountForm(
+            initial={"body": form.cleaned_data["body"], "version": outcome.version}
+        )
+        return render(
+            request, template + ("#save-state" if request.htmx else ""), context, status=409
+        )
+    if request.htmx:
+        return render(request, template + "#save-state", context)
+    messages.success(request, "Account submitted. Thank you." if submit else "Saved.")
+    return redirect("reviews:account", access.review.slug)
+
+
+def _readable_accounts(access: ReviewAccess) -> list[Account]:
+    accounts = Account.objects.filter(review=access.review).select_related(
+        "participant__user", "review"
+    )
+    return [a for a in accounts if access.can_read_account(a)]
+
+
+@login_required
+@require_GET
+def account_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug)
+    review = access.review
+    participants = list(review.participants.writers().select_related("user"))
+    accounts = {a.participant_id: a for a in Account.objects.filter(review=review)}
+    rows = [{"participant": p, "account": accounts.get(p.pk)} for p in participants]
+    context = {
+        "review": review,
+        "access": access,
+        "rows": rows,
+        "readable": _readable_accounts(access),
+        "sees_status": access.can_edit or access.can_manage,
+        "no_history": True,
+        "nav": "reviews",
+    }
+    return render(request, "reviews/account_list.html", context)
+
+
+def _readable_account(access: ReviewAccess, pk: int) -> Account:
+    account = get_object_or_404(
+        Account.objects.select_related("participant__user", "review"),
+        participant_id=pk,
+        review=access.review,
+    )
+    if not access.can_read_account(account):
+        raise Http404("No such account")
+    return account
+
+
+@login_required
+@require_GET
+def account_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_review_for(request.user, slug)
+    account = _readable_account(access, pk)
+    candidates = time_candidates(access.review, account.body) if access.can_edit else []
+    forms = [
+        PromoteForm(initial={"occurred_at": c.occurred_at, "description": c.passage})
+        for c in candidates
+    ]
+    context = {
+        "review": access.review,
+        "access": access,
+        "account": account,
+        "author": display_name(account.participant.user),
+        "candidates": list(zip(candidates, forms, strict=True)),
+        "promote_form": PromoteForm(),
+        "no_history": True,
+        "nav": "reviews",
+    }
+    return render(request, "reviews/account_detail.html", context)
+
+
+@login_required
+@require_POST
+def account_promote(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A passage of an account becomes a timeline entry (source: account, linked back)."""
+    access = get_review_for(request.user, slug, Need.EDIT)
+    account = _readable_account(access, pk)
+    form = PromoteForm(request.POST)
+    if form.is_valid():
+        timeline_entry_add(
+            review=access.review,
+            actor=request.user,  # type: ignore[arg-type]
+            occurred_at=form.cleaned_data["occurred_at"],
+            kind=form.cleaned_data["kind"],
+            description=form.cleaned_data["description"],
+            source=EntrySource.ACCOUNT,
+            source_ref=f"Account of {display_name(account.participant.user)}",
+            account=account,
+        )
+        messages.success(request, "Added to the timeline.")
+        return redirect("reviews:account_detail", access.review.slug, pk)
+    context = {
+        "review": access.review,
+        "access": access,
+        "account": account,
+        "author": display_name(account.participant.user),
+        "candidates": [],
+        "promote_form": form,
+        "no_history": True,
+    }
+    return render(request, "reviews/account_detail.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_remind_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.EDIT)
+    participant = get_object_or_404(
+        Participant.objects.writers().select_related("user"), pk=pk, review=access.review
+    )
+    if Account.objects.filter(participant=participant, submitted_at__isnull=False).exists():
+        messages.info(request, f"{display_name(participant.user)} has already submitted.")
+    elif not accounts_editable(access.review):
+        messages.error(request, "The meeting has started; accounts are closed.")
+    elif account_remind(review=access.review, participant=participant):
+        messages.success(request, f"Reminder sent to {display_name(participant.user)}.")
+    else:
+        messages.info(
+            request, f"{display_name(participant.user)} was reminded within the last hour."
+        )
+    return redirect("reviews:accounts", access.review.slug)

@@ -1,0 +1,325 @@
+"""Before the meeting: record the event, schedule, invite people, follow the preparation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aar_project.typing import HtmxHttpRequest
+from reviews.access import Need, get_review_for
+from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
+from reviews.models import (
+    Participant,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+    Role,
+    Team,
+)
+from reviews.services import (
+    invitations_send,
+    participant_add,
+    participant_remove,
+    participant_set,
+    review_cancel,
+    review_create,
+    review_set_leads,
+    review_update,
+)
+
+
+@login_required
+@require_GET
+def review_list(request: HtmxHttpRequest) -> HttpResponse:
+    teams = Team.objects.visible_to(request.user)
+    reviews = Review.objects.visible_to(request.user).select_related("team", "facilitator")
+    filters = {
+        "team": request.GET.get("team", ""),
+        "status": request.GET.get("status", ""),
+        "kind": request.GET.get("kind", ""),
+    }
+    if filters["team"]:
+        reviews = reviews.filter(team__slug=filters["team"])
+    if filters["status"] in ReviewStatus.values:
+        reviews = reviews.filter(status=filters["status"])
+    if filters["kind"] in ReviewKind.values:
+        reviews = reviews.filter(kind=filters["kind"])
+    reviews = reviews.annotate(
+        people=Count("participants", distinct=True),
+        submitted=Count("accounts", filter=Q(accounts__submitted_at__isnull=False), distinct=True),
+    ).order_by("-scheduled_at", "-created_at")
+    context = {
+        "reviews": reviews,
+        "teams": teams,
+        "filters": filters,
+        "statuses": ReviewStatus.choices,
+        "kinds": ReviewKind.choices,
+        "can_create": request.user.is_staff or teams.exists(),
+        "nav": "reviews",
+    }
+    template = "reviews/review_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_new(request: HtmxHttpRequest) -> HttpResponse:
+    teams = Team.objects.visible_to(request.user)
+    if not teams.exists():
+        raise Http404("No team to create a review for")
+    initial = {"team": teams.first() if teams.count() == 1 else None}
+    form = ReviewForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in form.Meta.fields
+            if name not in {"team", "kind", "title", "facilitator", "scribe"} and name in data
+        }
+        review = review_create(
+            team=data["team"],
+            title=data.get("title") or f"Pull request #{data.get('pr_number') or ''}".strip(),
+            kind=data["kind"],
+            created_by=request.user,  # type: ignore[arg-type]
+            facilitator=data.get("facilitator"),
+            scribe=data.get("scribe"),
+            **fields,
+        )
+        warning = form.meeting_warning()
+        if warning:
+            messages.warning(request, warning)
+        messages.success(
+            request, "Review created. Add the people who were involved, then invite them."
+        )
+        return redirect("reviews:people", review.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "reviews/review_form.html", {"form": form, "nav": "reviews"}, status=status
+    )
+
+
+def _next_step(review: Review, counts: dict[str, int], access) -> str:
+    if review.status == ReviewStatus.CANCELLED:
+        return "This review was cancelled."
+    if review.status == ReviewStatus.DRAFT:
+        if counts["writers"] <= 2:
+            return "Add the people who were involved, then send the invitations."
+        return "Send the invitations: each person gets a sign-in link and the meeting invitation."
+    if review.status == ReviewStatus.PREPARING:
+        missing = counts["writers"] - counts["submitted"]
+        parts = []
+        if missing:
+            parts.append(f"{missing} account{'s' if missing != 1 else ''} still to come")
+        if counts["entries"] == 0:
+            parts.append("the timeline is empty")
+        if not parts:
+            return "Everything is ready for the meeting."
+        return "Before the meeting: " + ", ".join(parts) + "."
+    if review.status == ReviewStatus.IN_MEETING:
+        return "The meeting is running."
+    if review.status == ReviewStatus.WRITING:
+        return "The meeting is over: finish the report and publish it."
+    return "The report is published."
+
+
+@login_required
+@require_GET
+def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug)
+    review = access.review
+    participants = list(
+        review.participants.select_related("user").annotate(
+            submitted=Count("accounts", filter=Q(accounts__submitted_at__isnull=False)),
+            drafted=Count("accounts"),
+        )
+    )
+    writers = [p for p in participants if p.role != Role.OBSERVER]
+    counts = {
+        "writers": len(writers),
+        "submitted": sum(1 for p in writers if p.submitted),  # type: ignore[attr-defined, misc]
+        "entries": review.timeline_entries.count(),
+        "actions": review.action_items.count(),
+    }
+    me = next((p for p in participants if p.user_id == request.user.pk), None)
+    event = review.event_started_at or review.event_detected_at
+    late_days = (review.scheduled_at - event).days if review.scheduled_at and event else None
+    context = {
+        "review": review,
+        "access": access,
+        "participants": participants,
+        "counts": counts,
+        "me": me,
+        "next_step": _next_step(review, counts, access),
+        "late_days": late_days,
+        "nav": "reviews",
+    }
+    return render(request, "reviews/review_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.MANAGE)
+    review = access.review
+    if review.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED):
+        messages.error(request, "A published or cancelled review cannot be edited here.")
+        return redirect("reviews:detail", review.slug)
+    old_leads = review.facilitator_id, review.scribe_id
+    form = ReviewForm(
+        request.POST or None, request.FILES or None, user=request.user, instance=review
+    )
+    if request.method == "POST" and form.is_valid():
+        leads = form.cleaned_data.get("facilitator"), form.cleaned_data.get("scribe")
+        changed = set(form.changed_data)
+        review = form.save(commit=False)
+        # The leads change through review_set_leads, which also moves their participant rows.
+        review.facilitator_id, review.scribe_id = old_leads
+        review_update(review=review, changed=changed)
+        if {"facilitator", "scribe"} & changed:
+            review_set_leads(review=review, facilitator=leads[0], scribe=leads[1])
+        warning = form.meeting_warning()
+        if warning:
+            messages.warning(request, warning)
+        if {"scheduled_at", "meeting_minutes"} & changed and review.invitations_sent_at:
+            messages.success(
+                request, "Saved. Everyone invited gets the updated meeting invitation."
+            )
+        else:
+            messages.success(request, "Saved.")
+        return redirect("reviews:detail", review.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"form": form, "review": review, "nav": "reviews"},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def review_cancel_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.MANAGE)
+    if access.review.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED):
+        messages.error(request, "This review can no longer be cancelled.")
+    else:
+        review_cancel(review=access.review)
+        messages.success(
+            request, "Review cancelled. Everyone invited gets a calendar cancellation."
+        )
+    return redirect("reviews:detail", access.review.slug)
+
+
+# --- People -----------------------------------------------------------------------------
+
+
+def _people_context(review: Review, access, form=None) -> dict[str, object]:
+    participants = review.participants.select_related("user").annotate(
+        submitted=Count("accounts", filter=Q(accounts__submitted_at__isnull=False))
+    )
+    return {
+        "review": review,
+        "access": access,
+        "participants": participants,
+        "form": form or ParticipantAddForm(),
+        "uninvited": sum(1 for p in participants if p.invited_at is None),
+        "nav": "reviews",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_people(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.MANAGE)
+    review = access.review
+    form = ParticipantAddForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if review.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED):
+            form.add_error(None, "People cannot be added to a published or cancelled review.")
+            status = 400
+        elif form.is_valid():
+            participant = participant_add(
+                review=review,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                full_name=form.cleaned_data["full_name"],
+            )
+            messages.success(request, f"Added {participant.user.email}.")
+            if not request.htmx:
+                return redirect("reviews:people", review.slug)
+            form = ParticipantAddForm()
+        else:
+            status = 400
+    template = "reviews/review_people.html"
+    if request.htmx:
+        template += "#people"
+    return render(request, template, _people_context(review, access, form), status=status)
+
+
+def _participant(access, pk: int) -> Participant:
+    return get_object_or_404(
+        Participant.objects.select_related("user"), pk=pk, review=access.review
+    )
+
+
+@login_required
+@require_POST
+def participant_role(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.MANAGE)
+    participant = _participant(access, pk)
+    form = ParticipantRoleForm(request.POST)
+    if participant.role in (Role.FACILITATOR, Role.SCRIBE):
+        messages.error(request, "Change the facilitator or scribe in the review's details.")
+    elif form.is_valid():
+        participant_set(review=access.review, user=participant.user, role=form.cleaned_data["role"])
+        messages.success(request, f"{participant.user.email} is now {form.cleaned_data['role']}.")
+    else:
+        messages.error(request, "Choose participant or observer.")
+    return redirect("reviews:people", access.review.slug)
+
+
+@login_required
+@require_POST
+def participant_remove_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.MANAGE)
+    participant = _participant(access, pk)
+    try:
+        participant_remove(review=access.review, participant=participant)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Removed {participant.user.email}.")
+    return redirect("reviews:people", access.review.slug)
+
+
+@login_required
+@require_POST
+def invitations_send_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.MANAGE)
+    review = access.review
+    if review.status not in (ReviewStatus.DRAFT, ReviewStatus.PREPARING):
+        messages.error(request, "Invitations go out before the meeting only.")
+    elif review.scheduled_at is None:
+        messages.error(request, "Set the meeting date and time first: the invitation carries it.")
+    elif review.scheduled_at < timezone.now():
+        messages.error(request, "The meeting time is in the past. Reschedule it first.")
+    else:
+        sent = invitations_send(review=review)
+        if sent:
+            messages.success(
+                request, f"Invitations sent to {sent} {'person' if sent == 1 else 'people'}."
+            )
+        else:
+            messages.info(request, "Everyone is already invited.")
+    return redirect(reverse("reviews:people", args=[review.slug]))
