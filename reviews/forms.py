@@ -114,13 +114,15 @@ def parse_pull_request(raw: bytes) -> dict[str, Any]:
     return fields
 
 
-def people_for_team(team: Team | None) -> Any:
+def people_for_team(team: Team | None, review: Review | None = None) -> Any:
+    """Who can lead a review: the team's people and whoever already takes part in it."""
     users = get_user_model()._default_manager.filter(is_active=True)
     if team is None:
         return users.none()
-    return (
-        users.filter(Q(teams=team) | Q(owned_teams=team)).distinct().order_by("first_name", "email")
-    )
+    who = Q(teams=team) | Q(owned_teams=team)
+    if review is not None and review.pk:
+        who |= Q(participations__review=review)
+    return users.filter(who).distinct().order_by("first_name", "email")
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -179,9 +181,12 @@ class ReviewForm(forms.ModelForm):
             self.fields["time_zone"].initial = timezone.get_default_timezone_name()
         team = self._team()
         for name in ("facilitator", "scribe"):
-            self.fields[name].queryset = people_for_team(team)  # type: ignore[attr-defined]
+            self.fields[name].queryset = people_for_team(team, self.instance)  # type: ignore[attr-defined]
         if self.instance.pk:
+            self.fields["team"].queryset = Team.objects.filter(pk=self.instance.team_id)  # type: ignore[attr-defined]
             self.fields["team"].disabled = True
+        # A pull request's title can come from its JSON file; clean() asks for it otherwise.
+        self.fields["title"].required = False
 
     def _team(self) -> Team | None:
         if self.instance.pk:
@@ -223,8 +228,11 @@ class ReviewForm(forms.ModelForm):
             data["accounts_due_at"] = meeting - dt.timedelta(days=1)
         elif meeting and due and due > meeting:
             self.add_error("accounts_due_at", "Accounts must be due before the meeting starts.")
-        if data.get("kind") != ReviewKind.PULL_REQUEST and not data.get("title"):
-            self.add_error("title", "Give the event a title.")
+        if not data.get("title"):
+            if data.get("kind") == ReviewKind.PULL_REQUEST and data.get("pr_number"):
+                data["title"] = f"Pull request #{data['pr_number']}"
+            else:
+                self.add_error("title", "Give the event a title.")
         return data
 
     def meeting_warning(self) -> str:

@@ -76,6 +76,24 @@ def _eager_tasks() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _requests_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test-client request ends like a real one: its on-commit callbacks run.
+
+    Tests run inside a transaction that never commits, so without this the work a view
+    enqueues after commit (emails, exports) would never happen in tests.
+    """
+    from django.test import Client, TestCase
+
+    original = Client.request
+
+    def request(self, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return original(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", request)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     from django.core.cache import cache
 
@@ -86,6 +104,7 @@ def _fresh_cache() -> None:
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path: Path, settings) -> None:
     settings.EXPORT_ROOT = tmp_path / "exports"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests run without `collectstatic`: serve static files by their plain names.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -235,3 +254,50 @@ def sign_in_with_password(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email", exact=True).first.fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+# --- Personas of one review -----------------------------------------------------------
+
+
+class Cast:
+    """A review with one person in every role, and an outsider."""
+
+    def __init__(self) -> None:
+        from tests.factories import AccountFactory, ParticipantFactory, ReviewFactory, TeamFactory
+
+        self.owner = UserFactory(email="owner@example.com")
+        self.team = TeamFactory(delivery_owner=self.owner)
+        self.facilitator = UserFactory(email="facilitator@example.com")
+        self.scribe = UserFactory(email="scribe@example.com")
+        self.review = ReviewFactory(team=self.team, facilitator=self.facilitator, scribe=self.scribe)
+        self.participant_row = ParticipantFactory(review=self.review, user=UserFactory(email="participant@example.com"))
+        self.other_row = ParticipantFactory(review=self.review, user=UserFactory(email="other@example.com"))
+        self.observer_row = ParticipantFactory(
+            review=self.review, user=UserFactory(email="observer@example.com"), role="observer"
+        )
+        self.participant = self.participant_row.user
+        self.observer = self.observer_row.user
+        self.member = UserFactory(email="member@example.com")
+        self.team.members.add(self.member)
+        self.outsider = UserFactory(email="outsider@example.com")
+        self.staff = UserFactory(email="staff@example.com", is_staff=True)
+        self.secret = "SEALED-ACCOUNT-TEXT-of-the-other-participant"
+        self.other_account = AccountFactory(participant=self.other_row, body=self.secret)
+        self.own_account = AccountFactory(participant=self.participant_row, body="my own words")
+
+    def people(self) -> dict[str, object]:
+        return {
+            "facilitator": self.facilitator,
+            "scribe": self.scribe,
+            "participant": self.participant,
+            "observer": self.observer,
+            "delivery_owner": self.owner,
+            "member": self.member,
+            "staff": self.staff,
+            "outsider": self.outsider,
+        }
+
+
+@pytest.fixture
+def cast(db) -> Cast:  # noqa: ANN001
+    return Cast()
