@@ -86,7 +86,7 @@ def _requests_commit(monkeypatch: pytest.MonkeyPatch) -> None:
 
     original = Client.request
 
-    def request(self, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def request(self, **kwargs):
         with TestCase.captureOnCommitCallbacks(execute=True):
             return original(self, **kwargs)
 
@@ -269,9 +269,15 @@ class Cast:
         self.team = TeamFactory(delivery_owner=self.owner)
         self.facilitator = UserFactory(email="facilitator@example.com")
         self.scribe = UserFactory(email="scribe@example.com")
-        self.review = ReviewFactory(team=self.team, facilitator=self.facilitator, scribe=self.scribe)
-        self.participant_row = ParticipantFactory(review=self.review, user=UserFactory(email="participant@example.com"))
-        self.other_row = ParticipantFactory(review=self.review, user=UserFactory(email="other@example.com"))
+        self.review = ReviewFactory(
+            team=self.team, facilitator=self.facilitator, scribe=self.scribe
+        )
+        self.participant_row = ParticipantFactory(
+            review=self.review, user=UserFactory(email="participant@example.com")
+        )
+        self.other_row = ParticipantFactory(
+            review=self.review, user=UserFactory(email="other@example.com")
+        )
         self.observer_row = ParticipantFactory(
             review=self.review, user=UserFactory(email="observer@example.com"), role="observer"
         )
@@ -299,5 +305,5 @@ class Cast:
 
 
 @pytest.fixture
-def cast(db) -> Cast:  # noqa: ANN001
+def cast(db) -> Cast:
     return Cast()

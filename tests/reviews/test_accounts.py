@@ -23,7 +23,9 @@ def writer(client, db):
 
 def save(client, participant, body, version, **extra):
     return client.post(
-        f"/reviews/{participant.review.slug}/account/save/", {"body": body, "version": version, **extra}, HTTP_HX_REQUEST="true"
+        f"/reviews/{participant.review.slug}/account/save/",
+        {"body": body, "version": version, **extra},
+        HTTP_HX_REQUEST="true",
     )
 
 
@@ -33,7 +35,11 @@ def test_the_draft_saves_as_the_person_types_and_says_so(client, writer):
     assert b"Saved" in response.content
     assert b'value="2"' in response.content  # the next save carries the new version
     account = Account.objects.get(participant=writer)
-    assert account.body == "At 14:32 I saw the alert." and account.version == 2 and account.submitted_at is None
+    assert (
+        account.body == "At 14:32 I saw the alert."
+        and account.version == 2
+        and account.submitted_at is None
+    )
 
 
 def test_a_late_autosave_never_overwrites_a_newer_save(client, writer):
@@ -49,7 +55,8 @@ def test_a_late_autosave_never_overwrites_a_newer_save(client, writer):
 def test_a_conflicting_save_keeps_both_texts_in_the_page(client, writer):
     save(client, writer, "saved in another tab", 1)
     response = client.post(
-        f"/reviews/{writer.review.slug}/account/save/", {"body": "typed here", "version": 1, "save": "1"}
+        f"/reviews/{writer.review.slug}/account/save/",
+        {"body": "typed here", "version": 1, "save": "1"},
     )
     assert response.status_code == 409
     assert b"saved in another tab" in response.content
@@ -58,7 +65,10 @@ def test_a_conflicting_save_keeps_both_texts_in_the_page(client, writer):
 
 def test_submitting_marks_the_account_submitted(client, writer):
     save(client, writer, "my account", 1)
-    response = client.post(f"/reviews/{writer.review.slug}/account/save/", {"body": "my account, final", "version": 2, "submit": "1"})
+    response = client.post(
+        f"/reviews/{writer.review.slug}/account/save/",
+        {"body": "my account, final", "version": 2, "submit": "1"},
+    )
     assert response.status_code == 302
     account = Account.objects.get(participant=writer)
     assert account.submitted_at is not None and account.body == "my account, final"
@@ -66,7 +76,10 @@ def test_submitting_marks_the_account_submitted(client, writer):
 
 def test_a_submitted_account_is_not_overwritten_by_a_late_autosave(client, writer):
     save(client, writer, "draft", 1)
-    client.post(f"/reviews/{writer.review.slug}/account/save/", {"body": "final", "version": 2, "submit": "1"})
+    client.post(
+        f"/reviews/{writer.review.slug}/account/save/",
+        {"body": "final", "version": 2, "submit": "1"},
+    )
     response = save(client, writer, "draft plus a late keystroke", 2)
     assert response.status_code == 409
     assert Account.objects.get(participant=writer).body == "final"
@@ -74,7 +87,10 @@ def test_a_submitted_account_is_not_overwritten_by_a_late_autosave(client, write
 
 def test_a_submit_racing_an_autosave_of_the_same_text_still_submits(client, writer):
     save(client, writer, "the whole account", 1)
-    response = client.post(f"/reviews/{writer.review.slug}/account/save/", {"body": "the whole account", "version": 1, "submit": "1"})
+    response = client.post(
+        f"/reviews/{writer.review.slug}/account/save/",
+        {"body": "the whole account", "version": 1, "submit": "1"},
+    )
     assert response.status_code == 302
     assert Account.objects.get(participant=writer).submitted_at is not None
 
@@ -84,7 +100,10 @@ def test_accounts_close_when_the_meeting_starts_and_the_text_comes_back(client, 
     writer.review.status = ReviewStatus.IN_MEETING
     writer.review.save()
     assert save(client, writer, "typed in the editor", 2).status_code == 409
-    response = client.post(f"/reviews/{writer.review.slug}/account/save/", {"body": "too late but not lost", "version": 2})
+    response = client.post(
+        f"/reviews/{writer.review.slug}/account/save/",
+        {"body": "too late but not lost", "version": 2},
+    )
     assert response.status_code == 409
     assert b"too late but not lost" in response.content
     assert Account.objects.get(participant=writer).body == "draft"
@@ -92,7 +111,9 @@ def test_accounts_close_when_the_meeting_starts_and_the_text_comes_back(client, 
 
 def test_a_bad_version_is_refused_and_the_text_is_kept(client, writer):
     assert save(client, writer, "precious words", "not-a-number").status_code == 400
-    response = client.post(f"/reviews/{writer.review.slug}/account/save/", {"body": "precious words", "version": "x"})
+    response = client.post(
+        f"/reviews/{writer.review.slug}/account/save/", {"body": "precious words", "version": "x"}
+    )
     assert response.status_code == 400
     assert b"precious words" in response.content
     assert not Account.objects.exists()
@@ -113,9 +134,13 @@ def invited_review(**kwargs):
     return review
 
 
-def test_each_writer_without_a_submitted_account_gets_one_reminder_before_the_deadline(db, django_capture_on_commit_callbacks):
+def test_each_writer_without_a_submitted_account_gets_one_reminder_before_the_deadline(
+    db, django_capture_on_commit_callbacks
+):
     now = timezone.now()
-    review = invited_review(accounts_due_at=now + dt.timedelta(hours=20), scheduled_at=now + dt.timedelta(days=1))
+    review = invited_review(
+        accounts_due_at=now + dt.timedelta(hours=20), scheduled_at=now + dt.timedelta(days=1)
+    )
     late = ParticipantFactory(review=review)
     done = ParticipantFactory(review=review)
     AccountFactory(participant=done, submitted_at=now)
@@ -130,7 +155,9 @@ def test_each_writer_without_a_submitted_account_gets_one_reminder_before_the_de
 
 def test_no_reminder_outside_the_last_24_hours(db):
     now = timezone.now()
-    invited_review(accounts_due_at=now + dt.timedelta(hours=30), scheduled_at=now + dt.timedelta(days=2))
+    invited_review(
+        accounts_due_at=now + dt.timedelta(hours=30), scheduled_at=now + dt.timedelta(days=2)
+    )
     invited_review(accounts_due_at=now - dt.timedelta(hours=1))
     assert account_reminders_queue(now) == 0
     assert mail.outbox == []
@@ -140,7 +167,9 @@ def test_the_reminder_task_runs_the_same_job(db, django_capture_on_commit_callba
     from reviews.tasks import send_account_reminders
 
     now = timezone.now()
-    invited_review(accounts_due_at=now + dt.timedelta(hours=3), scheduled_at=now + dt.timedelta(days=1))
+    invited_review(
+        accounts_due_at=now + dt.timedelta(hours=3), scheduled_at=now + dt.timedelta(days=1)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         send_account_reminders.delay()
     assert len(mail.outbox) == 2
@@ -160,5 +189,8 @@ def test_the_facilitator_reminds_one_person_at_most_once_an_hour(client, cast):
 
 def test_a_participant_cannot_remind_others(client, cast):
     client.force_login(cast.participant)
-    assert client.post(f"/reviews/{cast.review.slug}/accounts/{cast.other_row.pk}/remind/").status_code == 404
+    assert (
+        client.post(f"/reviews/{cast.review.slug}/accounts/{cast.other_row.pk}/remind/").status_code
+        == 404
+    )
     assert mail.outbox == []

@@ -118,7 +118,9 @@ def test_a_pull_request_review_is_filled_from_the_code_host_json(client, team_pe
     team, owner, facilitator, scribe = team_people
     client.force_login(owner)
     data = review_post(team, facilitator, scribe, kind="pull_request", title="")
-    data["pr_json"] = SimpleUploadedFile("pr.json", json.dumps(PR_JSON).encode(), "application/json")
+    data["pr_json"] = SimpleUploadedFile(
+        "pr.json", json.dumps(PR_JSON).encode(), "application/json"
+    )
     response = client.post("/reviews/new/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     review = Review.objects.get()
@@ -149,7 +151,9 @@ def test_a_pull_request_json_with_missing_keys_leaves_them_blank(client, team_pe
         (b"\xff\xfe\x00bad", b"not UTF-8"),
     ],
 )
-def test_a_malformed_pull_request_file_is_refused_with_the_reason(client, team_people, content, message):
+def test_a_malformed_pull_request_file_is_refused_with_the_reason(
+    client, team_people, content, message
+):
     team, owner, facilitator, scribe = team_people
     client.force_login(owner)
     data = review_post(team, facilitator, scribe, kind="pull_request")
@@ -179,7 +183,8 @@ def test_the_list_shows_only_reviews_the_user_may_see_and_filters(client, cast):
 def test_adding_an_unknown_address_creates_a_link_only_user(client, cast):
     client.force_login(cast.facilitator)
     response = client.post(
-        f"/reviews/{cast.review.slug}/people/", {"email": "New.Person@Example.com", "role": "participant", "full_name": "New Person"}
+        f"/reviews/{cast.review.slug}/people/",
+        {"email": "New.Person@Example.com", "role": "participant", "full_name": "New Person"},
     )
     assert response.status_code == 302
     person = Participant.objects.get(review=cast.review, user__email="new.person@example.com").user
@@ -190,7 +195,9 @@ def test_adding_an_unknown_address_creates_a_link_only_user(client, cast):
 def test_a_bad_address_is_refused_and_nothing_changes(client, cast):
     client.force_login(cast.facilitator)
     before = cast.review.participants.count()
-    response = client.post(f"/reviews/{cast.review.slug}/people/", {"email": "not-an-address", "role": "participant"})
+    response = client.post(
+        f"/reviews/{cast.review.slug}/people/", {"email": "not-an-address", "role": "participant"}
+    )
     assert response.status_code == 400
     assert b"not-an-address" in response.content
     assert cast.review.participants.count() == before
@@ -269,7 +276,14 @@ def test_rescheduling_sends_an_update_with_the_same_uid_and_a_higher_sequence(cl
     page = client.get(f"/reviews/{cast.review.slug}/edit/")
     form = page.context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
-    for name in ("event_started_at", "event_detected_at", "event_ended_at", "accounts_due_at", "pr_opened_at", "pr_merged_at"):
+    for name in (
+        "event_started_at",
+        "event_detected_at",
+        "event_ended_at",
+        "accounts_due_at",
+        "pr_opened_at",
+        "pr_merged_at",
+    ):
         value = form.initial.get(name)
         data[name] = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
     data["facilitator"], data["scribe"] = cast.facilitator.pk, cast.scribe.pk
@@ -302,7 +316,9 @@ def test_someone_added_after_the_invitations_is_invited_at_once(client, cast):
     client.force_login(cast.facilitator)
     client.post(f"/reviews/{cast.review.slug}/invitations/")
     mail.outbox.clear()
-    client.post(f"/reviews/{cast.review.slug}/people/", {"email": "late@example.com", "role": "participant"})
+    client.post(
+        f"/reviews/{cast.review.slug}/people/", {"email": "late@example.com", "role": "participant"}
+    )
     assert [m.to for m in mail.outbox] == [["late@example.com"]]
 
 

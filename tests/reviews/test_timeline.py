@@ -8,7 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from reviews.imports import MAX_ROWS, ImportRefused, parse_timeline, time_candidates, timeline_import_apply
+from reviews.imports import (
+    MAX_ROWS,
+    ImportRefused,
+    parse_timeline,
+    time_candidates,
+    timeline_import_apply,
+)
 from reviews.models import TimelineEntry
 from reviews.services import format_offset
 from tests.factories import AccountFactory, ReviewFactory, TimelineEntryFactory
@@ -34,7 +40,11 @@ def test_offsets_read_from_t0(delta, text):
 
 @pytest.fixture
 def review(db):
-    return ReviewFactory(event_detected_at=T0, event_started_at=T0 - dt.timedelta(minutes=10), time_zone="Europe/Berlin")
+    return ReviewFactory(
+        event_detected_at=T0,
+        event_started_at=T0 - dt.timedelta(minutes=10),
+        time_zone="Europe/Berlin",
+    )
 
 
 # --- Editing -----------------------------------------------------------------------------
@@ -44,7 +54,13 @@ def test_the_facilitator_adds_an_entry_and_sees_its_offset(client, review):
     client.force_login(review.facilitator)
     response = client.post(
         f"/reviews/{review.slug}/timeline/add/",
-        {"occurred_at": "2026-11-17T14:05", "kind": "mitigation", "description": "Rolled back", "source": "chat", "source_ref": "#inc-42"},
+        {
+            "occurred_at": "2026-11-17T14:05",
+            "kind": "mitigation",
+            "description": "Rolled back",
+            "source": "chat",
+            "source_ref": "#inc-42",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -56,7 +72,10 @@ def test_the_facilitator_adds_an_entry_and_sees_its_offset(client, review):
 
 def test_an_entry_without_a_description_is_refused_with_the_reason(client, review):
     client.force_login(review.facilitator)
-    response = client.post(f"/reviews/{review.slug}/timeline/add/", {"occurred_at": "2026-11-17T14:05", "kind": "other", "description": ""})
+    response = client.post(
+        f"/reviews/{review.slug}/timeline/add/",
+        {"occurred_at": "2026-11-17T14:05", "kind": "other", "description": ""},
+    )
     assert response.status_code == 400
     assert b"This field is required" in response.content
     assert not TimelineEntry.objects.exists()
@@ -66,11 +85,26 @@ def test_an_edit_against_a_stale_version_is_refused_and_shows_both(client, revie
     entry = TimelineEntryFactory(review=review, occurred_at=T0, description="Alert fires")
     client.force_login(review.facilitator)
     url = f"/reviews/{review.slug}/timeline/{entry.pk}/edit/"
-    form = {"occurred_at": "2026-11-17T13:00", "kind": "detection", "source": "log", "source_ref": ""}
-    assert client.post(url, {**form, "description": "Alert fires (p95 > 2 s)", "version": 1}).status_code == 302
-    response = client.post(url, {**form, "description": "Alert fired at noon", "version": 1}, HTTP_HX_REQUEST="true")
+    form = {
+        "occurred_at": "2026-11-17T13:00",
+        "kind": "detection",
+        "source": "log",
+        "source_ref": "",
+    }
+    assert (
+        client.post(
+            url, {**form, "description": "Alert fires (p95 > 2 s)", "version": 1}
+        ).status_code
+        == 302
+    )
+    response = client.post(
+        url, {**form, "description": "Alert fired at noon", "version": 1}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 409
-    assert b"Alert fires (p95 &gt; 2 s)" in response.content and b"Alert fired at noon" in response.content
+    assert (
+        b"Alert fires (p95 &gt; 2 s)" in response.content
+        and b"Alert fired at noon" in response.content
+    )
     entry.refresh_from_db()
     assert entry.description == "Alert fires (p95 > 2 s)" and entry.version == 2
 
@@ -84,8 +118,16 @@ def test_deleting_an_entry(client, review):
 
 def test_an_entry_that_looks_like_a_duplicate_is_pointed_out(client, review):
     TimelineEntryFactory(review=review, occurred_at=T0, description="Checkout latency alert fires")
-    TimelineEntryFactory(review=review, occurred_at=T0 + dt.timedelta(minutes=1), description="Latency alert for checkout fires")
-    TimelineEntryFactory(review=review, occurred_at=T0 + dt.timedelta(minutes=30), description="Rolled back the deploy")
+    TimelineEntryFactory(
+        review=review,
+        occurred_at=T0 + dt.timedelta(minutes=1),
+        description="Latency alert for checkout fires",
+    )
+    TimelineEntryFactory(
+        review=review,
+        occurred_at=T0 + dt.timedelta(minutes=30),
+        description="Rolled back the deploy",
+    )
     client.force_login(review.facilitator)
     page = client.get(f"/reviews/{review.slug}/timeline/").content.decode()
     assert page.count("Looks like a duplicate") == 1
@@ -111,11 +153,16 @@ def test_jsonl_rows(review):
 
 
 def test_a_slack_export_skips_joins_and_names_people(review):
-    result = parse_timeline(review, "slack", (DATA / "channel.json").read_bytes(), (DATA / "users.json").read_bytes())
+    result = parse_timeline(
+        review, "slack", (DATA / "channel.json").read_bytes(), (DATA / "users.json").read_bytes()
+    )
     assert result.ok
     assert len(result.rows) == 4
     assert result.rows[0].description == "Pat Moreno: Checkout latency alert is firing, looking"
-    assert result.rows[1].description == "Priya Raman: Cache hit rate dropped to 20% after the node swap, cc @Pat Moreno"
+    assert (
+        result.rows[1].description
+        == "Priya Raman: Cache hit rate dropped to 20% after the node swap, cc @Pat Moreno"
+    )
     assert result.rows[0].occurred_at == dt.datetime.fromtimestamp(1763380860.0002, tz=dt.UTC)
     assert all(r.source == "chat" for r in result.rows)
 
@@ -137,7 +184,9 @@ def test_a_malformed_file_is_refused_whole(review, fmt, raw, message):
 
 
 def test_too_many_rows_are_refused_with_the_limit_named(review):
-    raw = b"time,description\n" + b"".join(f"2026-11-17 12:{i % 60:02d},row {i}\n".encode() for i in range(MAX_ROWS + 1))
+    raw = b"time,description\n" + b"".join(
+        f"2026-11-17 12:{i % 60:02d},row {i}\n".encode() for i in range(MAX_ROWS + 1)
+    )
     with pytest.raises(ImportRefused, match="limit is 5,000"):
         parse_timeline(review, "csv", raw)
 
@@ -155,8 +204,12 @@ def test_rows_with_bad_dates_or_kinds_are_errors_with_their_line(review):
 
 
 def test_importing_the_same_file_twice_adds_nothing_the_second_time(review):
-    first = timeline_import_apply(review=review, result=parse_timeline(review, "csv", CSV), actor=None)
-    second = timeline_import_apply(review=review, result=parse_timeline(review, "csv", CSV), actor=None)
+    first = timeline_import_apply(
+        review=review, result=parse_timeline(review, "csv", CSV), actor=None
+    )
+    second = timeline_import_apply(
+        review=review, result=parse_timeline(review, "csv", CSV), actor=None
+    )
     assert (first.added, second.added, second.skipped) == (2, 0, 2)
     assert TimelineEntry.objects.count() == 2
 
@@ -167,7 +220,9 @@ def test_importing_the_same_file_twice_adds_nothing_the_second_time(review):
 def test_an_upload_shows_a_preview_and_saves_only_on_confirmation(client, review):
     client.force_login(review.facilitator)
     upload = SimpleUploadedFile("timeline.csv", CSV, "text/csv")
-    response = client.post(f"/reviews/{review.slug}/timeline/import/", {"file_format": "csv", "file": upload})
+    response = client.post(
+        f"/reviews/{review.slug}/timeline/import/", {"file_format": "csv", "file": upload}
+    )
     assert response.status_code == 302
     preview = client.get(response.url)
     assert b"Alert fires" in preview.content and b"T+2m" in preview.content
@@ -179,7 +234,10 @@ def test_an_upload_shows_a_preview_and_saves_only_on_confirmation(client, review
 def test_an_upload_with_row_errors_cannot_be_confirmed(client, review):
     client.force_login(review.facilitator)
     raw = b"time,description\n2026-11-17 12:00,ok\nnot a time,bad\n"
-    response = client.post(f"/reviews/{review.slug}/timeline/import/", {"file_format": "csv", "file": SimpleUploadedFile("t.csv", raw)})
+    response = client.post(
+        f"/reviews/{review.slug}/timeline/import/",
+        {"file_format": "csv", "file": SimpleUploadedFile("t.csv", raw)},
+    )
     preview = client.get(response.url)
     assert b"Line 3" in preview.content
     assert client.post(response.url).status_code == 400
@@ -188,7 +246,10 @@ def test_an_upload_with_row_errors_cannot_be_confirmed(client, review):
 
 def test_a_refused_file_says_why_on_the_form(client, review):
     client.force_login(review.facilitator)
-    response = client.post(f"/reviews/{review.slug}/timeline/import/", {"file_format": "slack", "file": SimpleUploadedFile("c.json", b"{nope")})
+    response = client.post(
+        f"/reviews/{review.slug}/timeline/import/",
+        {"file_format": "slack", "file": SimpleUploadedFile("c.json", b"{nope")},
+    )
     assert response.status_code == 400
     assert b"Not valid JSON" in response.content
 
@@ -201,7 +262,11 @@ def test_a_passage_of_an_account_is_promoted_to_an_entry_linked_back(client, rev
     client.force_login(review.facilitator)
     response = client.post(
         f"/reviews/{review.slug}/accounts/{account.participant_id}/promote/",
-        {"occurred_at": "2026-11-17T14:32", "kind": "mitigation", "description": "Worker restarted"},
+        {
+            "occurred_at": "2026-11-17T14:32",
+            "kind": "mitigation",
+            "description": "Worker restarted",
+        },
     )
     assert response.status_code == 302
     entry = TimelineEntry.objects.get()
@@ -212,7 +277,10 @@ def test_a_passage_of_an_account_is_promoted_to_an_entry_linked_back(client, rev
 def test_times_written_in_accounts_are_offered_as_candidates(review):
     text = "At 14:32 I saw the alert. Around 2:45 pm we rolled back. The fix took 5 minutes.\nBy 3 pm it was quiet."
     found = time_candidates(review, text)
-    berlin = [c.occurred_at.astimezone(dt.timezone(dt.timedelta(hours=1))).strftime("%H:%M") for c in found]
+    berlin = [
+        c.occurred_at.astimezone(dt.timezone(dt.timedelta(hours=1))).strftime("%H:%M")
+        for c in found
+    ]
     assert berlin == ["14:32", "14:45", "15:00"]
     assert found[0].passage == "At 14:32 I saw the alert."
 
@@ -239,7 +307,9 @@ def test_the_command_dry_run_writes_nothing(review, tmp_path, capsys):
 
 def test_the_command_prints_each_error_with_its_line_and_fails(review, tmp_path, capsys):
     path = tmp_path / "t.jsonl"
-    path.write_text(json.dumps({"time": "2026-11-17T12:00:00Z", "description": "ok"}) + "\n{broken\n")
+    path.write_text(
+        json.dumps({"time": "2026-11-17T12:00:00Z", "description": "ok"}) + "\n{broken\n"
+    )
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_timeline", review.slug, str(path), "--format", "jsonl")
     assert f"{path}:2: not valid JSON" in capsys.readouterr().err

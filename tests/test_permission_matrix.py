@@ -1,0 +1,162 @@
+"""Every URL pattern has a row here: who may use it, with which method. A new view without a
+row fails `test_every_url_pattern_has_a_row`.
+
+Each row names the personas allowed per method. Everyone else signed in gets 404; an
+anonymous person is sent to sign in (or gets 404 from a fragment); a method not listed is 405.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reviews.models import TimelineEntry, TimelineImport
+from tests.factories import TimelineEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = {
+    "facilitator",
+    "scribe",
+    "participant",
+    "observer",
+    "delivery_owner",
+    "member",
+    "staff",
+    "outsider",
+}
+IN_REVIEW = EVERYONE - {"outsider"}
+EDITORS = {"facilitator", "scribe"}
+MANAGERS = {"facilitator", "delivery_owner", "staff"}
+WRITERS = {"facilitator", "scribe", "participant"}
+OWNERS = {"delivery_owner", "staff"}
+PUBLIC = "public"  # no sign-in needed
+
+# url name: {method: personas allowed}
+MATRIX: dict[str, dict[str, object]] = {
+    "healthz": {"GET": PUBLIC},
+    "login": {"GET": PUBLIC, "POST": PUBLIC},
+    "logout": {"POST": EVERYONE},
+    "link_request": {"GET": PUBLIC, "POST": PUBLIC},
+    "link_open": {"GET": PUBLIC, "POST": PUBLIC},
+    "dashboard": {"GET": OWNERS},
+    "actions:mine": {"GET": EVERYONE},
+    "reviews:list": {"GET": EVERYONE},
+    "reviews:new": {
+        "GET": IN_REVIEW - {"facilitator", "scribe", "participant", "observer"},
+        "POST": {"delivery_owner", "member", "staff"},
+    },
+    "reviews:detail": {"GET": IN_REVIEW},
+    "reviews:edit": {"GET": MANAGERS, "POST": MANAGERS},
+    "reviews:cancel": {"POST": MANAGERS},
+    "reviews:people": {"GET": MANAGERS, "POST": MANAGERS},
+    "reviews:participant_role": {"POST": MANAGERS},
+    "reviews:participant_remove": {"POST": MANAGERS},
+    "reviews:invite": {"POST": MANAGERS},
+    "reviews:account": {"GET": WRITERS},
+    "reviews:account_save": {"POST": WRITERS},
+    "reviews:accounts": {"GET": IN_REVIEW},
+    # The other participant's sealed account: its author, the facilitator and the scribe.
+    "reviews:account_detail": {"GET": EDITORS},
+    "reviews:account_promote": {"POST": EDITORS},
+    "reviews:account_remind": {"POST": EDITORS},
+    "reviews:timeline": {"GET": IN_REVIEW},
+    "reviews:timeline_add": {"POST": EDITORS},
+    "reviews:timeline_edit": {"GET": EDITORS, "POST": EDITORS},
+    "reviews:timeline_delete": {"POST": EDITORS},
+    "reviews:timeline_import": {"GET": EDITORS, "POST": EDITORS},
+    "reviews:timeline_import_preview": {"GET": EDITORS, "POST": EDITORS},
+}
+
+# Staff are not team members: they reach the team's reviews only where MATRIX says so. Staff
+# see every review (they administer the instance), so IN_REVIEW includes them.
+
+
+def all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin" or str(pattern.pattern).startswith("admin/"):
+                    continue
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_pattern_has_a_row():
+    missing = all_url_names() - set(MATRIX)
+    assert not missing, f"URL patterns without a row in the permission matrix: {sorted(missing)}"
+    assert not set(MATRIX) - all_url_names(), "rows for URLs that no longer exist"
+
+
+def url_for(name: str, cast) -> str:
+    slug = cast.review.slug
+    entry = TimelineEntry.objects.filter(review=cast.review).first() or TimelineEntryFactory(
+        review=cast.review
+    )
+    pending = TimelineImport.objects.create(
+        review=cast.review,
+        file_format="csv",
+        filename="t.csv",
+        content="time,description\n",
+        created_by=cast.facilitator,
+    )
+    kwargs = {
+        "reviews:participant_role": {"slug": slug, "pk": cast.other_row.pk},
+        "reviews:participant_remove": {"slug": slug, "pk": cast.other_row.pk},
+        "reviews:account_detail": {"slug": slug, "pk": cast.other_row.pk},
+        "reviews:account_promote": {"slug": slug, "pk": cast.other_row.pk},
+        "reviews:account_remind": {"slug": slug, "pk": cast.other_row.pk},
+        "reviews:timeline_edit": {"slug": slug, "pk": entry.pk},
+        "reviews:timeline_delete": {"slug": slug, "pk": entry.pk},
+        "reviews:timeline_import_preview": {"slug": slug, "pk": pending.pk},
+    }.get(name)
+    if (
+        kwargs is None
+        and name.startswith("reviews:")
+        and name not in ("reviews:list", "reviews:new")
+    ):
+        kwargs = {"slug": slug}
+    return reverse(name, kwargs=kwargs)
+
+
+PERSONAS = ["anonymous", *sorted(EVERYONE)]
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_matrix_holds(client, cast, name, method):
+    allowed = MATRIX[name].get(method)
+    url = url_for(name, cast)
+    failures = []
+    for persona in PERSONAS:
+        with transaction.atomic():
+            client.logout()
+            if persona != "anonymous":
+                client.force_login(cast.people()[persona])
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            status = response.status_code
+            if allowed is None:
+                # A method the view does not take; anonymous people may be sent to sign in first.
+                expected_ok = status == 405 or (persona == "anonymous" and status == 302)
+            elif allowed == PUBLIC:
+                expected_ok = status < 500 and status not in (403, 404, 405)
+            elif persona == "anonymous":
+                expected_ok = status in (302, 404) and (
+                    status == 404 or "/accounts/login/" in response.url
+                )
+            elif persona in allowed:
+                expected_ok = status < 500 and status not in (403, 404, 405)
+            else:
+                expected_ok = status == 404
+            if not expected_ok:
+                failures.append(f"{persona}: {method} {url} -> {status}")
+            transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
