@@ -54,6 +54,7 @@ beat: install
 	$(BIN)/celery -A aar_project beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 web: install
+	$(BIN)/python manage.py collectstatic --no-input -v0
 	$(BIN)/gunicorn aar_project.wsgi:application --config aar_project/gunicorn.conf.py
 
 bench: install
