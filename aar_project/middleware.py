@@ -27,12 +27,14 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
         response["X-Request-ID"] = request_id
-        # request.path never holds the query string, where sign-in tokens travel.
+        # request.path never holds the query string, where sign-in tokens travel; a calendar
+        # feed's address is its own secret, so it is cut from the log too.
+        path = "/actions/feed/…" if request.path.startswith("/actions/feed/") else request.path
         logger.info(
             "request_id=%s method=%s path=%s status=%s ms=%.1f",
             request_id,
             request.method,
-            request.path,
+            path,
             response.status_code,
             elapsed_ms,
         )

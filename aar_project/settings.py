@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -197,7 +198,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE: str = _read("CELERY_QUEUE", env.str, default="celery")
-CELERY_TIMEZONE = "UTC"
+CELERY_TIMEZONE = "UTC"  # REMINDER_HOUR is read in UTC
 REMINDER_HOUR: int = _read("REMINDER_HOUR", env.int, default=8)
 # One beat process reads this static schedule. `expires` drops a run that waited too long.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -205,6 +206,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "aar_project.heartbeat",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "overdue-action-reminders": {
+        "task": "actions.tasks.send_overdue_reminders",
+        "schedule": crontab(minute=0, hour=REMINDER_HOUR),
+        "options": {"expires": 6 * 3600},
     },
     "account-reminders": {
         "task": "reviews.tasks.send_account_reminders",
@@ -223,6 +229,8 @@ vars().update(_read("EMAIL_URL", env.email_url, default="consolemail://"))
 DEFAULT_FROM_EMAIL: str = _read("DEFAULT_FROM_EMAIL", env.str, default="AAR <aar@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
+# How long a worker holds an email it is sending before another may try it again.
+NOTIFICATION_CLAIM_SECONDS: int = _read("NOTIFICATION_CLAIM_SECONDS", env.int, default=300)
 
 # --- Auth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -188,3 +188,56 @@ class ActionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class OwnerSettings(models.Model):
+    """A person's reminder preferences and the secret of their calendar feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_settings"
+    )
+    muted_until = models.DateField(
+        null=True, blank=True, help_text="No overdue digests up to and including this day."
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "owner settings"
+
+    def __str__(self) -> str:
+        return f"Settings of {self.user}"
+
+    def is_muted(self, day: dt.date) -> bool:
+        return self.muted_until is not None and day <= self.muted_until
+
+
+class ResurfaceOutcome(models.TextChoices):
+    PENDING = "pending", "To decide"
+    RECOMMITTED = "recommitted", "Re-committed"
+    CLOSED = "closed", "Closed"
+    DROPPED = "dropped", "Dropped"
+
+
+class ResurfacedAction(models.Model):
+    """An earlier review's action, still open past its due date, brought to a new review."""
+
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.CASCADE, related_name="resurfaced_actions"
+    )
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="resurfacings")
+    outcome = models.CharField(
+        max_length=20, choices=ResurfaceOutcome.choices, default=ResurfaceOutcome.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["action__due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "action"], name="%(app_label)s_%(class)s_once_per_review"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} in {self.review}"

@@ -1,22 +1,404 @@
+"""My actions, an action's page with its lifecycle, a team's actions, settings and the feed."""
+
 from __future__ import annotations
 
+import csv
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from icalendar import Calendar, Event
 
 from aar_project.typing import HtmxHttpRequest
-from actions.models import ActionItem
+from actions.forms import (
+    ActionEditForm,
+    DueForm,
+    MuteForm,
+    ReassignForm,
+    ResurfaceForm,
+    StatusForm,
+    TeamActionFilter,
+)
+from actions.models import ActionItem, OwnerSettings, ResurfacedAction
+from actions.services import (
+    ActionRefused,
+    StaleAction,
+    action_edit,
+    action_reassign,
+    action_set_due,
+    action_set_status,
+    calendar_token_renew,
+    can_change,
+    digests_mute,
+    owner_settings,
+    resurfaced_decide,
+)
+from reviews.access import review_access
+from reviews.models import Team
+
+
+def _with_lateness(actions: list[ActionItem], today: dt.date) -> list[ActionItem]:
+    for action in actions:
+        action.overdue_days = action.days_overdue(today)  # type: ignore[attr-defined]
+    return actions
 
 
 @login_required
 @require_GET
 def my_actions(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    actions = list(
-        ActionItem.objects.owned_by(request.user).open().select_related("review").order_by("due_on")
+    closed = request.GET.get("show") == "closed"
+    mine = ActionItem.objects.owned_by(request.user).select_related("review")
+    actions = (
+        mine.closed().order_by("-closed_at")
+        if closed
+        else mine.open().order_by(F("due_on").asc(nulls_last=True), "pk")
     )
-    for action in actions:
-        action.overdue_days = action.days_overdue(today)  # type: ignore[attr-defined]
-    return render(request, "actions/my_actions.html", {"actions": actions, "today": today})
+    context = {
+        "actions": _with_lateness(list(actions), today),
+        "today": today,
+        "closed": closed,
+        "nav": "actions",
+    }
+    return render(request, "actions/my_actions.html", context)
+
+
+def get_action_for(user: Any, pk: int, *, change: bool = False) -> ActionItem:
+    """The action if `user` may see it (and change it, when asked); otherwise 404."""
+    action = (
+        ActionItem.objects.visible_to(user)
+        .select_related("review__team", "owner", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None or (change and not can_change(user, action)):
+        raise Http404("No such action")
+    return action
+
+
+def _detail_context(request: HtmxHttpRequest, action: ActionItem, **forms: Any) -> dict[str, Any]:
+    version = {"version": action.version}
+    return {
+        "action": action,
+        "events": action.events.select_related("actor", "review").order_by("-at", "-pk"),
+        "can_change": can_change(request.user, action),
+        "overdue_days": action.days_overdue(timezone.localdate()),
+        "status_form": forms.get("status_form")
+        or StatusForm(initial={**version, "status": action.status}),
+        "due_form": forms.get("due_form") or DueForm(initial={**version, "due_on": action.due_on}),
+        "reassign_form": forms.get("reassign_form")
+        or ReassignForm(action=action, initial={**version, "owner": action.owner_id}),
+        "edit_form": forms.get("edit_form")
+        or ActionEditForm(
+            initial={
+                **version,
+                "title": action.title,
+                "description": action.description,
+                "definition_of_done": action.definition_of_done,
+                "action_type": action.action_type,
+                "size": action.size,
+                "ticket_url": action.ticket_url,
+            }
+        ),
+        "stale": forms.get("stale"),
+        "nav": "actions",
+    }
+
+
+@login_required
+@require_GET
+def action_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    action = get_action_for(request.user, pk)
+    return render(request, "actions/action_detail.html", _detail_context(request, action))
+
+
+@login_required
+@require_POST
+def action_change(request: HtmxHttpRequest, pk: int, what: str) -> HttpResponse:
+    """One endpoint per kind of change: status, due, owner, edit."""
+    action = get_action_for(request.user, pk, change=True)
+    form_classes: dict[str, Any] = {
+        "status": StatusForm,
+        "due": DueForm,
+        "owner": ReassignForm,
+        "edit": ActionEditForm,
+    }
+    if what not in form_classes:
+        raise Http404("No such change")
+    kwargs = {"action": action} if what == "owner" else {}
+    form = form_classes[what](request.POST, **kwargs)
+    names = {
+        "status": "status_form",
+        "due": "due_form",
+        "owner": "reassign_form",
+        "edit": "edit_form",
+    }
+    if not form.is_valid():
+        messages.error(request, "Nothing was changed: see the form below.")
+        return render(
+            request,
+            "actions/action_detail.html",
+            _detail_context(request, action, **{names[what]: form}),
+            status=400,
+        )
+    data, version = form.cleaned_data, form.cleaned_data["version"]
+    try:
+        if what == "status":
+            action_set_status(
+                action=action,
+                actor=request.user,
+                version=version,
+                status=data["status"],
+                note=data["note"],
+            )
+        elif what == "due":
+            action_set_due(
+                action=action,
+                actor=request.user,
+                version=version,
+                due_on=data["due_on"],
+                reason=data["reason"],
+            )
+        elif what == "owner":
+            action_reassign(
+                action=action,
+                actor=request.user,
+                version=version,
+                owner=data["owner"],
+                reason=data["reason"],
+            )
+        else:
+            fields = {k: v for k, v in data.items() if k != "version"}
+            action_edit(action=action, actor=request.user, version=version, **fields)
+    except StaleAction as exc:
+        # Someone else changed it first: show the newer state, keep what this person typed.
+        context = _detail_context(request, exc.current, **{names[what]: form})
+        context["stale"] = True
+        return render(request, "actions/action_detail.html", context, status=409)
+    except ActionRefused as exc:
+        form.add_error(None, str(exc))
+        return render(
+            request,
+            "actions/action_detail.html",
+            _detail_context(request, action, **{names[what]: form}),
+            status=400,
+        )
+    messages.success(request, "Saved.")
+    return redirect("actions:detail", action.pk)
+
+
+@login_required
+@require_POST
+def resurfaced_decide_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """In a later review: re-commit an earlier action with a new date, close it, or drop it."""
+    item = get_object_or_404(
+        ResurfacedAction.objects.select_related("review__team", "action__review__team"), pk=pk
+    )
+    access = review_access(request.user, item.review)
+    if access is None or not (access.can_edit or access.is_delivery_owner):
+        raise Http404("No such action")
+    form = ResurfaceForm(request.POST)
+    back = request.POST.get("next") or reverse("reviews:detail", args=[item.review.slug])
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("reviews:detail", args=[item.review.slug])
+    if not form.is_valid():
+        problems = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, f"Nothing was changed: {problems}")
+        return redirect(back)
+    try:
+        resurfaced_decide(
+            item=item,
+            actor=request.user,
+            outcome=form.cleaned_data["outcome"],
+            due_on=form.cleaned_data.get("due_on"),
+            note=form.cleaned_data.get("note") or "",
+        )
+    except (ActionRefused, StaleAction) as exc:
+        messages.error(request, f"Nothing was changed: {exc}")
+    else:
+        messages.success(request, f"“{item.action.title}”: {item.get_outcome_display().lower()}.")
+    return redirect(back)
+
+
+# --- A team's actions (delivery owners) -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def team_actions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    team = Team.objects.owned_by(request.user).filter(slug=slug).first()
+    if team is None:
+        raise Http404("No such team")
+    today = timezone.localdate()
+    form = TeamActionFilter(request.GET or None)
+    actions = ActionItem.objects.filter(review__team=team).select_related("review", "owner")
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status") or ""
+    if status == "":
+        actions = actions.open()
+    elif status != "all":
+        actions = actions.filter(status=status)
+    if data.get("owner"):
+        actions = actions.filter(owner_id=data["owner"])
+    if data.get("action_type"):
+        actions = actions.filter(action_type=data["action_type"])
+    if data.get("review"):
+        actions = actions.filter(review__slug=data["review"])
+    if data.get("overdue"):
+        actions = actions.overdue(today)
+    sort = data.get("sort") or "due_on"
+    orders: dict[str, list[Any]] = {
+        "owner": ["owner__first_name", "owner__email"],
+        "status": ["status"],
+        "-due_on": [F("due_on").desc(nulls_last=True)],
+        "-created_at": ["-created_at"],
+    }
+    order = orders.get(sort, [F("due_on").asc(nulls_last=True)])
+    actions = actions.order_by(*order, "pk")
+    if request.GET.get("format") == "csv":
+        return _csv(team, actions, today)
+    people = (
+        ActionItem.objects.filter(review__team=team, owner__isnull=False)
+        .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__email")
+        .distinct()
+        .order_by("owner__first_name", "owner__email")
+    )
+    query = request.GET.copy()
+    query["format"] = "csv"
+    context = {
+        "team": team,
+        "form": form,
+        "actions": _with_lateness(list(actions), today),
+        "people": people,
+        "reviews": team.reviews.order_by("-created_at").values_list("slug", "title"),
+        "csv_query": query.urlencode(),
+        "nav": "dashboard",
+    }
+    return render(request, "actions/team_actions.html", context)
+
+
+def _csv(team: Team, actions: Any, today: dt.date) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="actions-{team.slug}-{today.isoformat()}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "id",
+            "title",
+            "owner",
+            "due_on",
+            "days_overdue",
+            "status",
+            "type",
+            "size",
+            "review",
+            "closed_at",
+            "closing_note",
+            "link",
+        ]
+    )
+    for a in actions:
+        writer.writerow(
+            [
+                a.pk,
+                _cell(a.title),
+                a.owner.email if a.owner else "",
+                a.due_on.isoformat() if a.due_on else "",
+                a.days_overdue(today),
+                a.status,
+                a.action_type,
+                a.size,
+                _cell(a.review.title),
+                a.closed_at.isoformat() if a.closed_at else "",
+                _cell(a.closing_note),
+                reverse("actions:detail", args=[a.pk]),
+            ]
+        )
+    return response
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: make them plain text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- Settings and the calendar feed --------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_settings(request: HtmxHttpRequest) -> HttpResponse:
+    row = owner_settings(request.user)  # type: ignore[arg-type]
+    form = MuteForm(request.POST or None, initial={"days": 0})
+    if request.method == "POST":
+        if "renew_feed" in request.POST:
+            calendar_token_renew(user=request.user)  # type: ignore[arg-type]
+            messages.success(request, "Your calendar address is new; the old one no longer works.")
+            return redirect("actions:settings")
+        if "revoke_feed" in request.POST:
+            OwnerSettings.objects.filter(pk=row.pk).update(calendar_token=None)
+            messages.success(request, "Your calendar feed is switched off.")
+            return redirect("actions:settings")
+        if form.is_valid():
+            digests_mute(user=request.user, days=form.cleaned_data["days"])  # type: ignore[arg-type]
+            messages.success(request, "Saved.")
+            return redirect("actions:settings")
+    feed = (
+        request.build_absolute_uri(reverse("actions:feed", args=[row.calendar_token]))
+        if row.calendar_token
+        else ""
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "actions/settings.html",
+        {"form": form, "row": row, "feed": feed, "nav": "actions"},
+        status=status,
+    )
+
+
+@require_GET
+def calendar_feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The due dates of a person's open actions, for calendar clients. The address is the secret."""
+    row = (
+        OwnerSettings.objects.filter(calendar_token=token).select_related("user").first()
+        if token
+        else None
+    )
+    if row is None or not row.user.is_active:
+        raise Http404("No such feed")
+    calendar = Calendar()
+    calendar.add("prodid", "-//AAR//Action items//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "AAR actions")
+    stamp = timezone.now()
+    for action in (
+        ActionItem.objects.owned_by(row.user)
+        .open()
+        .filter(due_on__isnull=False)
+        .select_related("review")
+    ):
+        event = Event()
+        event.add("uid", f"aar-action-{action.pk}@aar")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", action.due_on)
+        event.add("dtend", action.due_on + dt.timedelta(days=1))  # type: ignore[operator]
+        event.add("summary", f"Due: {action.title}")
+        event.add(
+            "description",
+            f"From the review of {action.review.title}.\n{request.build_absolute_uri(reverse('actions:detail', args=[action.pk]))}",
+        )
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -8,6 +8,7 @@ import smtplib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -20,7 +21,6 @@ logger = logging.getLogger(__name__)
 
 Renderer = Callable[[Notification], EmailMultiAlternatives]
 RENDERERS: dict[str, Renderer] = {}
-CLAIM_FOR = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
@@ -71,7 +71,10 @@ def _claim(notification_id: int, now: dt.datetime) -> bool:
         Notification.objects.pending()
         .filter(pk=notification_id)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
+        .update(
+            claimed_until=now + dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS),
+            attempts=F("attempts") + 1,
+        )
     )
 
 

@@ -129,6 +129,9 @@ def review_create(
     )
     agenda_create_default(review=review)
     review_set_leads(review=review, facilitator=facilitator, scribe=scribe)
+    from actions.services import actions_resurface
+
+    actions_resurface(review=review)
     return review
 
 

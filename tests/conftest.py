@@ -141,10 +141,13 @@ class Worker:
     def __init__(self, queue: str, env: dict[str, str]) -> None:
         self.queue = queue
         self.env = env
+        self.pool = ["--pool=solo", "--concurrency=1"]
         self.process: subprocess.Popen[bytes] | None = None
         self.log = Path(f"/tmp/aar-worker-{queue}.log")
 
     def start(self) -> None:
+        self.log.touch()
+        start_size = self.log.stat().st_size
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -167,9 +170,10 @@ class Worker:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )
+        start = start_size
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if "ready." in self.log.read_text(errors="replace"):
+            if "ready." in self.log.read_text(errors="replace")[start:]:
                 return
             if self.process.poll() is not None:
                 break
@@ -190,6 +194,16 @@ class Worker:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[object]:
+    from tests.smtp_sink import start_sink
+
+    sink, server = start_sink()
+    yield sink
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

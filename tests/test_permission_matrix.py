@@ -7,12 +7,17 @@ anonymous person is sent to sign in (or gets 404 from a fragment); a method not 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from actions.models import ActionItem, ResurfacedAction
+from actions.services import calendar_token_renew
 from reviews.models import TimelineEntry, TimelineImport
-from tests.factories import TimelineEntryFactory
+from tests.factories import ActionItemFactory, TimelineEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +47,13 @@ MATRIX: dict[str, dict[str, object]] = {
     "link_open": {"GET": PUBLIC, "POST": PUBLIC},
     "dashboard": {"GET": OWNERS},
     "actions:mine": {"GET": EVERYONE},
+    "actions:settings": {"GET": EVERYONE, "POST": EVERYONE},
+    "actions:feed": {"GET": PUBLIC},  # the secret address is the key
+    "actions:team": {"GET": OWNERS},
+    # An action owned by the participant.
+    "actions:detail": {"GET": IN_REVIEW},
+    "actions:change": {"POST": {"participant", "facilitator", "scribe", "delivery_owner"}},
+    "actions:resurfaced": {"POST": {"facilitator", "scribe", "delivery_owner"}},
     "reviews:list": {"GET": EVERYONE},
     "reviews:new": {
         "GET": IN_REVIEW - {"facilitator", "scribe", "participant", "observer"},
@@ -108,7 +120,21 @@ def url_for(name: str, cast) -> str:
         content="time,description\n",
         created_by=cast.facilitator,
     )
+    action = ActionItem.objects.filter(review=cast.review).first() or ActionItemFactory(
+        review=cast.review, owner=cast.participant
+    )
+    earlier = ActionItemFactory(
+        review__team=cast.team,
+        owner=cast.other_row.user,
+        due_on=timezone.localdate() - dt.timedelta(days=3),
+    )
+    resurfaced, _ = ResurfacedAction.objects.get_or_create(review=cast.review, action=earlier)
     kwargs = {
+        "actions:detail": {"pk": action.pk},
+        "actions:change": {"pk": action.pk, "what": "status"},
+        "actions:team": {"slug": cast.team.slug},
+        "actions:feed": {"token": calendar_token_renew(user=cast.participant)},
+        "actions:resurfaced": {"pk": resurfaced.pk},
         "reviews:participant_role": {"slug": slug, "pk": cast.other_row.pk},
         "reviews:participant_remove": {"slug": slug, "pk": cast.other_row.pk},
         "reviews:account_detail": {"slug": slug, "pk": cast.other_row.pk},

@@ -161,6 +161,8 @@ def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "me": me,
         "next_step": _next_step(review, counts, access),
         "late_days": late_days,
+        "resurfaced": review.resurfaced_actions.select_related("action__owner", "action__review"),
+        "can_decide": access.can_edit or access.is_delivery_owner,
         "nav": "reviews",
     }
     return render(request, "reviews/review_detail.html", context)

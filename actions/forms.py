@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from actions.models import ActionItem, ActionSize, ActionStatus, ActionType
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note",
+        help_text="Done: how do we know it worked? Won't do: why not?",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        status, note = data.get("status"), (data.get("note") or "").strip()
+        if status == ActionStatus.DONE and not note:
+            self.add_error(
+                "note", "Say how we know it worked: closing as done needs a verification note."
+            )
+        if status == ActionStatus.WONT_DO and not note:
+            self.add_error("note", "Dropping an action needs a reason.")
+        return data
+
+
+class DueForm(VersionedForm):
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="New due date")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why it moves")
+
+
+def action_people(action: ActionItem) -> Any:
+    """Who can own an action: the team's people and the review's participants."""
+    team = action.review.team
+    return (
+        get_user_model()
+        ._default_manager.filter(
+            Q(teams=team) | Q(owned_teams=team) | Q(participations__review=action.review)
+        )
+        .filter(is_active=True)
+        .distinct()
+        .order_by("first_name", "email")
+    )
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.email
+
+
+class ReassignForm(VersionedForm):
+    owner = OwnerChoiceField(queryset=get_user_model()._default_manager.none(), label="New owner")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, action: ActionItem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = action_people(action)  # type: ignore[attr-defined]
+
+
+class ActionEditForm(VersionedForm):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    definition_of_done = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Definition of done"
+    )
+    action_type = forms.ChoiceField(choices=ActionType.choices, label="Type")
+    size = forms.ChoiceField(choices=[("", "—"), *ActionSize.choices], required=False)
+    ticket_url = forms.URLField(required=False, label="Ticket", assume_scheme="https")
+
+
+class ResurfaceForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[("recommitted", "Re-commit"), ("closed", "Close as done"), ("dropped", "Drop")]
+    )
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=2000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcome, note = data.get("outcome"), (data.get("note") or "").strip()
+        if outcome == "recommitted" and not data.get("due_on"):
+            self.add_error("due_on", "Re-committing needs a new due date.")
+        if outcome == "closed" and not note:
+            self.add_error("note", "Closing as done needs a verification note.")
+        if outcome == "dropped" and not note:
+            self.add_error("note", "Dropping needs a reason.")
+        return data
+
+
+class MuteForm(forms.Form):
+    days = forms.IntegerField(min_value=0, max_value=60, label="Mute digests for (days)")
+
+
+class TeamActionFilter(forms.Form):
+    owner = forms.IntegerField(required=False)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Open (any)"), ("all", "All"), *ActionStatus.choices]
+    )
+    action_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *ActionType.choices])
+    review = forms.CharField(required=False)
+    overdue = forms.BooleanField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("due_on", "Due date"),
+            ("-due_on", "Due date, latest first"),
+            ("owner", "Owner"),
+            ("status", "Status"),
+            ("-created_at", "Newest"),
+        ],
+    )
