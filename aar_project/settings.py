@@ -271,6 +271,9 @@ STORAGES = {
 EXPORT_ROOT = Path(_read("EXPORT_ROOT", env.str, default=str(BASE_DIR / "var" / "exports")))
 
 # --- Security --------------------------------------------------------------------------
+# Sessions are read from the cache (Redis in production) and written through to the database,
+# so the meeting poll can answer without a session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -10,13 +10,17 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from actions.models import ActionSize, ActionType
 from reviews.models import (
+    CausalFactorType,
     EntryKind,
     EntrySource,
+    FactorCategory,
     ImportFormat,
     Review,
     ReviewKind,
     Role,
+    SuggestionKind,
     Team,
     TimelineEntry,
 )
@@ -297,3 +301,79 @@ class PromoteForm(forms.Form):
     occurred_at = datetime_field(label="Time")
     kind = forms.ChoiceField(choices=EntryKind.choices, initial=EntryKind.OTHER)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+
+# --- The meeting ----------------------------------------------------------------------------
+
+
+class SummaryForm(forms.Form):
+    text = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6}))
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class FindingForm(forms.Form):
+    """A why, a causal factor, a contributing factor or a went-well item."""
+
+    text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    factor_type = forms.ChoiceField(required=False, choices=CausalFactorType.choices, label="Type")
+    category = forms.ChoiceField(required=False, choices=FactorCategory.choices)
+    evidence = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, choices=[], label="Evidence"
+    )
+
+    def __init__(self, *args: Any, entries: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].choices = [  # type: ignore[attr-defined]
+            (e.pk, f"{e.occurred_at:%H:%M} {e.description[:60]}") for e in (entries or [])
+        ]
+
+
+class DisputeForm(forms.Form):
+    note = forms.CharField(max_length=2000, label="What is wrong with this entry?")
+
+
+class ResolveForm(forms.Form):
+    correction = forms.CharField(max_length=5000, label="Correction")
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class SuggestionForm(forms.Form):
+    kind = forms.ChoiceField(choices=SuggestionKind.choices)
+    text = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="Suggestion"
+    )
+    occurred_at = datetime_field(required=False, label="Time (entries)")
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    factor_type = forms.ChoiceField(required=False, choices=CausalFactorType.choices, label="Type")
+    category = forms.ChoiceField(required=False, choices=FactorCategory.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == SuggestionKind.ENTRY and not data.get("occurred_at"):
+            self.add_error("occurred_at", "A timeline entry needs its time.")
+        return data
+
+
+class MeetingActionForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Action")
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model()._default_manager.none(), required=False
+    )
+    due_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due"
+    )
+    action_type = forms.ChoiceField(
+        choices=ActionType.choices, initial=ActionType.OTHER, label="Type"
+    )
+    size = forms.ChoiceField(choices=[("", "—"), *ActionSize.choices], required=False)
+    definition_of_done = forms.CharField(
+        required=False, max_length=2000, label="Definition of done"
+    )
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.email  # type: ignore[attr-defined]

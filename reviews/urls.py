@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import accounts, prepare, timeline
+from reviews.views import accounts, meeting, prepare, timeline
 
 app_name = "reviews"
 
@@ -36,4 +36,41 @@ urlpatterns = [
         timeline.import_preview,
         name="timeline_import_preview",
     ),
+    path(review + "meeting/", meeting.meeting, name="meeting"),
+    path(review + "meeting/poll/", meeting.poll, name="poll"),
+    path(review + "meeting/presenter/", meeting.presenter, name="presenter"),
+    path(review + "meeting/agenda/", meeting.agenda_edit, name="agenda"),
+    path(review + "meeting/control/<str:what>/", meeting.control, name="control"),
+    path(review + "meeting/summary/", meeting.summary_edit, name="summary"),
+    path(review + "meeting/method/", meeting.method_set, name="method"),
+    path(review + "meeting/findings/<str:kind>/", meeting.finding_add_view, name="finding_add"),
+    path(
+        review + "meeting/findings/<str:kind>/<int:pk>/",
+        meeting.finding_edit_view,
+        name="finding_edit",
+    ),
+    path(
+        review + "meeting/findings/<str:kind>/<int:pk>/delete/",
+        meeting.finding_delete_view,
+        name="finding_delete",
+    ),
+    path(review + "meeting/entries/", meeting.entry_add_view, name="meeting_entry"),
+    path(
+        review + "meeting/entries/<int:pk>/dispute/",
+        meeting.entry_dispute_view,
+        name="entry_dispute",
+    ),
+    path(
+        review + "meeting/entries/<int:pk>/resolve/",
+        meeting.entry_resolve_view,
+        name="entry_resolve",
+    ),
+    path(review + "meeting/actions/", meeting.action_add_view, name="meeting_action"),
+    path(review + "meeting/suggestions/", meeting.suggestion_add_view, name="suggest"),
+    path(
+        review + "meeting/suggestions/<int:pk>/",
+        meeting.suggestion_decide_view,
+        name="suggestion_decide",
+    ),
+    path(review + "meeting/notes/", meeting.notes_save, name="notes"),
 ]

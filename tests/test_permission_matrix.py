@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem, ResurfacedAction
 from actions.services import calendar_token_renew
-from reviews.models import TimelineEntry, TimelineImport
+from reviews.models import AgendaPhase, Review, Suggestion, TimelineEntry, TimelineImport, WhyNode
 from tests.factories import ActionItemFactory, TimelineEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,24 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviews:timeline_delete": {"POST": EDITORS},
     "reviews:timeline_import": {"GET": EDITORS, "POST": EDITORS},
     "reviews:timeline_import_preview": {"GET": EDITORS, "POST": EDITORS},
+    # The meeting (the review is in its meeting for these rows).
+    "reviews:meeting": {"GET": IN_REVIEW},
+    "reviews:poll": {"GET": IN_REVIEW},
+    "reviews:presenter": {"GET": IN_REVIEW},
+    "reviews:agenda": {"POST": {"facilitator"}},
+    "reviews:control": {"POST": {"facilitator"}},
+    "reviews:method": {"POST": {"facilitator"}},
+    "reviews:summary": {"POST": EDITORS},
+    "reviews:finding_add": {"POST": EDITORS},
+    "reviews:finding_edit": {"POST": EDITORS},
+    "reviews:finding_delete": {"POST": EDITORS},
+    "reviews:meeting_entry": {"POST": EDITORS},
+    "reviews:entry_dispute": {"POST": WRITERS},
+    "reviews:entry_resolve": {"POST": EDITORS},
+    "reviews:meeting_action": {"POST": EDITORS},
+    "reviews:suggest": {"POST": WRITERS},
+    "reviews:suggestion_decide": {"POST": EDITORS},
+    "reviews:notes": {"POST": {"facilitator"}},
 }
 
 # Staff are not team members: they reach the team's reviews only where MATRIX says so. Staff
@@ -129,7 +147,27 @@ def url_for(name: str, cast) -> str:
         due_on=timezone.localdate() - dt.timedelta(days=3),
     )
     resurfaced, _ = ResurfacedAction.objects.get_or_create(review=cast.review, action=earlier)
+    if name.startswith("reviews:") and name in MEETING_URLS:
+        Review.objects.filter(pk=cast.review.pk).update(status="in_meeting")
+        cast.review.refresh_from_db()
+        first = cast.review.agenda.order_by("position").first()
+        AgendaPhase.objects.filter(pk=first.pk).update(
+            started_at=timezone.now(), segment_started_at=timezone.now()
+        )
+    why = WhyNode.objects.filter(review=cast.review).first() or WhyNode.objects.create(
+        review=cast.review, text="Why?"
+    )
+    suggestion = Suggestion.objects.filter(review=cast.review).first() or Suggestion.objects.create(
+        review=cast.review, author=cast.participant, kind="went_well", text="Paging worked"
+    )
     kwargs = {
+        "reviews:finding_edit": {"slug": slug, "kind": "why", "pk": why.pk},
+        "reviews:finding_delete": {"slug": slug, "kind": "why", "pk": why.pk},
+        "reviews:finding_add": {"slug": slug, "kind": "went_well"},
+        "reviews:control": {"slug": slug, "what": "pause"},
+        "reviews:entry_dispute": {"slug": slug, "pk": entry.pk},
+        "reviews:entry_resolve": {"slug": slug, "pk": entry.pk},
+        "reviews:suggestion_decide": {"slug": slug, "pk": suggestion.pk},
         "actions:detail": {"pk": action.pk},
         "actions:change": {"pk": action.pk, "what": "status"},
         "actions:team": {"slug": cast.team.slug},
@@ -154,6 +192,36 @@ def url_for(name: str, cast) -> str:
 
 
 PERSONAS = ["anonymous", *sorted(EVERYONE)]
+MEETING_URLS = {
+    name
+    for name in MATRIX
+    if name.startswith("reviews:")
+    and name
+    not in {
+        "reviews:list",
+        "reviews:new",
+        "reviews:detail",
+        "reviews:edit",
+        "reviews:cancel",
+        "reviews:people",
+        "reviews:participant_role",
+        "reviews:participant_remove",
+        "reviews:invite",
+        "reviews:account",
+        "reviews:account_save",
+        "reviews:accounts",
+        "reviews:account_detail",
+        "reviews:account_promote",
+        "reviews:account_remind",
+        "reviews:timeline",
+        "reviews:timeline_add",
+        "reviews:timeline_edit",
+        "reviews:timeline_delete",
+        "reviews:timeline_import",
+        "reviews:timeline_import_preview",
+        "reviews:agenda",
+    }
+}
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

@@ -25,6 +25,10 @@ def review_urls(cast) -> list[tuple[str, dict[str, str]]]:
         f"/reviews/{slug}/account/",
         f"/reviews/{slug}/timeline/",
         f"/reviews/{slug}/timeline/import/",
+        f"/reviews/{slug}/meeting/",
+        f"/reviews/{slug}/meeting/presenter/",
+        f"/reviews/{slug}/meeting/poll/?v=0",
+        f"/reviews/{slug}/meeting/poll/?v=0&presenter=1",
         "/actions/mine/",
         "/dashboard/",
         f"/?team={cast.team.slug}",
@@ -35,7 +39,13 @@ def review_urls(cast) -> list[tuple[str, dict[str, str]]]:
     return plain + fragments
 
 
-def test_no_page_or_fragment_shows_a_sealed_account_to_anyone_else(client, cast):
+@pytest.mark.parametrize("status", ["preparing", "in_meeting"])
+def test_no_page_or_fragment_shows_a_sealed_account_to_anyone_else(client, cast, status):
+    if status == "in_meeting":
+        from reviews.meeting import meeting_start
+
+        meeting_start(review=cast.review)  # the summary phase: accounts are not revealed yet
+        cast.review.refresh_from_db()
     leaks = []
     for persona, user in cast.people().items():
         client.force_login(user)

@@ -1,0 +1,630 @@
+"""The live meeting page, its controls, its capture forms, the poll and the presenter view."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aar_project.typing import HtmxHttpRequest
+from actions.models import ActionItem
+from reviews.access import Need, ReviewAccess, get_review_for
+from reviews.forms import (
+    DisputeForm,
+    FindingForm,
+    MeetingActionForm,
+    ResolveForm,
+    SuggestionForm,
+    SummaryForm,
+)
+from reviews.meeting import (
+    FINDINGS,
+    MeetingRefused,
+    Stale,
+    agenda_plan,
+    agenda_report,
+    agenda_warning,
+    clock_for,
+    entry_dispute,
+    entry_resolve,
+    finding_add,
+    finding_delete,
+    finding_update,
+    meeting_end,
+    meeting_extend,
+    meeting_move,
+    meeting_pause,
+    meeting_resume,
+    meeting_reveal,
+    meeting_start,
+    root_cause_method_set,
+    suggestion_add,
+    suggestion_decide,
+    summary_save,
+)
+from reviews.models import (
+    Account,
+    EntryKind,
+    MeetingNotes,
+    Participant,
+    Review,
+    ReviewStatus,
+    RootCauseMethod,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
+    Team,
+    TimelineEntry,
+    WhyNode,
+)
+from reviews.services import format_offset
+
+TEMPLATE = "reviews/meeting.html"
+FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts")
+PRESENTER_FRAGMENTS = ("m-state", "m-phase")
+
+
+def _why_tree(nodes: list[WhyNode]) -> list[dict[str, Any]]:
+    children: dict[int | None, list[WhyNode]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+
+    def build(parent: int | None, depth: int) -> list[dict[str, Any]]:
+        return [
+            {"node": n, "depth": depth, "children": build(n.pk, depth + 1)}
+            for n in children.get(parent, [])
+        ]
+
+    return build(None, 1)
+
+
+def _people(review: Review) -> Any:
+    from actions.forms import action_people
+
+    return action_people(ActionItem(review=review))
+
+
+def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any) -> dict[str, Any]:
+    """Everything the page and its fragments show, in a fixed number of queries."""
+    review = access.review
+    now = timezone.now()
+    agenda = list(review.agenda.order_by("position"))
+    clock = clock_for(review, agenda, now)
+    entries = list(review.timeline_entries.in_order())
+    for entry in entries:
+        entry.offset = format_offset(entry.occurred_at, review.t0)  # type: ignore[attr-defined]
+    whys = list(review.why_nodes.prefetch_related("evidence").order_by("position", "pk"))
+    suggestions = list(
+        review.suggestions.filter(status=SuggestionStatus.PENDING).select_related("author")
+        if access.can_edit
+        else review.suggestions.filter(author_id=access.user_id)
+        .select_related("author")
+        .order_by("-created_at")[:20]
+    )
+    accounts = [
+        a
+        for a in Account.objects.filter(review=review).select_related("participant__user")
+        if access.can_read_account(a)
+    ]
+    people = list(_people(review))
+    context = {
+        "review": review,
+        "access": access,
+        "agenda": agenda,
+        "report": agenda_report(agenda, now),
+        "clock": clock,
+        "now_ms": int(now.timestamp() * 1000),
+        "current": clock.phase,
+        "entries": entries,
+        "why_tree": _why_tree(whys),
+        "whys": whys,
+        "causal": list(review.causal_factors.all()),
+        "factors": list(review.contributing_factors.all()),
+        "went_well": list(review.went_well.all()),
+        "actions": list(review.action_items.select_related("owner").order_by("pk")),
+        "resurfaced": list(
+            review.resurfaced_actions.select_related("action__owner", "action__review")
+        ),
+        "suggestions": suggestions,
+        "accounts": accounts,
+        "people": people,
+        "finding_form": FindingForm(entries=entries),
+        "suggestion_form": SuggestionForm(),
+        "action_form": MeetingActionForm(people=_people(review)),
+        "summary_form": SummaryForm(
+            initial={"text": review.summary, "version": review.summary_version}
+        ),
+        "notes": MeetingNotes.objects.filter(review=review, author_id=access.user_id).first()
+        if access.is_facilitator
+        else None,
+        "agenda_total": sum(p.planned_minutes for p in agenda),
+        "methods": RootCauseMethod.choices,
+        "entry_kinds": EntryKind.choices,
+        "no_history": True,
+        "nav": "reviews",
+        **extra,
+    }
+    context["agenda_warning"] = agenda_warning(context["agenda_total"])
+    return context
+
+
+def _fragments(
+    request: HtmxHttpRequest, context: dict[str, Any], names: tuple[str, ...] = FRAGMENTS
+) -> dict[str, str]:
+    return {name: render_to_string(f"{TEMPLATE}#{name}", context, request) for name in names}
+
+
+_VOLATILE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def _digest(html: str) -> str:
+    """A short fingerprint of a fragment; CSRF tokens (masked anew each render) are ignored."""
+    return hashlib.blake2s(_VOLATILE.sub("", html).encode(), digest_size=6).hexdigest()
+
+
+def _answer(
+    request: HtmxHttpRequest, access: ReviewAccess, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """After a change: htmx gets every fragment (swapped by id), a plain POST is redirected."""
+    if not request.htmx:
+        return redirect("reviews:meeting", access.review.slug)
+    access.review.refresh_from_db()
+    context = meeting_context(
+        request, access, presenter=request.GET.get("presenter") == "1", **extra
+    )
+    fragments = _fragments(request, context)
+    response = HttpResponse("".join(fragments.values()), status=status)
+    response["X-AAR-Version"] = str(access.review.version)
+    response["X-AAR-Hashes"] = ",".join(
+        f"{name}:{_digest(html)}" for name, html in fragments.items()
+    )
+    return response
+
+
+def _page_fragments(presenter: bool) -> tuple[str, ...]:
+    return PRESENTER_FRAGMENTS if presenter else FRAGMENTS
+
+
+def _page(
+    request: HtmxHttpRequest, access: ReviewAccess, template: str, **extra: Any
+) -> HttpResponse:
+    """The page embeds the same fragment renders the poll compares against."""
+    context = meeting_context(request, access, **extra)
+    fragments = _fragments(request, context, _page_fragments(bool(extra.get("presenter"))))
+    # Rendered by our own templates, which escape what people typed.
+    safe = {name: mark_safe(html) for name, html in fragments.items()}  # noqa: S308
+    context["fragments"] = {name.replace("-", "_"): html for name, html in safe.items()}
+    context["hashes"] = ",".join(f"{name}:{_digest(html)}" for name, html in fragments.items())
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def meeting(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug)
+    return _page(request, access, TEMPLATE, tab="meeting")
+
+
+@login_required
+@require_GET
+def presenter(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug)
+    return _page(request, access, "reviews/meeting_presenter.html", presenter=True)
+
+
+# --- The poll ---------------------------------------------------------------------------------
+
+
+def _version_if_visible(slug: str, user_id: int) -> int | None:
+    """The review's version if the user may see it: one indexed query."""
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model()._default_manager.filter(pk=user_id, is_staff=True)
+    row = (
+        Review.objects.filter(slug=slug)
+        .filter(
+            Exists(Participant.objects.filter(review=OuterRef("pk"), user_id=user_id))
+            | Q(team__delivery_owner_id=user_id)
+            | Exists(
+                Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user_id)
+            )
+            | Exists(staff)
+        )
+        .values_list("version", flat=True)
+        .first()
+    )
+    return row
+
+
+@never_cache
+@require_GET
+def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """304 while nothing changed (one query, no user load); the changed fragments otherwise."""
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        raise Http404("No such review")
+    version = _version_if_visible(slug, int(user_id))
+    if version is None:
+        raise Http404("No such review")
+    if request.GET.get("v") == str(version):
+        return HttpResponseNotModified()
+    access = get_review_for(request.user, slug)  # the full check before showing anything
+    presenter = request.GET.get("presenter") == "1"
+    context = meeting_context(request, access, presenter=presenter)
+    known = dict(part.split(":", 1) for part in request.GET.get("h", "").split(",") if ":" in part)
+    fragments = _fragments(request, context, PRESENTER_FRAGMENTS if presenter else FRAGMENTS)
+    hashes = {name: _digest(html) for name, html in fragments.items()}
+    response = HttpResponse(
+        "".join(html for name, html in fragments.items() if known.get(name) != hashes[name])
+    )
+    response["X-AAR-Version"] = str(access.review.version)
+    response["X-AAR-Hashes"] = ",".join(f"{name}:{digest}" for name, digest in hashes.items())
+    return response
+
+
+# --- Controls (the facilitator) ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def control(request: HtmxHttpRequest, slug: str, what: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.FACILITATE)
+    review = access.review
+    try:
+        phase_id = int(request.POST.get("phase", "0") or 0)
+    except ValueError:
+        phase_id = 0
+    try:
+        if what == "start":
+            meeting_start(review=review)
+        elif what == "pause":
+            meeting_pause(review=review)
+        elif what == "resume":
+            meeting_resume(review=review)
+        elif what == "extend":
+            meeting_extend(review=review, phase_id=phase_id)
+        elif what == "next":
+            meeting_move(review=review, phase_id=phase_id, step=1)
+        elif what == "previous":
+            meeting_move(review=review, phase_id=phase_id, step=-1)
+        elif what == "reveal":
+            meeting_reveal(review=review)
+        elif what == "end":
+            meeting_end(review=review)
+            if not request.htmx:
+                messages.success(request, "Meeting ended. Finish the report below.")
+        else:
+            raise Http404("No such control")
+    except MeetingRefused as exc:
+        if not request.htmx:
+            messages.error(request, str(exc))
+        return _answer(request, access, status=409, notice=str(exc))
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def agenda_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.FACILITATE)
+    minutes: dict[int, int] = {}
+    for key, value in request.POST.items():
+        if key.startswith("phase-"):
+            try:
+                minutes[int(key[6:])] = int(str(value))
+            except ValueError:
+                messages.error(request, "Minutes must be whole numbers; nothing was changed.")
+                return redirect("reviews:meeting", slug)
+    try:
+        total = agenda_plan(review=access.review, minutes=minutes)
+    except MeetingRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        warning = agenda_warning(total)
+        if warning:
+            messages.warning(request, warning)
+        else:
+            messages.success(request, f"Agenda saved: {total} minutes.")
+    return redirect("reviews:meeting", slug)
+
+
+# --- Capture (facilitator and scribe) ----------------------------------------------------------
+
+
+def _editing(request: HtmxHttpRequest, slug: str) -> ReviewAccess:
+    access = get_review_for(request.user, slug, Need.EDIT)
+    if access.review.status not in (ReviewStatus.IN_MEETING, ReviewStatus.WRITING):
+        raise Http404("The meeting is not open for capture")
+    return access
+
+
+@login_required
+@require_POST
+def summary_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = _editing(request, slug)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request, access, status=400, notice="The summary could not be saved; your text is kept."
+        )
+    try:
+        summary_save(
+            review=access.review,
+            text=form.cleaned_data["text"],
+            version=form.cleaned_data["version"],
+        )
+    except Stale as exc:
+        conflict = {
+            "kind": "summary",
+            "pk": None,
+            "theirs": exc.current_text,
+            "mine": form.cleaned_data["text"],
+            "version": exc.version,
+        }
+        return _answer(request, access, status=409, conflict=conflict)
+    return _answer(request, access)
+
+
+def _finding(access: ReviewAccess, kind: str, pk: int) -> Any:
+    model = FINDINGS.get(kind)
+    if model is None:
+        raise Http404("No such finding")
+    return get_object_or_404(model, pk=pk, review=access.review)
+
+
+def _finding_fields(kind: str, data: dict[str, Any], access: ReviewAccess) -> dict[str, Any]:
+    if kind == "why":
+        parent = data.get("parent")
+        if parent and not WhyNode.objects.filter(pk=parent, review=access.review).exists():
+            raise Http404("No such why")
+        return {"parent_id": parent or None}
+    if kind == "causal":
+        return {"factor_type": data.get("factor_type") or "technical"}
+    if kind == "factor":
+        return {"category": data.get("category") or "other"}
+    return {}
+
+
+@login_required
+@require_POST
+def finding_add_view(request: HtmxHttpRequest, slug: str, kind: str) -> HttpResponse:
+    access = _editing(request, slug)
+    if kind not in FINDINGS:
+        raise Http404("No such finding")
+    entries = list(access.review.timeline_entries.all())
+    form = FindingForm(request.POST, entries=entries)
+    if not form.is_valid():
+        return _answer(
+            request, access, status=400, notice="Write the text first; nothing was added."
+        )
+    finding_add(
+        review=access.review,
+        kind=kind,
+        actor=request.user,
+        text=form.cleaned_data["text"],
+        evidence=form.cleaned_data.get("evidence") or [],
+        **_finding_fields(kind, form.cleaned_data, access),
+    )
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def finding_edit_view(request: HtmxHttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
+    access = _editing(request, slug)
+    item = _finding(access, kind, pk)
+    form = FindingForm(request.POST, entries=list(access.review.timeline_entries.all()))
+    if not form.is_valid() or not form.cleaned_data.get("version"):
+        return _answer(
+            request, access, status=400, notice="The text cannot be empty; nothing was changed."
+        )
+    fields = {
+        k: v
+        for k, v in _finding_fields(kind, form.cleaned_data, access).items()
+        if k != "parent_id"
+    }
+    try:
+        finding_update(
+            item=item,
+            version=form.cleaned_data["version"],
+            text=form.cleaned_data["text"],
+            evidence=form.cleaned_data.get("evidence") if kind == "why" else None,
+            **fields,
+        )
+    except Stale as exc:
+        conflict = {
+            "kind": kind,
+            "pk": pk,
+            "theirs": exc.current_text,
+            "mine": form.cleaned_data["text"],
+            "version": exc.version,
+        }
+        return _answer(request, access, status=409, conflict=conflict)
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def finding_delete_view(request: HtmxHttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
+    access = _editing(request, slug)
+    finding_delete(item=_finding(access, kind, pk))
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def method_set(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.FACILITATE)
+    method = request.POST.get("method", "")
+    if method in RootCauseMethod.values:
+        root_cause_method_set(review=access.review, method=method)
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def entry_dispute_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
+    if access.review.status != ReviewStatus.IN_MEETING:
+        raise Http404("The meeting is not running")
+    entry = get_object_or_404(TimelineEntry, pk=pk, review=access.review)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, access, status=400, notice="Say what is wrong with the entry.")
+    entry_dispute(entry=entry, note=form.cleaned_data["note"])
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def entry_resolve_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = _editing(request, slug)
+    entry = get_object_or_404(TimelineEntry, pk=pk, review=access.review)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return _answer(request, access, status=400, notice="Write the correction.")
+    try:
+        entry_resolve(
+            entry=entry,
+            correction=form.cleaned_data["correction"],
+            version=form.cleaned_data["version"],
+        )
+    except Stale as exc:
+        conflict = {
+            "kind": "entry",
+            "pk": pk,
+            "theirs": exc.current_text,
+            "mine": form.cleaned_data["correction"],
+            "version": exc.version,
+        }
+        return _answer(request, access, status=409, conflict=conflict)
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def entry_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    from reviews.forms import TimelineEntryForm
+    from reviews.services import timeline_entry_add
+
+    access = _editing(request, slug)
+    form = TimelineEntryForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request, access, status=400, notice="An entry needs its time and what happened."
+        )
+    timeline_entry_add(review=access.review, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+def action_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    from actions.services import action_create
+
+    access = _editing(request, slug)
+    form = MeetingActionForm(request.POST, people=_people(access.review))
+    if not form.is_valid():
+        return _answer(
+            request,
+            access,
+            status=400,
+            notice="The action needs a title; nothing was added.",
+            action_form=form,
+        )
+    action_create(review=access.review, actor=request.user, **form.cleaned_data)
+    return _answer(request, access)
+
+
+# --- Suggestions ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def suggestion_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
+    form = SuggestionForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request,
+            access,
+            status=400,
+            notice="Your suggestion needs its text (and a time, for an entry).",
+        )
+    data = form.cleaned_data
+    payload: dict[str, Any] = {}
+    if data["kind"] == SuggestionKind.ENTRY:
+        payload["occurred_at"] = data["occurred_at"].isoformat()
+    if data["kind"] == SuggestionKind.WHY and data.get("parent"):
+        if not WhyNode.objects.filter(pk=data["parent"], review=access.review).exists():
+            raise Http404("No such why")
+        payload["parent"] = data["parent"]
+    if data["kind"] == SuggestionKind.CAUSAL:
+        payload["factor_type"] = data.get("factor_type") or "technical"
+    if data["kind"] == SuggestionKind.FACTOR:
+        payload["category"] = data.get("category") or "other"
+    try:
+        suggestion_add(
+            review=access.review,
+            author=request.user,
+            kind=data["kind"],
+            text=data["text"],
+            payload=payload,
+        )
+    except MeetingRefused as exc:
+        return _answer(request, access, status=409, notice=str(exc))
+    return _answer(request, access, notice="Suggestion sent to the scribe.")
+
+
+@login_required
+@require_POST
+def suggestion_decide_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = _editing(request, slug)
+    suggestion = get_object_or_404(
+        Suggestion.objects.select_related("author", "review"), pk=pk, review=access.review
+    )
+    accept = request.POST.get("decision") == "accept"
+    fields: dict[str, Any] = {}
+    if accept and suggestion.kind == SuggestionKind.ACTION:
+        form = MeetingActionForm(request.POST, people=_people(access.review))
+        if not form.is_valid():
+            return _answer(request, access, status=400, notice="The action needs a title.")
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "title"}
+        text = form.cleaned_data["title"]
+    else:
+        text = (request.POST.get("text") or suggestion.text).strip() or suggestion.text
+    try:
+        suggestion_decide(
+            suggestion=suggestion, actor=request.user, accept=accept, text=text, fields=fields
+        )
+    except MeetingRefused as exc:
+        return _answer(request, access, status=409, notice=str(exc))
+    return _answer(request, access)
+
+
+# --- Private notes ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["POST"])
+def notes_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.FACILITATE)
+    body = request.POST.get("body", "")
+    notes, _ = MeetingNotes.objects.get_or_create(review=access.review, author=request.user)  # type: ignore[misc]
+    MeetingNotes.objects.filter(pk=notes.pk).update(body=body, updated_at=timezone.now())
+    if request.htmx:
+        return HttpResponse(
+            f'<p id="notes-state" class="saved-state">Saved {timezone.localtime():%H:%M:%S}.</p>'
+        )
+    return redirect("reviews:meeting", slug)

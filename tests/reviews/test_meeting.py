@@ -1,0 +1,438 @@
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from reviews.meeting import (
+    MeetingRefused,
+    Stale,
+    agenda_plan,
+    agenda_report,
+    agenda_warning,
+    clock_for,
+    finding_add,
+    finding_update,
+    meeting_end,
+    meeting_extend,
+    meeting_move,
+    meeting_pause,
+    meeting_resume,
+    meeting_start,
+    suggestion_add,
+    suggestion_decide,
+)
+from reviews.models import Review, Suggestion, WentWell, WhyNode
+from tests.factories import ReviewFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+T = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
+
+
+def state(review, at):
+    review.refresh_from_db()
+    agenda = list(review.agenda.order_by("position"))
+    return clock_for(review, agenda, at), agenda
+
+
+def current_id(review):
+    return review.agenda.get(started_at__isnull=False, ended_at__isnull=True).pk
+
+
+@pytest.fixture
+def review(db):
+    return ReviewFactory()
+
+
+# --- The clock ------------------------------------------------------------------------------
+
+
+def test_starting_runs_the_first_phase_with_its_time_box(review):
+    meeting_start(review=review, now=T)
+    clock, agenda = state(review, T + dt.timedelta(minutes=3))
+    assert review.status == "in_meeting" and clock.phase == agenda[0]
+    assert clock.remaining == 120 and clock.state == "amber" and clock.running
+
+
+def test_time_left_counts_down_and_turns_amber_in_the_last_two_minutes(review):
+    meeting_start(review=review, now=T)
+    meeting_move(review=review, phase_id=current_id(review), step=1, now=T)
+    assert state(review, T + dt.timedelta(minutes=22))[0].state == "ok"
+    amber = state(review, T + dt.timedelta(minutes=23, seconds=30))[0]
+    assert amber.state == "amber" and amber.remaining == 90
+
+
+def test_pausing_stops_the_clock_and_resuming_starts_it_again(review):
+    meeting_start(review=review, now=T)
+    meeting_pause(review=review, now=T + dt.timedelta(minutes=1))
+    paused = state(review, T + dt.timedelta(minutes=11))[0]
+    assert paused.remaining == 240 and not paused.running
+    meeting_resume(review=review, now=T + dt.timedelta(minutes=11))
+    assert state(review, T + dt.timedelta(minutes=12))[0].remaining == 180
+    assert review.agenda.get(position=0).paused_seconds == 600
+
+
+def test_extending_adds_five_minutes(review):
+    meeting_start(review=review, now=T)
+    meeting_extend(review=review, phase_id=current_id(review))
+    assert state(review, T + dt.timedelta(minutes=4))[0].remaining == 360
+
+
+def test_an_overrun_counts_up(review):
+    meeting_start(review=review, now=T)
+    clock = state(review, T + dt.timedelta(minutes=7, seconds=30))[0]
+    assert clock.state == "over" and clock.remaining == -150 and clock.overrun == 150
+
+
+def test_a_late_extend_for_a_phase_already_left_does_nothing(review):
+    meeting_start(review=review, now=T)
+    first = current_id(review)
+    meeting_move(review=review, phase_id=first, step=1, now=T + dt.timedelta(minutes=5))
+    meeting_extend(review=review, phase_id=first)
+    assert review.agenda.get(position=0).extended_minutes == 0
+
+
+# --- Phases -----------------------------------------------------------------------------------
+
+
+def test_the_timeline_phase_reveals_the_accounts_by_default(review):
+    meeting_start(review=review, now=T)
+    assert Review.objects.get(pk=review.pk).accounts_revealed_at is None
+    meeting_move(
+        review=review, phase_id=current_id(review), step=1, now=T + dt.timedelta(minutes=5)
+    )
+    assert Review.objects.get(pk=review.pk).accounts_revealed_at == T + dt.timedelta(minutes=5)
+
+
+def test_going_back_continues_the_time_of_the_earlier_phase(review):
+    meeting_start(review=review, now=T)
+    meeting_move(
+        review=review, phase_id=current_id(review), step=1, now=T + dt.timedelta(minutes=4)
+    )
+    meeting_move(
+        review=review, phase_id=current_id(review), step=-1, now=T + dt.timedelta(minutes=10)
+    )
+    clock, agenda = state(review, T + dt.timedelta(minutes=11))
+    assert clock.phase == agenda[0] and clock.remaining == 0  # 4 + 1 of 5 minutes used
+    assert agenda[1].spent_seconds == 360
+
+
+def test_a_press_naming_a_phase_that_is_no_longer_current_moves_nothing(review):
+    meeting_start(review=review, now=T)
+    first = current_id(review)
+    assert meeting_move(review=review, phase_id=first, step=1, now=T) is True
+    assert meeting_move(review=review, phase_id=first, step=1, now=T) is False
+    assert review.agenda.get(started_at__isnull=False, ended_at__isnull=True).position == 1
+
+
+def test_there_is_no_phase_after_the_last(review):
+    meeting_start(review=review, now=T)
+    for _ in range(5):
+        meeting_move(review=review, phase_id=current_id(review), step=1, now=T)
+    with pytest.raises(MeetingRefused, match="last phase"):
+        meeting_move(review=review, phase_id=current_id(review), step=1, now=T)
+
+
+def test_ending_records_actual_minutes_against_the_plan(review):
+    meeting_start(review=review, now=T)
+    minutes = [7, 20, 25, 10, 5, 12]
+    moment = T
+    for i, spent in enumerate(minutes):
+        moment += dt.timedelta(minutes=spent)
+        if i < 5:
+            meeting_move(review=review, phase_id=current_id(review), step=1, now=moment)
+    meeting_end(review=review, now=moment)
+    review.refresh_from_db()
+    assert review.status == "writing" and review.meeting_ended_at == moment
+    report = agenda_report(list(review.agenda.order_by("position")), moment + dt.timedelta(hours=1))
+    assert [r["actual_minutes"] for r in report] == [7.0, 20.0, 25.0, 10.0, 5.0, 12.0]
+    assert [r["over"] for r in report] == [True, False, True, False, False, True]
+
+
+def test_a_meeting_starts_once(review):
+    meeting_start(review=review, now=T)
+    with pytest.raises(MeetingRefused):
+        meeting_start(review=review, now=T)
+
+
+def test_the_agenda_is_planned_before_the_start_with_a_warning_outside_60_to_90(review):
+    phases = list(review.agenda.order_by("position"))
+    total = agenda_plan(review=review, minutes={phases[1].pk: 40, phases[2].pk: 30})
+    assert total == 105 and "60 to 90" in agenda_warning(total)
+    assert agenda_warning(80) == ""
+    with pytest.raises(MeetingRefused):
+        agenda_plan(review=review, minutes={phases[0].pk: 0})
+    meeting_start(review=review, now=T)
+    with pytest.raises(MeetingRefused):
+        agenda_plan(review=review, minutes={phases[0].pk: 3})
+
+
+# --- Capture and suggestions --------------------------------------------------------------------
+
+
+def test_a_stale_save_is_refused_with_the_newer_text(review):
+    why = finding_add(
+        review=review, kind="why", actor=review.facilitator, text="Why did checkout slow down?"
+    )
+    finding_update(item=why, version=1, text="Why did checkout p95 reach 9 s?")
+    with pytest.raises(Stale) as refused:
+        finding_update(
+            item=WhyNode.objects.get(pk=why.pk), version=1, text="Why was the cache cold?"
+        )
+    assert (
+        refused.value.current_text == "Why did checkout p95 reach 9 s?"
+        and refused.value.version == 2
+    )
+
+
+def test_an_accepted_suggestion_becomes_an_item_and_cannot_be_decided_twice(review):
+    meeting_start(review=review, now=T)
+    person = UserFactory()
+    suggestion = suggestion_add(
+        review=review,
+        author=person,
+        kind="went_well",
+        text="The page reached on-call in a minute",
+        payload={},
+    )
+    suggestion_decide(
+        suggestion=suggestion,
+        actor=review.scribe,
+        accept=True,
+        text="Paging reached on-call within a minute",
+    )
+    assert list(WentWell.objects.filter(review=review).values_list("text", flat=True)) == [
+        "Paging reached on-call within a minute"
+    ]
+    with pytest.raises(MeetingRefused):
+        suggestion_decide(suggestion=suggestion, actor=review.facilitator, accept=False)
+
+
+def test_a_suggested_action_is_accepted_with_an_owner_and_date(review):
+    meeting_start(review=review, now=T)
+    owner = UserFactory()
+    suggestion = suggestion_add(
+        review=review,
+        author=UserFactory(),
+        kind="action",
+        text="Alert on pool saturation",
+        payload={},
+    )
+    action = suggestion_decide(
+        suggestion=suggestion,
+        actor=review.scribe,
+        accept=True,
+        text="Alert on pool saturation above 80%",
+        fields={
+            "owner": owner,
+            "due_on": dt.date(2026, 12, 5),
+            "action_type": "monitoring",
+            "size": "hours",
+        },
+    )
+    assert (action.owner, action.due_on, action.title) == (
+        owner,
+        dt.date(2026, 12, 5),
+        "Alert on pool saturation above 80%",
+    )
+
+
+def test_a_suggested_entry_keeps_its_time(review):
+    meeting_start(review=review, now=T)
+    suggestion = suggestion_add(
+        review=review,
+        author=UserFactory(),
+        kind="entry",
+        text="Rollback started",
+        payload={"occurred_at": "2026-11-20T14:32:00+00:00"},
+    )
+    entry = suggestion_decide(suggestion=suggestion, actor=review.scribe, accept=True)
+    assert (
+        entry.occurred_at == dt.datetime(2026, 11, 20, 14, 32, tzinfo=dt.UTC)
+        and entry.source == "meeting"
+    )
+
+
+def test_suggestions_are_made_during_the_meeting_only(review):
+    with pytest.raises(MeetingRefused):
+        suggestion_add(review=review, author=UserFactory(), kind="why", text="x", payload={})
+
+
+# --- Through HTTP ------------------------------------------------------------------------------
+
+
+def test_the_facilitator_drives_the_meeting_through_the_controls(client, review):
+    client.force_login(review.facilitator)
+    url = f"/reviews/{review.slug}/meeting/control/"
+    assert client.post(url + "start/").status_code == 302
+    response = client.post(url + "next/", {"phase": current_id(review)}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'id="m-state"' in response.content.decode() and response["X-AAR-Version"]
+    assert review.agenda.get(started_at__isnull=False, ended_at__isnull=True).phase == "timeline"
+
+
+def test_two_facilitator_presses_of_next_with_the_same_phase_advance_once(client, review):
+    client.force_login(review.facilitator)
+    url = f"/reviews/{review.slug}/meeting/control/"
+    client.post(url + "start/")
+    phase = current_id(review)
+    client.post(url + "next/", {"phase": phase})
+    client.post(url + "next/", {"phase": phase})
+    assert review.agenda.get(started_at__isnull=False, ended_at__isnull=True).position == 1
+
+
+def test_a_participant_cannot_drive_or_edit(client, cast):
+    meeting_start(review=cast.review, now=T)
+    client.force_login(cast.participant)
+    assert (
+        client.post(
+            f"/reviews/{cast.review.slug}/meeting/control/next/", {"phase": current_id(cast.review)}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/reviews/{cast.review.slug}/meeting/findings/went_well/", {"text": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/reviews/{cast.review.slug}/meeting/suggestions/",
+            {"kind": "went_well", "text": "Good paging"},
+        ).status_code
+        == 302
+    )
+    assert Suggestion.objects.filter(review=cast.review).count() == 1
+    assert current_id(cast.review) == cast.review.agenda.get(position=0).pk
+
+
+def test_a_summary_saved_over_a_newer_one_shows_both_texts(client, review):
+    meeting_start(review=review, now=T)
+    client.force_login(review.scribe)
+    url = f"/reviews/{review.slug}/meeting/summary/"
+    client.post(url, {"text": "First amendment", "version": 1}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"text": "My parallel amendment", "version": 1}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "First amendment" in html and "My parallel amendment" in html
+    assert Review.objects.get(pk=review.pk).summary == "First amendment"
+
+
+def test_the_poll_answers_304_in_at_most_two_queries_while_nothing_changed(client, review):
+    meeting_start(review=review, now=T)
+    client.force_login(review.facilitator)
+    review.refresh_from_db()
+    url = f"/reviews/{review.slug}/meeting/poll/?v={review.version}"
+    client.get(url)  # warm the session cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 304
+    assert len(queries) <= 2, [q["sql"] for q in queries]
+
+
+def test_the_poll_sends_only_the_fragments_that_changed(client, review):
+    meeting_start(review=review, now=T)
+    client.force_login(review.facilitator)
+    review.refresh_from_db()
+    first = client.get(f"/reviews/{review.slug}/meeting/poll/?v=0")
+    hashes = first["X-AAR-Hashes"]
+    assert first.status_code == 200 and "m-phase" in hashes
+    finding_add(review=review, kind="went_well", actor=review.scribe, text="Alert fired early")
+    review.refresh_from_db()
+    second = client.get(f"/reviews/{review.slug}/meeting/poll/?v={review.version - 1}&h={hashes}")
+    html = second.content.decode()
+    assert second.status_code == 200
+    assert 'id="m-phase"' not in html  # the summary phase shows no went-well items
+    assert 'id="m-accounts"' not in html
+    assert int(second["X-AAR-Version"]) == review.version
+
+
+def test_the_poll_is_404_for_an_outsider_and_anonymous(client, review):
+    assert client.get(f"/reviews/{review.slug}/meeting/poll/?v=1").status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(f"/reviews/{review.slug}/meeting/poll/?v=1").status_code == 404
+
+
+# --- Concurrency on PostgreSQL with real threads -------------------------------------------------
+
+
+def run_together(*jobs):
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+
+    def runner(i, job):
+        try:
+            barrier.wait()
+            results[i] = job()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_next_phase_presses_at_the_same_moment_advance_one_phase():
+    review = ReviewFactory()
+    meeting_start(review=review)
+    phase = current_id(review)
+    results = run_together(
+        lambda: meeting_move(review=review, phase_id=phase, step=1),
+        lambda: meeting_move(review=review, phase_id=phase, step=1),
+    )
+    assert sorted(results) == [False, True]
+    assert review.agenda.get(started_at__isnull=False, ended_at__isnull=True).position == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_the_same_item_at_once_keep_one_and_refuse_the_other():
+    review = ReviewFactory()
+    why = finding_add(review=review, kind="why", actor=review.facilitator, text="Why?")
+    results = run_together(
+        lambda: finding_update(
+            item=WhyNode.objects.get(pk=why.pk), version=1, text="Text of the facilitator"
+        ),
+        lambda: finding_update(
+            item=WhyNode.objects.get(pk=why.pk), version=1, text="Text of the scribe"
+        ),
+    )
+    stale = [r for r in results if isinstance(r, Stale)]
+    saved = [r for r in results if r == 2]
+    assert len(stale) == 1 and len(saved) == 1
+    assert WhyNode.objects.get(pk=why.pk).text == stale[0].current_text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_suggestion_accepted_twice_at_once_creates_one_item():
+    review = ReviewFactory()
+    meeting_start(review=review)
+    suggestion = suggestion_add(
+        review=review, author=UserFactory(), kind="went_well", text="Quick rollback", payload={}
+    )
+    results = run_together(
+        lambda: suggestion_decide(
+            suggestion=Suggestion.objects.get(pk=suggestion.pk), actor=review.scribe, accept=True
+        ),
+        lambda: suggestion_decide(
+            suggestion=Suggestion.objects.get(pk=suggestion.pk),
+            actor=review.facilitator,
+            accept=True,
+        ),
+    )
+    assert sum(isinstance(r, MeetingRefused) for r in results) == 1
+    assert WentWell.objects.filter(review=review).count() == 1
