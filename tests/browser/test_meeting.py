@@ -69,7 +69,7 @@ def within(seconds, predicate):
 
 
 def test_every_screen_follows_the_facilitator_within_two_seconds(three):
-    review, pages = three
+    _review, pages = three
     facilitator, participant = pages["facilitator"], pages["participant"]
     facilitator.get_by_role("button", name="Start meeting").click()
     facilitator.get_by_role("button", name="Next phase").wait_for()
