@@ -7,6 +7,8 @@ app_name = "reviews"
 review = "reviews/<slug:slug>/"
 
 urlpatterns = [
+    # First: the meeting poll is the most frequent request by far.
+    path(review + "meeting/poll/", meeting.poll, name="poll"),
     path("", prepare.review_list, name="list"),
     path("reviews/new/", prepare.review_new, name="new"),
     path(review, prepare.review_detail, name="detail"),
@@ -37,7 +39,6 @@ urlpatterns = [
         name="timeline_import_preview",
     ),
     path(review + "meeting/", meeting.meeting, name="meeting"),
-    path(review + "meeting/poll/", meeting.poll, name="poll"),
     path(review + "meeting/presenter/", meeting.presenter, name="presenter"),
     path(review + "meeting/agenda/", meeting.agenda_edit, name="agenda"),
     path(review + "meeting/control/<str:what>/", meeting.control, name="control"),

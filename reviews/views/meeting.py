@@ -6,16 +6,18 @@ import hashlib
 import re
 from typing import Any
 
+from csp.decorators import csp_exempt
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q
+from django.core import signing
+from django.core.cache import cache
+from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import HtmxHttpRequest
@@ -58,14 +60,12 @@ from reviews.models import (
     Account,
     EntryKind,
     MeetingNotes,
-    Participant,
     Review,
     ReviewStatus,
     RootCauseMethod,
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
-    Team,
     TimelineEntry,
     WhyNode,
 )
@@ -113,11 +113,15 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
         .select_related("author")
         .order_by("-created_at")[:20]
     )
-    accounts = [
-        a
-        for a in Account.objects.filter(review=review).select_related("participant__user")
-        if access.can_read_account(a)
-    ]
+    # The meeting shows accounts once revealed; before that, only to the facilitator and the
+    # scribe (each author reads their own on the account page). So this fragment is the same
+    # for everyone with the same role, and can be shared.
+    revealed_or_lead = review.accounts_revealed_at is not None or access.can_edit
+    accounts = (
+        list(Account.objects.filter(review=review).select_related("participant__user"))
+        if revealed_or_lead
+        else []
+    )
     people = list(_people(review))
     context = {
         "review": review,
@@ -169,6 +173,66 @@ def _fragments(
 _VOLATILE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
+def _role_class(access: ReviewAccess) -> str:
+    if access.is_facilitator:
+        return "facilitator"
+    if access.can_edit:
+        return "editor"
+    if access.can_contribute:
+        return "contributor"
+    return "viewer"
+
+
+def _personal(access: ReviewAccess) -> set[str]:
+    """Fragments whose content belongs to one person, never shared through the cache."""
+    return set() if access.can_edit else {"m-suggestions"}  # a participant's own suggestions
+
+
+def _with_csrf(request: HtmxHttpRequest, html: str) -> str:
+    """Shared fragments carry the token of whoever is looking at them."""
+    return _VOLATILE.sub(f'name="csrfmiddlewaretoken" value="{get_token(request)}"', html)
+
+
+def meeting_fragments(
+    request: HtmxHttpRequest, access: ReviewAccess, *, presenter: bool = False
+) -> dict[str, str]:
+    """The fragments for this person, rendered once per review version and role.
+
+    Everyone with the same role sees the same fragments, except the ones `_personal` names;
+    those are rendered for each person from a small context.
+    """
+    names = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
+    review = access.review
+    # The creation time keeps a restored or different database from meeting old entries.
+    born = int(review.created_at.timestamp() * 1_000_000)
+    key = f"aar:mtg:{review.pk}:{born}:{review.version}:{_role_class(access)}:{int(presenter)}"
+    personal = _personal(access) & set(names)
+    shared = cache.get(key)
+    if shared is None:
+        context = meeting_context(request, access, presenter=presenter)
+        rendered = _fragments(request, context, names)
+        shared = {name: html for name, html in rendered.items() if name not in personal}
+        cache.set(key, shared, 600)
+        return {name: rendered[name] for name in names}
+    out = {name: _with_csrf(request, html) for name, html in shared.items()}
+    if personal:
+        context = _personal_context(access, presenter=presenter)
+        out.update(_fragments(request, context, tuple(sorted(personal))))
+    return {name: out[name] for name in names if name in out}
+
+
+def _personal_context(access: ReviewAccess, *, presenter: bool) -> dict[str, Any]:
+    """What the per-person fragment (a participant's own suggestions) needs: one query."""
+    review = access.review
+    mine = review.suggestions.filter(author_id=access.user_id).order_by("-created_at")
+    return {
+        "review": review,
+        "access": access,
+        "presenter": presenter,
+        "suggestions": list(mine[:20]),
+    }
+
+
 def _digest(html: str) -> str:
     """A short fingerprint of a fragment; CSRF tokens (masked anew each render) are ignored."""
     return hashlib.blake2s(_VOLATILE.sub("", html).encode(), digest_size=6).hexdigest()
@@ -193,16 +257,13 @@ def _answer(
     return response
 
 
-def _page_fragments(presenter: bool) -> tuple[str, ...]:
-    return PRESENTER_FRAGMENTS if presenter else FRAGMENTS
-
-
 def _page(
     request: HtmxHttpRequest, access: ReviewAccess, template: str, **extra: Any
 ) -> HttpResponse:
     """The page embeds the same fragment renders the poll compares against."""
     context = meeting_context(request, access, **extra)
-    fragments = _fragments(request, context, _page_fragments(bool(extra.get("presenter"))))
+    fragments = meeting_fragments(request, access, presenter=bool(extra.get("presenter")))
+    context["poll_token"] = poll_token(access.review, access.user_id)
     # Rendered by our own templates, which escape what people typed.
     safe = {name: mark_safe(html) for name, html in fragments.items()}  # noqa: S308
     context["fragments"] = {name.replace("-", "_"): html for name, html in safe.items()}
@@ -226,51 +287,58 @@ def presenter(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 # --- The poll ---------------------------------------------------------------------------------
 
+POLL_SALT = "aar.meeting.poll"
+POLL_TOKEN_AGE = 12 * 3600
 
-def _version_if_visible(slug: str, user_id: int) -> int | None:
-    """The review's version if the user may see it: one indexed query."""
-    from django.contrib.auth import get_user_model
 
-    staff = get_user_model()._default_manager.filter(pk=user_id, is_staff=True)
-    row = (
-        Review.objects.filter(slug=slug)
-        .filter(
-            Exists(Participant.objects.filter(review=OuterRef("pk"), user_id=user_id))
-            | Q(team__delivery_owner_id=user_id)
-            | Exists(
-                Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user_id)
-            )
-            | Exists(staff)
+def poll_token(review: Review, user_id: int) -> str:
+    """A signed (review, user) pair: lets the poll answer "unchanged" without a session or user."""
+    return signing.dumps([review.pk, user_id], salt=POLL_SALT, compress=False)
+
+
+def _token_review_id(token: str) -> int | None:
+    try:
+        review_id, _user_id = signing.loads(token, salt=POLL_SALT, max_age=POLL_TOKEN_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return int(review_id)
+
+
+def _version(review_id: int, slug: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT version FROM reviews_review WHERE id = %s AND slug = %s", [review_id, slug]
         )
-        .values_list("version", flat=True)
-        .first()
-    )
-    return row
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
-@never_cache
+@csp_exempt()  # type: ignore[arg-type]  # not a document: its fragments go into the page
 @require_GET
 def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """304 while nothing changed (one query, no user load); the changed fragments otherwise."""
-    user_id = request.session.get(SESSION_KEY)
-    if user_id is None:
-        raise Http404("No such review")
-    version = _version_if_visible(slug, int(user_id))
-    if version is None:
-        raise Http404("No such review")
-    if request.GET.get("v") == str(version):
-        return HttpResponseNotModified()
-    access = get_review_for(request.user, slug)  # the full check before showing anything
+    """304 from one primary-key query while nothing changed; the changed fragments otherwise.
+
+    The page hands out a signed token naming the review and the person it was rendered for,
+    so the "nothing changed" answer needs no session, no user and no access query. Anything
+    that changes who may see a review bumps its version, so the next answer runs the full
+    access check again and is a 404 for whoever lost access.
+    """
+    review_id = _token_review_id(request.GET.get("t", ""))
+    if review_id is not None and request.GET.get("v") == str(_version(review_id, slug)):
+        unchanged = HttpResponseNotModified()
+        unchanged["Cache-Control"] = "no-store"
+        return unchanged
+    access = get_review_for(request.user, slug)
     presenter = request.GET.get("presenter") == "1"
-    context = meeting_context(request, access, presenter=presenter)
+    fragments = meeting_fragments(request, access, presenter=presenter)
     known = dict(part.split(":", 1) for part in request.GET.get("h", "").split(",") if ":" in part)
-    fragments = _fragments(request, context, PRESENTER_FRAGMENTS if presenter else FRAGMENTS)
     hashes = {name: _digest(html) for name, html in fragments.items()}
     response = HttpResponse(
         "".join(html for name, html in fragments.items() if known.get(name) != hashes[name])
     )
     response["X-AAR-Version"] = str(access.review.version)
     response["X-AAR-Hashes"] = ",".join(f"{name}:{digest}" for name, digest in hashes.items())
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -324,16 +325,50 @@ def test_a_summary_saved_over_a_newer_one_shows_both_texts(client, review):
     assert Review.objects.get(pk=review.pk).summary == "First amendment"
 
 
+def poll_url(client, review):
+    page = client.get(f"/reviews/{review.slug}/meeting/").content.decode()
+    return re.search(r'data-poll="([^"]+)"', page).group(1).replace("&amp;", "&")
+
+
 def test_the_poll_answers_304_in_at_most_two_queries_while_nothing_changed(client, review):
     meeting_start(review=review, now=T)
     client.force_login(review.facilitator)
     review.refresh_from_db()
-    url = f"/reviews/{review.slug}/meeting/poll/?v={review.version}"
-    client.get(url)  # warm the session cache
+    url = poll_url(client, review) + f"&v={review.version}"
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 304
     assert len(queries) <= 2, [q["sql"] for q in queries]
+
+
+def test_a_forged_poll_token_gets_no_shortcut(client, review):
+    meeting_start(review=review, now=T)
+    review.refresh_from_db()
+    other = ReviewFactory()
+    client.force_login(other.facilitator)
+    forged = poll_url(client, other).split("t=")[1]
+    response = client.get(f"/reviews/{review.slug}/meeting/poll/?t={forged}&v={review.version}")
+    assert response.status_code == 404
+    tampered = forged[:-2] + ("aa" if not forged.endswith("aa") else "bb")
+    assert (
+        client.get(
+            f"/reviews/{review.slug}/meeting/poll/?t={tampered}&v={review.version}"
+        ).status_code
+        == 404
+    )
+
+
+def test_someone_removed_from_the_review_gets_404_on_the_next_poll(client, cast):
+    from reviews.services import participant_remove
+
+    meeting_start(review=cast.review, now=T)
+    cast.review.refresh_from_db()
+    client.force_login(cast.observer)
+    url = poll_url(client, cast.review)
+    assert client.get(url + f"&v={cast.review.version}").status_code == 304
+    participant_remove(review=cast.review, participant=cast.observer_row)
+    cast.review.refresh_from_db()
+    assert client.get(url + f"&v={cast.review.version - 1}").status_code == 404
 
 
 def test_the_poll_sends_only_the_fragments_that_changed(client, review):
