@@ -204,7 +204,7 @@ REMINDER_HOUR: int = _read("REMINDER_HOUR", env.int, default=8)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {
         "task": "aar_project.heartbeat",
-        "schedule": 60.0,
+        "schedule": float(_read("HEARTBEAT_SECONDS", env.int, default=60)),
         "options": {"expires": 55},
     },
     "overdue-action-reminders": {
@@ -259,7 +259,7 @@ USE_TZ = True
 # --- Static and media ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(_read("STATIC_ROOT", env.str, default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
