@@ -34,7 +34,9 @@ def test_web_waits_for_a_healthy_database_and_a_finished_migrate():
     assert SERVICES["migrate"]["restart"] == "no"
     assert SERVICES["migrate"]["command"][-2:] == ["migrate", "--no-input"]
     for name in ("worker", "beat"):
-        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert (
+            SERVICES[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
 
 
 def test_the_web_command_names_the_real_wsgi_application():
@@ -55,16 +57,32 @@ def test_worker_and_beat_name_the_celery_app_and_beat_stays_one():
 
 def test_the_app_containers_get_their_configuration_and_the_mail_catcher():
     environment = SERVICES["web"]["environment"]
-    assert environment["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in environment["DATABASE_URL"]
+    assert (
+        environment["DATABASE_URL"].startswith("postgres://")
+        and "@db:5432/" in environment["DATABASE_URL"]
+    )
     assert environment["REDIS_URL"] == "redis://redis:6379/0"
     assert "mail:1025" in environment["EMAIL_URL"]
-    assert "SECRET_KEY" in environment and ":?" in environment["SECRET_KEY"]  # refuses to start without it
+    assert (
+        "SECRET_KEY" in environment and ":?" in environment["SECRET_KEY"]
+    )  # refuses to start without it
     assert "8025:8025" in SERVICES["mail"]["ports"]
 
 
 def test_every_variable_of_the_settings_is_in_env_example():
     example = (ROOT / ".env.example").read_text()
-    for name in ("SECRET_KEY", "SECRET_KEY_FILE", "SITE_URL", "ALLOWED_HOSTS", "USE_X_FORWARDED_PROTO", "EMAIL_URL", "TIME_ZONE", "REMINDER_HOUR", "DATABASE_URL", "REDIS_URL"):
+    for name in (
+        "SECRET_KEY",
+        "SECRET_KEY_FILE",
+        "SITE_URL",
+        "ALLOWED_HOSTS",
+        "USE_X_FORWARDED_PROTO",
+        "EMAIL_URL",
+        "TIME_ZONE",
+        "REMINDER_HOUR",
+        "DATABASE_URL",
+        "REDIS_URL",
+    ):
         assert name in example, name
 
 

@@ -22,8 +22,14 @@ BIN = Path(sys.executable).parent
 
 
 def compose_command(service: str) -> list[str]:
-    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["command"]
-    program = {"python": sys.executable, "gunicorn": str(BIN / "gunicorn"), "celery": str(BIN / "celery")}
+    command = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service][
+        "command"
+    ]
+    program = {
+        "python": sys.executable,
+        "gunicorn": str(BIN / "gunicorn"),
+        "celery": str(BIN / "celery"),
+    }
     return [program.get(command[0], command[0]), *command[1:]]
 
 
@@ -35,7 +41,7 @@ def free_port() -> int:
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own server
+        with urllib.request.urlopen(url, timeout=5) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
@@ -59,29 +65,51 @@ def test_gunicorn_worker_and_beat_from_the_compose_commands(settings, tmp_path):
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # As the image build does: static files are collected before the server starts.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     beat_command = [*compose_command("beat")]
     beat_command[beat_command.index("--schedule") + 1] = str(tmp_path / "celerybeat-schedule")
     processes = []
     logs = {}
     try:
-        for name, command in (("web", compose_command("web")), ("worker", compose_command("worker")), ("beat", beat_command)):
+        for name, command in (
+            ("web", compose_command("web")),
+            ("worker", compose_command("worker")),
+            ("beat", beat_command),
+        ):
             logs[name] = (tmp_path / f"{name}.log").open("wb")
-            processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    command, cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT
+                )
+            )
         deadline = time.monotonic() + 60
         health: dict[str, object] = {}
         while time.monotonic() < deadline:
             try:
                 status, _, body = get(f"http://127.0.0.1:{port}/healthz")
                 health = json.loads(body)
-                if status == 200 and health.get("worker_seen_seconds_ago") is not None and health["worker_seen_seconds_ago"] < 5:
+                if (
+                    status == 200
+                    and health.get("worker_seen_seconds_ago") is not None
+                    and health["worker_seen_seconds_ago"] < 5
+                ):
                     break
             except (OSError, ValueError):
                 pass
             time.sleep(0.5)
-        output = {name: (tmp_path / f"{name}.log").read_text(errors="replace")[-1500:] for name in logs}
+        output = {
+            name: (tmp_path / f"{name}.log").read_text(errors="replace")[-1500:] for name in logs
+        }
         assert health.get("database") == "ok" and health.get("broker") == "ok", (health, output)
-        assert health.get("worker_seen_seconds_ago") is not None, ("beat's heartbeat never reached the worker", output)
+        assert health.get("worker_seen_seconds_ago") is not None, (
+            "beat's heartbeat never reached the worker",
+            output,
+        )
         status, headers, body = get(f"http://127.0.0.1:{port}/accounts/login/")
         assert status == 200 and b"Sign in to AAR" in body
         csp = headers["Content-Security-Policy"]
