@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", dashboard, name="dashboard"),
     path("actions/", include("actions.urls")),
+    path("reports/", include("reviews.report_urls")),
     path("", include("reviews.urls")),
 ]

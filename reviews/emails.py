@@ -126,3 +126,20 @@ def account_reminder(notification: Notification) -> EmailMultiAlternatives:
         template="account_reminder",
         context=context,
     )
+
+
+@renderer("report_published")
+def report_published(notification: Notification) -> EmailMultiAlternatives:
+    review = notification.review
+    assert review is not None
+    return build_message(
+        to=[notification.email],
+        subject=f"After Action Report: {review.title}",
+        template="report_published",
+        context={
+            "review": review,
+            "name": display_name(notification.recipient) if notification.recipient else "",
+            "link": absolute(reverse("reports:detail", args=[review.slug])),
+            "version": notification.payload.get("version", 1),
+        },
+    )

@@ -193,6 +193,9 @@ class Review(models.Model):
     meeting_ended_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    report_version = models.PositiveIntegerField(
+        default=0, help_text="Raised each time the report is published (again)."
+    )
     next_review_on = models.DateField(null=True, blank=True)
 
     # Pull-request context (kind = pull_request).
@@ -754,3 +757,63 @@ class TimelineImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# --- Report exports ----------------------------------------------------------------------------
+
+
+class ExportFormat(models.TextChoices):
+    MARKDOWN = "md", "Markdown"
+    PDF = "pdf", "PDF"
+    JSON = "json", "JSON"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", "Being prepared"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportExportQuerySet(models.QuerySet["ReportExport"]):
+    def pending(self) -> ReportExportQuerySet:
+        return self.filter(status=ExportStatus.PENDING)
+
+
+class ReportExport(models.Model):
+    """One file of one published version of a report; made once, whatever runs twice."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="exports")
+    report_version = models.PositiveIntegerField()
+    file_format = models.CharField(max_length=10, choices=ExportFormat.choices)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    path = models.CharField(max_length=500, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    objects = ReportExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "-report_version", "file_format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "report_version", "file_format"],
+                name="%(app_label)s_%(class)s_once_per_version",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="reviews_export_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} v{self.report_version} {self.file_format}"

@@ -29,10 +29,36 @@ def send_account_reminders() -> int:
     return account_reminders_queue()
 
 
+@shared_task(name="reviews.tasks.export_report", time_limit=300, soft_time_limit=280)
+def export_report(review_id: int, version: int) -> int:
+    from reviews.publish import report_export_run
+
+    return report_export_run(review_id=review_id, version=version)
+
+
+@shared_task(name="reviews.tasks.distribute_report", time_limit=300, soft_time_limit=280)
+def distribute_report(review_id: int, version: int) -> int:
+    from reviews.publish import report_distribute
+
+    return report_distribute(review_id=review_id, version=version)
+
+
 @shared_task(name="reviews.tasks.sweep_pending", time_limit=120, soft_time_limit=110)
 def sweep_pending() -> int:
     """Re-enqueue work whose message was lost (a broker outage, a crashed worker)."""
+    from django.utils import timezone
+
+    from reviews.models import ReportExport
+
     ids = notifications_pending_ids(older_than=dt.timedelta(minutes=2))
     for notification_id in ids:
         deliver_notification.delay(notification_id)
-    return len(ids)
+    waiting = (
+        ReportExport.objects.pending()
+        .filter(created_at__lt=timezone.now() - dt.timedelta(minutes=2))
+        .values_list("review_id", "report_version")
+        .distinct()
+    )
+    for review_id, version in waiting:
+        export_report.delay(review_id, version)
+    return len(ids) + len(waiting)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import accounts, meeting, prepare, timeline
+from reviews.views import accounts, meeting, prepare, reports, timeline
 
 app_name = "reviews"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path(review, prepare.review_detail, name="detail"),
     path(review + "edit/", prepare.review_edit, name="edit"),
     path(review + "cancel/", prepare.review_cancel_view, name="cancel"),
+    path(review + "publish/", reports.publish, name="publish"),
     path(review + "people/", prepare.review_people, name="people"),
     path(review + "people/<int:pk>/role/", prepare.participant_role, name="participant_role"),
     path(

@@ -16,7 +16,17 @@ from django.utils import timezone
 
 from actions.models import ActionItem, ResurfacedAction
 from actions.services import calendar_token_renew
-from reviews.models import AgendaPhase, Review, Suggestion, TimelineEntry, TimelineImport, WhyNode
+from reviews.models import (
+    AgendaPhase,
+    ReportExport,
+    Review,
+    Suggestion,
+    TimelineEntry,
+    TimelineImport,
+    WhyNode,
+)
+from reviews.publish import export_dir
+from reviews.report import report_filename
 from tests.factories import ActionItemFactory, TimelineEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +107,10 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviews:suggest": {"POST": WRITERS},
     "reviews:suggestion_decide": {"POST": EDITORS},
     "reviews:notes": {"POST": {"facilitator"}},
+    "reviews:publish": {"POST": {"facilitator", "delivery_owner"}},
+    # The published report (the review is published for these rows).
+    "reports:detail": {"GET": IN_REVIEW},
+    "reports:download": {"GET": IN_REVIEW},
 }
 
 # Staff are not team members: they reach the team's reviews only where MATRIX says so. Staff
@@ -154,6 +168,19 @@ def url_for(name: str, cast) -> str:
         AgendaPhase.objects.filter(pk=first.pk).update(
             started_at=timezone.now(), segment_started_at=timezone.now()
         )
+    if name in ("reports:detail", "reports:download", "reviews:publish"):
+        Review.objects.filter(pk=cast.review.pk).update(
+            status="published" if name != "reviews:publish" else "writing",
+            report_version=1,
+            published_at=timezone.now(),
+        )
+        cast.review.refresh_from_db()
+        folder = export_dir(cast.review, 1)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / report_filename(cast.review, "md")).write_text("# AAR\n")
+        ReportExport.objects.get_or_create(
+            review=cast.review, report_version=1, file_format="md", defaults={"status": "done"}
+        )
     why = WhyNode.objects.filter(review=cast.review).first() or WhyNode.objects.create(
         review=cast.review, text="Why?"
     )
@@ -168,6 +195,8 @@ def url_for(name: str, cast) -> str:
         "reviews:entry_dispute": {"slug": slug, "pk": entry.pk},
         "reviews:entry_resolve": {"slug": slug, "pk": entry.pk},
         "reviews:suggestion_decide": {"slug": slug, "pk": suggestion.pk},
+        "reports:detail": {"slug": slug},
+        "reports:download": {"slug": slug, "file_format": "md"},
         "actions:detail": {"pk": action.pk},
         "actions:change": {"pk": action.pk, "what": "status"},
         "actions:team": {"slug": cast.team.slug},

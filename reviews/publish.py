@@ -1,0 +1,185 @@
+"""Publishing a report: what must be there, the exports made once per version, distribution."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from aar_project.tasks import enqueue_on_commit
+from reviews.models import (
+    ExportFormat,
+    ExportStatus,
+    Review,
+    ReviewStatus,
+    Role,
+    bump_review_version,
+)
+from reviews.report import render_json_report, render_markdown_report, report_data, report_filename
+
+logger = logging.getLogger(__name__)
+CLAIM_FOR = dt.timedelta(minutes=10)
+
+
+class PublishRefused(Exception):
+    """The report is not ready; `missing` says what it still needs."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("The report still needs: " + "; ".join(missing))
+        self.missing = missing
+
+
+def missing_for_publish(review: Review) -> list[str]:
+    missing = []
+    if not review.summary.strip():
+        missing.append("a summary")
+    if not review.timeline_entries.exists():
+        missing.append("a timeline")
+    if not (review.why_nodes.exists() or review.causal_factors.exists()):
+        missing.append("a root cause (five whys or a causal chain)")
+    if not (review.action_items.exists() or review.no_actions):
+        missing.append("action items, or an explicit “no actions”")
+    return missing
+
+
+@transaction.atomic
+def review_publish(*, review: Review) -> int:
+    """Publish (or publish again): a new report version, its exports and its emails, once each."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status not in (ReviewStatus.WRITING, ReviewStatus.PUBLISHED):
+        raise PublishRefused(["the meeting to be held first"])
+    missing = missing_for_publish(review)
+    if missing:
+        raise PublishRefused(missing)
+    review.report_version += 1
+    review.status = ReviewStatus.PUBLISHED
+    review.published_at = review.published_at or timezone.now()
+    review.save(update_fields=["report_version", "status", "published_at", "updated_at"])
+    bump_review_version(review.pk)
+    from reviews.models import ReportExport
+
+    ReportExport.objects.bulk_create(
+        [
+            ReportExport(review=review, report_version=review.report_version, file_format=f)
+            for f in ExportFormat.values
+        ],
+        ignore_conflicts=True,
+    )
+    from reviews.tasks import distribute_report, export_report
+
+    enqueue_on_commit(export_report, review.pk, review.report_version)
+    enqueue_on_commit(distribute_report, review.pk, review.report_version)
+    return review.report_version
+
+
+# --- The export job ---------------------------------------------------------------------------
+
+
+def export_dir(review: Review, version: int) -> Path:
+    """A path the server makes from ids only: nothing people typed reaches it."""
+    return Path(settings.EXPORT_ROOT) / str(review.pk) / str(version)
+
+
+def render_pdf(review: Review, data: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("reviews/report_print.html", {**data, "print": True})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _render(review: Review, file_format: str, data: dict[str, Any]) -> bytes:
+    if file_format == ExportFormat.MARKDOWN:
+        return render_markdown_report(review, data).encode()
+    if file_format == ExportFormat.JSON:
+        return render_json_report(review, data).encode()
+    return render_pdf(review, data)
+
+
+def report_export_run(*, review_id: int, version: int) -> int:
+    """Make every pending file of this version that nobody else is making. Returns how many."""
+    from reviews.models import ReportExport
+
+    review = Review.objects.select_related("team", "facilitator", "scribe").get(pk=review_id)
+    data: dict[str, Any] | None = None
+    made = 0
+    for export in ReportExport.objects.filter(
+        review_id=review_id, report_version=version
+    ).pending():
+        now = timezone.now()
+        claimed = (
+            ReportExport.objects.filter(pk=export.pk, status=ExportStatus.PENDING)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
+        )
+        if not claimed:
+            continue
+        data = data or report_data(review)
+        folder = export_dir(review, version)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / report_filename(review, export.file_format)
+        try:
+            content = _render(review, export.file_format, data)
+            temporary = path.with_suffix(path.suffix + ".part")
+            temporary.write_bytes(content)
+            os.replace(temporary, path)  # a reader never sees half a file
+        except Exception as exc:
+            logger.exception("export %s failed", export.pk)
+            ReportExport.objects.filter(pk=export.pk).update(
+                claimed_until=None, last_error=str(exc)[:2000]
+            )
+            continue
+        ReportExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.DONE,
+            path=str(path),
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            done_at=timezone.now(),
+            claimed_until=None,
+            last_error="",
+        )
+        made += 1
+    if made:
+        bump_review_version(review_id)  # the review page shows the downloads as they arrive
+    return made
+
+
+# --- Distribution -----------------------------------------------------------------------------
+
+
+def report_recipients(review: Review) -> list[tuple[str, Any]]:
+    """Participants and the team's stakeholders (its communication plan), each address once."""
+    seen: dict[str, Any] = {}
+    for participant in review.participants.select_related("user").exclude(role=Role.OBSERVER):
+        seen.setdefault(participant.user.email.lower(), participant.user)
+    for participant in review.participants.select_related("user").filter(role=Role.OBSERVER):
+        seen.setdefault(participant.user.email.lower(), participant.user)
+    for email in review.team.stakeholder_email_list():
+        seen.setdefault(email.lower(), None)
+    return list(seen.items())
+
+
+def report_distribute(*, review_id: int, version: int) -> int:
+    from reviews.notify import notification_queue
+
+    review = Review.objects.select_related("team").get(pk=review_id)
+    queued = 0
+    for email, user in report_recipients(review):
+        made = notification_queue(
+            key=f"report:{review.pk}:{version}:{email}",
+            kind="report_published",
+            email=email,
+            recipient=user,
+            review=review,
+            payload={"version": version},
+        )
+        queued += made is not None
+    return queued

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from reviews.views import reports
+
+app_name = "reports"
+
+urlpatterns = [
+    path("<slug:slug>/", reports.report_detail, name="detail"),
+    path("<slug:slug>/download/<str:file_format>/", reports.report_download, name="download"),
+]

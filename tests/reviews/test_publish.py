@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core import mail
+from pypdf import PdfReader
+
+from reviews.models import ReportExport, Review, WhyNode
+from reviews.publish import report_distribute, report_export_run
+from tests.factories import (
+    ActionItemFactory,
+    ParticipantFactory,
+    ReviewFactory,
+    TimelineEntryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ready(db):
+    review = ReviewFactory(
+        status="writing",
+        summary="Checkout was slow for 95 minutes.",
+        title="Checkout latency spike",
+    )
+    review.team.stakeholder_emails = "leads@example.com\nsupport@example.com"
+    review.team.save()
+    ParticipantFactory(review=review)
+    TimelineEntryFactory(review=review, description="Alert fired")
+    WhyNode.objects.create(review=review, text="Why? The cache was cold.")
+    ActionItemFactory(review=review, title="Alert when the cache hit rate drops below 60%")
+    return review
+
+
+def publish(client, review):
+    client.force_login(review.facilitator)
+    return client.post(f"/reviews/{review.slug}/publish/")
+
+
+def test_publishing_says_what_is_missing_and_changes_nothing(client, db):
+    review = ReviewFactory(status="writing")
+    response = publish(client, review)
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert (
+        "a summary" in page
+        and "a timeline" in page
+        and "a root cause" in page
+        and "action items" in page
+    )
+    review.refresh_from_db()
+    assert (
+        review.status == "writing"
+        and review.report_version == 0
+        and not ReportExport.objects.exists()
+    )
+
+
+def test_publishing_makes_the_three_files_once_and_emails_everyone(client, ready):
+    response = publish(client, ready)
+    assert response.status_code == 302 and response.url == f"/reports/{ready.slug}/"
+    ready.refresh_from_db()
+    assert ready.status == "published" and ready.report_version == 1 and ready.published_at
+    exports = {e.file_format: e for e in ReportExport.objects.filter(review=ready)}
+    assert set(exports) == {"md", "pdf", "json"} and all(
+        e.status == "done" for e in exports.values()
+    )
+    for export in exports.values():
+        content = Path(export.path).read_bytes()
+        assert export.size == len(content) and export.sha256 == hashlib.sha256(content).hexdigest()
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    expected = sorted(
+        [p.user.email for p in ready.participants.all()]
+        + ["leads@example.com", "support@example.com"]
+    )
+    assert recipients == expected
+    assert all(f"http://testserver/reports/{ready.slug}/" in m.body for m in mail.outbox)
+
+
+def test_the_pdf_opens_and_holds_the_sections_and_the_actions(client, ready):
+    publish(client, ready)
+    export = ReportExport.objects.get(review=ready, file_format="pdf")
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(Path(export.path).read_bytes())).pages
+    )
+    for title in (
+        "Summary",
+        "Timeline",
+        "Root cause analysis",
+        "Contributing factors",
+        "What went well",
+        "Action items",
+        "Lessons",
+    ):
+        assert title in text, title
+    assert "Alert when the cache hit rate drops below 60%" in " ".join(text.split())
+
+
+def test_the_export_job_run_twice_keeps_one_file_per_format_and_version(client, ready):
+    publish(client, ready)
+    before = {e.file_format: e.sha256 for e in ReportExport.objects.filter(review=ready)}
+    assert report_export_run(review_id=ready.pk, version=1) == 0
+    assert ReportExport.objects.filter(review=ready).count() == 3
+    assert {e.file_format: e.sha256 for e in ReportExport.objects.filter(review=ready)} == before
+
+
+def test_distribution_run_twice_sends_one_email_per_recipient(
+    client, ready, django_capture_on_commit_callbacks
+):
+    publish(client, ready)
+    count = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_distribute(review_id=ready.pk, version=1) == 0
+    assert len(mail.outbox) == count
+
+
+def test_publishing_again_makes_a_new_version(client, ready):
+    publish(client, ready)
+    publish(client, ready)
+    assert Review.objects.get(pk=ready.pk).report_version == 2
+    assert ReportExport.objects.filter(review=ready, report_version=2, status="done").count() == 3
+
+
+def test_with_the_broker_down_publishing_works_and_the_sweeper_makes_the_files(
+    client, ready, monkeypatch, settings
+):
+    from reviews import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OSError("Connection refused")
+
+    monkeypatch.setattr(tasks.export_report, "delay", broker_down)
+    monkeypatch.setattr(tasks.distribute_report, "delay", broker_down)
+    assert publish(client, ready).status_code == 302
+    assert Review.objects.get(pk=ready.pk).status == "published"
+    assert ReportExport.objects.filter(review=ready, status="pending").count() == 3
+    monkeypatch.undo()
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)):
+        tasks.sweep_pending.delay()
+    assert ReportExport.objects.filter(review=ready, status="done").count() == 3
+
+
+def test_the_report_page_escapes_what_people_typed_and_shows_planned_against_actual(client, ready):
+    ready.summary = "<script>alert(1)</script> **bold**"
+    ready.save()
+    ActionItemFactory(review=ready, title="<img src=x onerror=alert(1)>")
+    publish(client, ready)
+    page = client.get(f"/reports/{ready.slug}/").content.decode()
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<strong>bold</strong>" in page
+    assert "Planned against actual" in page
+
+
+def test_the_downloads_serve_the_files_and_an_outsider_gets_404(client, ready):
+    publish(client, ready)
+    response = client.get(f"/reports/{ready.slug}/download/md/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"# AAR: Checkout latency spike")
+    assert 'filename="aar-' in response["Content-Disposition"]
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert client.get(f"/reports/{ready.slug}/").status_code == 404
+    assert client.get(f"/reports/{ready.slug}/download/md/").status_code == 404
+
+
+def test_an_unpublished_review_has_no_report_page(client, ready):
+    client.force_login(ready.facilitator)
+    assert client.get(f"/reports/{ready.slug}/").status_code == 404
