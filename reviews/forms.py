@@ -20,6 +20,7 @@ from reviews.models import (
     Review,
     ReviewKind,
     Role,
+    Severity,
     SuggestionKind,
     Team,
     TimelineEntry,
@@ -377,3 +378,23 @@ class MeetingActionForm(forms.Form):
         if people is not None:
             self.fields["owner"].queryset = people  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.email  # type: ignore[attr-defined]
+
+
+class ArchiveFilter(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    team = forms.ChoiceField(required=False, choices=[])
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *ReviewKind.choices])
+    severity = forms.ChoiceField(
+        required=False, choices=[("", "Any severity or scope"), *Severity.choices]
+    )
+    since = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Published from"
+    )
+    until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to"
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.visible_to(user).values_list("slug", "name")
+        self.fields["team"].choices = [("", "All teams"), *teams]  # type: ignore[attr-defined]

@@ -212,6 +212,11 @@ class Review(models.Model):
     )
     pr_opened_at = models.DateTimeField(null=True, blank=True)
     pr_merged_at = models.DateTimeField(null=True, blank=True)
+    # The sections only a change has (technical changes, decisions, testing, knowledge
+    # sharing, follow-up work), keyed by PR_SECTIONS; written on the review's page.
+    pr_sections = models.JSONField(default=dict, blank=True)
+    # The text the archive searches: rebuilt at every publish, never holds an account.
+    search_text = models.TextField(blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,6 +289,59 @@ class Review(models.Model):
 
     def pr_reviewer_list(self) -> list[str]:
         return [r.strip().lstrip("@") for r in self.pr_reviewers.split(",") if r.strip()]
+
+
+PR_SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
+    (
+        "Key Components Modified",
+        "technical",
+        [
+            ("backend", "Backend Changes"),
+            ("frontend", "Frontend Changes"),
+            ("infrastructure", "Infrastructure Changes"),
+            ("documentation", "Documentation Updates"),
+        ],
+    ),
+    (
+        "Architectural Decisions",
+        "decisions",
+        [
+            ("design", "Design Pattern"),
+            ("dependencies", "Dependencies"),
+            ("performance", "Performance Considerations"),
+            ("security", "Security Considerations"),
+        ],
+    ),
+    (
+        "Testing Approach",
+        "testing",
+        [
+            ("unit", "Unit Tests"),
+            ("integration", "Integration Tests"),
+            ("manual", "Manual Testing"),
+            ("performance_testing", "Performance Testing"),
+        ],
+    ),
+    (
+        "Knowledge Sharing",
+        "knowledge",
+        [
+            ("components", "Reusable Components"),
+            ("docs", "Documentation Links"),
+            ("references", "Reference Materials"),
+        ],
+    ),
+    (
+        "Follow-up Work",
+        "followup",
+        [
+            ("debt", "Technical Debt"),
+            ("enhancements", "Feature Enhancements"),
+            ("monitoring", "Monitoring"),
+            ("refactoring", "Refactoring Opportunities"),
+        ],
+    ),
+]
 
 
 def bump_review_version(review_id: int) -> None:

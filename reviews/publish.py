@@ -24,7 +24,13 @@ from reviews.models import (
     Role,
     bump_review_version,
 )
-from reviews.report import render_json_report, render_markdown_report, report_data, report_filename
+from reviews.report import (
+    render_json_report,
+    render_markdown_report,
+    report_data,
+    report_filename,
+    search_document,
+)
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = dt.timedelta(minutes=10)
@@ -63,7 +69,10 @@ def review_publish(*, review: Review) -> int:
     review.report_version += 1
     review.status = ReviewStatus.PUBLISHED
     review.published_at = review.published_at or timezone.now()
-    review.save(update_fields=["report_version", "status", "published_at", "updated_at"])
+    review.search_text = search_document(review)
+    review.save(
+        update_fields=["report_version", "status", "published_at", "search_text", "updated_at"]
+    )
     bump_review_version(review.pk)
     from reviews.models import ReportExport
 

@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from actions.models import ActionItem
 from reviews.meeting import agenda_report
-from reviews.models import Review, Role
+from reviews.models import PR_SECTIONS, Review, ReviewKind, Role
 from reviews.services import display_name, format_offset
 
 # --- Escaping people's text ----------------------------------------------------------------------
@@ -67,7 +67,11 @@ def _day(moment: dt.datetime | None) -> str:
 
 def report_data(review: Review) -> dict[str, Any]:
     """Everything the report shows, read in a fixed number of queries."""
-    participants = list(review.participants.select_related("user").order_by("role", "added_at"))
+    order: dict[str, int] = {Role.FACILITATOR: 0, Role.SCRIBE: 1, Role.PARTICIPANT: 2, Role.OBSERVER: 3}
+    participants = sorted(
+        review.participants.select_related("user"),
+        key=lambda p: (order.get(p.role, 9), p.added_at, p.pk),
+    )
     entries = list(review.timeline_entries.in_order())
     whys = list(review.why_nodes.prefetch_related("evidence").order_by("position", "pk"))
     children: dict[int | None, list[Any]] = {}
@@ -175,13 +179,14 @@ def _method_markdown(data: dict[str, Any]) -> str:
             e = row["entry"]
             offset = f" ({row['offset']})" if row["offset"] else ""
             text = e.correction or e.description
-            source = (
-                f" [{e.get_source_display()}{': ' + e.source_ref if e.source_ref else ''}]"
+            label = (
+                e.get_source_display() + (f": {e.source_ref}" if e.source_ref else "")
                 if e.source
                 else ""
             )
+            source = f" ({md_inline(label)})" if label else ""
             out.append(
-                f"- {row['time']}{offset} {md_inline(e.get_kind_display())}: {md_inline(text)}{md_inline(source)}"
+                f"- {row['time']}{offset} {md_inline(e.get_kind_display())}: {md_inline(text)}{source}"
             )
     else:
         out.append("No timeline was recorded.")
@@ -230,7 +235,7 @@ def _method_markdown(data: dict[str, Any]) -> str:
     ]
     for a in data["actions"]:
         out.append(
-            f"| {_cell(a.title)} | {_cell(display_name(a.owner))} | {a.due_on.isoformat() if a.due_on else '—'}"
+            f"| {_cell(a.title)} | {_cell(getattr(a, 'external_owner', '') or display_name(a.owner))} | {a.due_on.isoformat() if a.due_on else '—'}"
             f" | {_cell(a.get_action_type_display())} | {_cell(a.get_status_display())} |"
         )
     if not data["actions"]:
@@ -242,10 +247,182 @@ def _method_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _pull_request_markdown(data: dict[str, Any]) -> str:
+    """The pull-request template's sections, every one filled from the data (no placeholder)."""
+    review: Review = data["review"]
+    sections = review.pr_sections or {}
+    none = "None recorded."
+
+    def field_lines(group: str, fields: list[tuple[str, str]]) -> list[str]:
+        return [
+            f"- **{label}**: {md_inline(sections.get(f'{group}.{key}', '')) or none}"
+            for key, label in fields
+        ]
+
+    number = f"#{review.pr_number}" if review.pr_number else "no number"
+    opened, merged = review.pr_opened_at, review.pr_merged_at
+    if opened and merged:
+        days = (merged - opened).days
+        duration = f"{_day(opened)} to {_day(merged)} ({days} day{'s' if days != 1 else ''})"
+    else:
+        duration = f"opened {_day(opened)}" if opened else "not recorded"
+    reviewers = ", ".join(f"@{r}" for r in review.pr_reviewer_list()) or "none recorded"
+    out = [
+        f"# After Actions Report: {md_inline(review.title)} ({number})",
+        "",
+        "## Executive Summary",
+        "",
+        md_block(review.summary) or "No summary was written.",
+        "",
+        "## Context",
+        "",
+        f"- **PR Number**: {number}",
+        f"- **PR Type**: {md_inline(review.get_pr_type_display()) or 'not recorded'}",
+        f"- **Priority**: {md_inline(review.get_pr_priority_display()) or 'not recorded'}",
+        f"- **Files Changed**: {review.pr_files_changed if review.pr_files_changed is not None else 'not recorded'}",
+        f"- **Lines Added/Removed**: +{review.pr_lines_added or 0} -{review.pr_lines_removed or 0}",
+        f"- **Duration**: {duration}",
+        f"- **Author**: {'@' + md_inline(review.pr_author) if review.pr_author else 'not recorded'}",
+        f"- **Reviewers**: {md_inline(reviewers)}",
+        "",
+        "## Timeline",
+        "",
+    ]
+    if data["entries"]:
+        for row in data["entries"]:
+            e = row["entry"]
+            out.append(
+                f"- **{md_inline(row['time'])}**: {md_inline(e.get_kind_display())}, {md_inline(e.correction or e.description)}"
+            )
+    else:
+        out.append("No timeline was recorded.")
+    groups = {group: (title, fields) for title, group, fields in PR_SECTIONS}
+    out += ["", "## Technical Changes", "", "### Key Components Modified", ""]
+    out += field_lines("technical", groups["technical"][1])
+    out += ["", "### Architectural Decisions", ""]
+    out += field_lines("decisions", groups["decisions"][1])
+    out += ["", "## What Worked Well", "", _bullets([w.text for w in data["went_well"]], none)]
+    out += ["", "## Areas for Improvement", ""]
+    out.append(
+        "\n".join(
+            f"- {md_inline(f.text)} ({md_inline(f.get_category_display().lower())})"
+            for f in data["factors"]
+        )
+        or none
+    )
+    out += ["", "## Testing Approach", ""]
+    out += field_lines("testing", groups["testing"][1])
+    out += ["", "## Action Items", ""]
+    if data["actions"]:
+        for a in data["actions"]:
+            box = "x" if a.status == "done" else " "
+            owner = md_inline(display_name(a.owner)) or "no owner"
+            due = a.due_on.isoformat() if a.due_on else "no date"
+            out.append(f"- [{box}] {md_inline(a.title)} (@{owner}, due: {due})")
+    else:
+        out.append("No actions were needed." if review.no_actions else "No actions recorded.")
+    out += ["", "## Lessons Learned", "", "### Technical Learnings", ""]
+    out.append(_bullets([x.text for x in data["lessons"] if x.category == "technical"], none))
+    out += ["", "### Process Learnings", ""]
+    process = [x.text for x in data["lessons"] if x.category != "technical"]
+    if review.lessons.strip():
+        process.insert(0, review.lessons)
+    out.append(_bullets(process, none))
+    out += ["", "## Knowledge Sharing", ""]
+    out += field_lines("knowledge", groups["knowledge"][1])
+    out += ["", "## Follow-up Work", ""]
+    out += field_lines("followup", groups["followup"][1])
+    generated = timezone.localtime(data.get("generated_at") or timezone.now()).strftime(
+        "%Y-%m-%d %H:%M %Z"
+    )
+    next_review = review.next_review_on.isoformat() if review.next_review_on else "not scheduled"
+    out += ["", "---", "", f"**AAR Generated**: {generated}  ", f"**Next Review**: {next_review}"]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def render_markdown_report(review: Review, data: dict[str, Any] | None = None) -> str:
-    """The method's output format. (Pull-request reviews get the pull-request template once it
-    is built; until then they use this format too.)"""
-    return _method_markdown(data or report_data(review))
+    """The method's output format, or the pull-request template for a pull-request review."""
+    data = data or report_data(review)
+    if review.kind == ReviewKind.PULL_REQUEST:
+        return _pull_request_markdown(data)
+    return _method_markdown(data)
+
+
+# --- The external summary -------------------------------------------------------------------------
+
+
+def external_data(review: Review) -> dict[str, Any]:
+    """The report for people outside: names replaced by roles (accounts are never in a report)."""
+    data = report_data(review)
+    names: dict[str, str] = {}
+    roles = {p.user_id: p.get_role_display() for p in review.participants.all()}
+    for p in review.participants.select_related("user"):
+        label = roles[p.user_id]
+        for name in {p.user.get_full_name(), p.user.first_name, p.user.last_name, p.user.email}:
+            if name and len(name) > 1:
+                names[name] = label
+    pattern = (
+        re.compile(
+            r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+        )
+        if names
+        else None
+    )
+
+    def clean(text: str) -> str:
+        return pattern.sub(lambda m: f"[{names[m.group(1)]}]", text) if pattern and text else text
+
+    review.summary, review.lessons, review.impact_business = (
+        clean(review.summary),
+        clean(review.lessons),
+        clean(review.impact_business),
+    )
+    for row in data["entries"]:
+        row["entry"].description = clean(row["entry"].description)
+        row["entry"].correction = clean(row["entry"].correction)
+        row["entry"].source_ref = clean(row["entry"].source_ref)
+
+    def clean_tree(branches: list[WhyBranch]) -> None:
+        for b in branches:
+            b.text, b.evidence = clean(b.text), [clean(x) for x in b.evidence]
+            clean_tree(b.children)
+
+    clean_tree(data["why_tree"])
+    for item in [*data["causal"], *data["factors"], *data["went_well"], *data["lessons"]]:
+        item.text = clean(item.text)
+    for action in data["actions"]:
+        action.title = clean(action.title)
+        action.external_owner = roles.get(action.owner_id, "Team member") if action.owner_id else ""  # type: ignore[attr-defined]
+        action.owner = None
+    data["facilitator"] = "Facilitator"
+    counts: dict[str, int] = {}
+    for p in review.participants.exclude(role=Role.OBSERVER):
+        counts[p.get_role_display()] = counts.get(p.get_role_display(), 0) + 1
+    data["participants"] = [
+        f"{n} {label.lower()}{'s' if n > 1 else ''}" if label == "Participant" else label
+        for label, n in counts.items()
+    ]
+    data["external"] = True
+    return data
+
+
+def search_document(review: Review, data: dict[str, Any] | None = None) -> str:
+    """What the archive searches: title, summary, timeline, findings, actions. Never accounts."""
+    data = data or report_data(review)
+    parts = [review.title, review.summary, review.lessons, review.impact_business]
+    parts += [row["entry"].correction or row["entry"].description for row in data["entries"]]
+
+    def walk(branches: list[WhyBranch]) -> None:
+        for b in branches:
+            parts.append(b.text)
+            walk(b.children)
+
+    walk(data["why_tree"])
+    parts += [
+        x.text for x in [*data["causal"], *data["factors"], *data["went_well"], *data["lessons"]]
+    ]
+    parts += [a.title for a in data["actions"]]
+    return "\n".join(p for p in parts if p)
 
 
 # --- JSON: the whole review for other tools ---------------------------------------------------------

@@ -110,6 +110,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviews:publish": {"POST": {"facilitator", "delivery_owner"}},
     # The published report (the review is published for these rows).
     "reports:detail": {"GET": IN_REVIEW},
+    "reports:external": {"GET": IN_REVIEW},
+    "reports:archive": {"GET": EVERYONE},
+    "reviews:pr_sections": {"GET": EDITORS, "POST": EDITORS},
     "reports:download": {"GET": IN_REVIEW},
 }
 
@@ -168,7 +171,11 @@ def url_for(name: str, cast) -> str:
         AgendaPhase.objects.filter(pk=first.pk).update(
             started_at=timezone.now(), segment_started_at=timezone.now()
         )
-    if name in ("reports:detail", "reports:download", "reviews:publish"):
+    if name == "reviews:pr_sections":
+        Review.objects.filter(pk=cast.review.pk).update(kind="pull_request")
+    if name == "reports:external":
+        Review.objects.filter(pk=cast.review.pk).update(severity="sev1")
+    if name in ("reports:detail", "reports:download", "reviews:publish", "reports:external"):
         Review.objects.filter(pk=cast.review.pk).update(
             status="published" if name != "reviews:publish" else "writing",
             report_version=1,
@@ -196,6 +203,7 @@ def url_for(name: str, cast) -> str:
         "reviews:entry_resolve": {"slug": slug, "pk": entry.pk},
         "reviews:suggestion_decide": {"slug": slug, "pk": suggestion.pk},
         "reports:detail": {"slug": slug},
+        "reports:external": {"slug": slug},
         "reports:download": {"slug": slug, "file_format": "md"},
         "actions:detail": {"pk": action.pk},
         "actions:change": {"pk": action.pk, "what": "status"},

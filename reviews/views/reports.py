@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import HtmxHttpRequest
 from reviews.access import Need, get_review_for
-from reviews.models import ExportFormat, ExportStatus, ReviewStatus
+from reviews.forms import ArchiveFilter
+from reviews.models import (
+    PR_SECTIONS,
+    ExportFormat,
+    ExportStatus,
+    Review,
+    ReviewStatus,
+    bump_review_version,
+)
 from reviews.publish import PublishRefused, export_dir, review_publish
-from reviews.report import report_data, report_filename
+from reviews.report import external_data, render_markdown_report, report_data, report_filename
 
 CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -80,3 +94,139 @@ def publish(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         else f"Version {version} published.",
     )
     return redirect("reports:detail", slug)
+
+
+# --- The external summary --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_external(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """SEV-1 and SEV-2 incidents: the report with names replaced by roles, for outside readers."""
+    access = _published(request, slug)
+    review = access.review
+    if review.kind != "incident" or review.severity not in ("sev1", "sev2"):
+        raise Http404("No external summary for this review")
+    data = external_data(Review.objects.select_related("team", "facilitator").get(pk=review.pk))
+    if request.GET.get("format") == "md":
+        response = HttpResponse(
+            render_markdown_report(data["review"], data), content_type=CONTENT_TYPES["md"]
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="external-{report_filename(review, "md")}"'
+        )
+        return response
+    return render(
+        request,
+        "reviews/report_detail.html",
+        {**data, "access": access, "exports": [], "nav": "reviews"},
+    )
+
+
+# --- The archive ---------------------------------------------------------------------------------
+
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+
+
+def _snippet_html(text: str) -> str:
+    """A search snippet: people's text escaped, only our own <mark> tags kept."""
+    html = escape(text).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above
+
+
+@login_required
+@require_GET
+def report_archive(request: HtmxHttpRequest) -> HttpResponse:
+    reviews = Review.objects.visible_to(request.user).published().select_related("team")
+    form = ArchiveFilter(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("team"):
+        reviews = reviews.filter(team__slug=data["team"])
+    if data.get("kind"):
+        reviews = reviews.filter(kind=data["kind"])
+    if data.get("severity"):
+        reviews = reviews.filter(severity=data["severity"])
+    if data.get("since"):
+        reviews = reviews.filter(published_at__date__gte=data["since"])
+    if data.get("until"):
+        reviews = reviews.filter(published_at__date__lte=data["until"])
+    query = (data.get("q") or "").strip()
+    results: list[dict[str, Any]] = []
+    if query and connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config="english")
+        found = (
+            reviews.annotate(document=SearchVector("search_text", config="english"))
+            .filter(document=search)
+            .annotate(
+                rank=SearchRank(SearchVector("search_text", config="english"), search),
+                snippet=SearchHeadline(
+                    "search_text",
+                    search,
+                    config="english",
+                    start_sel=_MARK_OPEN,
+                    stop_sel=_MARK_CLOSE,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                ),
+            )
+            .order_by("-rank", "-published_at")[:100]
+        )
+        results = [{"review": r, "snippet": _snippet_html(r.snippet)} for r in found]  # type: ignore[attr-defined]
+    elif query:
+        for r in reviews.filter(search_text__icontains=query).order_by("-published_at")[:100]:
+            at = r.search_text.lower().find(query.lower())
+            start = max(0, at - 80)
+            text = (
+                r.search_text[start:at]
+                + _MARK_OPEN
+                + r.search_text[at : at + len(query)]
+                + _MARK_CLOSE
+                + r.search_text[at + len(query) : at + len(query) + 120]
+            )
+            results.append({"review": r, "snippet": _snippet_html(" ".join(text.split()))})
+    else:
+        results = [{"review": r, "snippet": ""} for r in reviews.order_by("-published_at")[:100]]
+    return render(
+        request,
+        "reviews/report_archive.html",
+        {"form": form, "results": results, "query": query, "nav": "reviews"},
+    )
+
+
+# --- The sections only a pull request has ------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pr_sections(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_review_for(request.user, slug, Need.EDIT)
+    review = access.review
+    if review.kind != "pull_request":
+        raise Http404("Not a pull-request review")
+    fields = [
+        (f"{group}.{key}", label) for _title, group, items in PR_SECTIONS for key, label in items
+    ]
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip()[:5000] for name, _ in fields}
+        Review.objects.filter(pk=review.pk).update(
+            pr_sections={k: v for k, v in values.items() if v}
+        )
+        bump_review_version(review.pk)
+        messages.success(request, "Saved.")
+        return redirect("reviews:pr_sections", slug)
+    groups = [
+        {
+            "title": title,
+            "fields": [
+                (f"{group}.{key}", label, review.pr_sections.get(f"{group}.{key}", ""))
+                for key, label in items
+            ],
+        }
+        for title, group, items in PR_SECTIONS
+    ]
+    return render(
+        request,
+        "reviews/pr_sections.html",
+        {"review": review, "access": access, "groups": groups, "nav": "reviews"},
+    )

@@ -7,15 +7,32 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
+from django.template.loader import render_to_string
 
 from reviews.models import Review
 from reviews.report import render_json_report, render_markdown_report, report_data, report_filename
 
-RENDERERS = {"md": render_markdown_report, "json": render_json_report}
+
+def _html(review: Review, data: dict[str, Any]) -> str:
+    return render_to_string("reviews/report_print.html", data)
+
+
+def _pdf(review: Review, data: dict[str, Any]) -> bytes:
+    from reviews.publish import render_pdf
+
+    return render_pdf(review, data)
+
+
+RENDERERS: dict[str, Any] = {
+    "md": render_markdown_report,
+    "json": render_json_report,
+    "html": _html,
+    "pdf": _pdf,
+}
 
 
 class Command(BaseCommand):
-    help = "Render a review's report (Markdown or JSON) into a folder and print the file's path."
+    help = "Render a review's report (Markdown, HTML, PDF or JSON) into a folder; prints its path."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("review", help="the review's id or slug")
@@ -33,6 +50,9 @@ class Command(BaseCommand):
             raise CommandError(f"{folder} is not a folder.")
         # The file name is made by the server from a slug: whatever the title, it stays inside.
         path = folder / report_filename(review, options["file_format"])
-        text = RENDERERS[options["file_format"]](review, report_data(review))
-        path.write_text(text, encoding="utf-8")
+        content = RENDERERS[options["file_format"]](review, report_data(review))
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
         self.stdout.write(str(path))

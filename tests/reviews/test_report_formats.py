@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from markdown_it import MarkdownIt
+
+from reviews.models import Lesson, Review, WentWell, WhyNode
+from reviews.publish import review_publish
+from reviews.report import external_data, render_markdown_report
+from tests.factories import (
+    AccountFactory,
+    ActionItemFactory,
+    ParticipantFactory,
+    ReviewFactory,
+    TimelineEntryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+GOLDEN = Path(__file__).resolve().parent.parent / "data" / "golden" / "demo-published-review.md"
+PR_HEADINGS = [
+    "Executive Summary", "Context", "Timeline", "Technical Changes", "Key Components Modified",
+    "Architectural Decisions", "What Worked Well", "Areas for Improvement", "Testing Approach",
+    "Action Items", "Lessons Learned", "Technical Learnings", "Process Learnings",
+    "Knowledge Sharing", "Follow-up Work",
+]  # fmt: skip
+
+
+def test_the_demo_review_renders_exactly_the_golden_file():
+    with time_machine.travel(dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC), tick=False):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        review = Review.objects.get(title="Database connection pool exhaustion")
+        text = render_markdown_report(review)
+    if not GOLDEN.exists():  # written once, then reviewed by hand and committed
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text()
+
+
+@pytest.fixture
+def pull_request(db):
+    review = ReviewFactory(
+        kind="pull_request",
+        title="Move the reconciliation job to its own pool",
+        pr_number=4182,
+        pr_type="infrastructure",
+        pr_priority="high",
+        pr_files_changed=9,
+        pr_lines_added=212,
+        pr_lines_removed=48,
+        pr_author="omar",
+        pr_reviewers="priya, lee",
+        summary="Gave the job its own pool of ten connections.",
+        pr_opened_at=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC),
+        pr_merged_at=dt.datetime(2026, 11, 4, 16, tzinfo=dt.UTC),
+        next_review_on=dt.date(2027, 2, 1),
+        pr_sections={
+            "technical.backend": "New pool in the job runner",
+            "testing.unit": "12 new tests",
+        },
+    )
+    WentWell.objects.create(review=review, text="Review turnaround under a day")
+    Lesson.objects.create(review=review, text="Pools are per process", category="technical")
+    ActionItemFactory(
+        review=review,
+        title="Document the pool sizes",
+        owner=UserFactory(first_name="Lee", last_name="Chen"),
+        due_on=dt.date(2026, 12, 1),
+    )
+    return review
+
+
+def test_a_pull_request_review_exports_the_templates_sections_with_no_placeholder(pull_request):
+    with time_machine.travel(dt.datetime(2026, 11, 21, 10, 30, tzinfo=dt.UTC), tick=False):
+        text = render_markdown_report(pull_request)
+    tokens = MarkdownIt("commonmark").parse(text)
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert (
+        headings[0] == "After Actions Report: Move the reconciliation job to its own pool (#4182)"
+    )
+    assert headings[1:] == PR_HEADINGS
+    assert "- **Lines Added/Removed**: +212 -48" in text
+    assert "- **Duration**: 2026-11-02 to 2026-11-04 (2 days)" in text
+    assert "- **Reviewers**: @priya, @lee" in text
+    assert "- **Backend Changes**: New pool in the job runner" in text
+    assert "- **Frontend Changes**: None recorded." in text
+    assert "- [ ] Document the pool sizes (@Lee Chen, due: 2026-12-01)" in text
+    assert (
+        "**AAR Generated**: 2026-11-21 10:30 UTC" in text and "**Next Review**: 2027-02-01" in text
+    )
+    assert "<!--" not in text and not re.search(r"\[(PR|Added|Files|Author|owner|Timestamp)", text)
+
+
+def test_the_pull_request_sections_are_written_on_the_review_page(client, pull_request):
+    client.force_login(pull_request.scribe)
+    response = client.post(
+        f"/reviews/{pull_request.slug}/pull-request/", {"followup.debt": "Remove the shared pool"}
+    )
+    assert response.status_code == 302
+    pull_request.refresh_from_db()
+    assert pull_request.pr_sections == {"followup.debt": "Remove the shared pool"}
+    assert "- **Technical Debt**: Remove the shared pool" in render_markdown_report(pull_request)
+
+
+def test_the_external_summary_replaces_names_by_roles(client, db):
+    pat = UserFactory(first_name="Pat", last_name="Moreno")
+    review = ReviewFactory(
+        kind="incident",
+        severity="sev1",
+        status="writing",
+        summary="Pat Moreno restarted the worker; Pat then paged the team.",
+    )
+    ParticipantFactory(review=review, user=pat)
+    AccountFactory(participant=review.participants.get(user=pat), body="SECRET ACCOUNT TEXT")
+    TimelineEntryFactory(review=review, description="Pat acknowledged the page")
+    WhyNode.objects.create(review=review, text="Why? A cold cache.")
+    ActionItemFactory(review=review, owner=pat, title="Warm the cache after node swaps")
+    with pytest.MonkeyPatch.context():
+        review_publish(review=review)
+    data = external_data(Review.objects.get(pk=review.pk))
+    text = render_markdown_report(data["review"], data)
+    assert "Pat" not in text and "Moreno" not in text
+    assert "\\[Participant\\] restarted the worker" in text
+    assert "| Warm the cache after node swaps | Participant |" in text
+    assert "SECRET ACCOUNT TEXT" not in text
+    client.force_login(review.facilitator)
+    page = client.get(f"/reports/{review.slug}/external/").content.decode()
+    assert "Pat" not in page.split('<main id="main"')[1]
+
+
+def test_there_is_no_external_summary_below_sev2(client, db):
+    review = ReviewFactory(severity="sev3", status="published", report_version=1)
+    client.force_login(review.facilitator)
+    assert client.get(f"/reports/{review.slug}/external/").status_code == 404
+
+
+# --- The archive -----------------------------------------------------------------------------------
+
+
+def published(team=None, **fields):
+    review = ReviewFactory(
+        status="writing",
+        summary=fields.pop("summary", "A summary."),
+        **({"team": team} if team else {}),
+        **fields,
+    )
+    TimelineEntryFactory(
+        review=review,
+        description=fields.get("title", "") + " connection pool saturation alert fired",
+    )
+    WhyNode.objects.create(review=review, text="Why? The pool was too small.")
+    ActionItemFactory(review=review, title="Alert on reconciliation lag above five minutes")
+    review_publish(review=review)
+    return Review.objects.get(pk=review.pk)
+
+
+def test_search_finds_reports_by_timeline_findings_and_actions(client, cast):
+    mine = published(team=cast.team, title="Payments outage")
+    client.force_login(cast.member)
+    for words in ("saturation", "reconciliation lag", "pool"):
+        page = client.get("/reports/", {"q": words}).content.decode()
+        assert "Payments outage" in page, words
+        assert "<mark>" in page
+    assert "Payments outage" not in client.get("/reports/", {"q": "kubernetes"}).content.decode()
+    assert mine.search_text
+
+
+def test_search_never_shows_another_teams_report_or_a_sealed_account(client, cast):
+    published(title="Another team's outage")
+    AccountFactory(
+        participant=ParticipantFactory(review=cast.review), body="zebracorn in the sealed account"
+    )
+    published(team=cast.team, title="Our outage")
+    client.force_login(cast.outsider)
+    assert (
+        "outage"
+        not in client.get("/reports/", {"q": "saturation"})
+        .content.decode()
+        .split('<main id="main"')[1]
+    )
+    client.force_login(cast.member)
+    page = client.get("/reports/", {"q": "saturation"}).content.decode()
+    assert "Our outage" in page and "Another team" not in page
+    assert "Our outage" not in client.get("/reports/", {"q": "zebracorn"}).content.decode()
+
+
+def test_search_snippets_escape_what_people_typed(client, cast):
+    published(team=cast.team, title="Injection", summary="<script>alert(1)</script> saturation")
+    client.force_login(cast.member)
+    page = client.get("/reports/", {"q": "saturation"}).content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_the_archive_filters_by_team_kind_and_severity(client, cast):
+    published(team=cast.team, title="A launch", kind="launch")
+    published(team=cast.team, title="An incident", kind="incident", severity="sev2")
+    client.force_login(cast.member)
+    page = client.get("/reports/", {"kind": "launch"}).content.decode()
+    assert "A launch" in page and "An incident" not in page
+    page = client.get("/reports/", {"severity": "sev2"}).content.decode()
+    assert "An incident" in page and "A launch" not in page
+
+
+@pytest.mark.postgres
+def test_postgres_search_ranks_the_better_match_first(client, cast):
+    published(team=cast.team, title="Minor", summary="saturation mentioned once")
+    published(
+        team=cast.team,
+        title="Major",
+        summary="saturation saturation saturation of the saturated pool",
+    )
+    client.force_login(cast.member)
+    page = client.get("/reports/", {"q": "saturation"}).content.decode()
+    assert page.index("Major") < page.index("Minor")
+    assert connection.vendor == "postgresql"
+
+
+def test_export_command_writes_html_and_pdf(tmp_path, capsys, db):
+    review = published(title="Exportable")
+    call_command("export_report", review.slug, "--format", "pdf", "--output", str(tmp_path))
+    pdf = Path(capsys.readouterr().out.strip())
+    assert pdf.read_bytes().startswith(b"%PDF")
+    call_command("export_report", review.slug, "--format", "html", "--output", str(tmp_path))
+    html = Path(capsys.readouterr().out.strip()).read_text()
+    assert "<h1>AAR: Exportable</h1>" in html
