@@ -67,7 +67,12 @@ def _day(moment: dt.datetime | None) -> str:
 
 def report_data(review: Review) -> dict[str, Any]:
     """Everything the report shows, read in a fixed number of queries."""
-    order: dict[str, int] = {Role.FACILITATOR: 0, Role.SCRIBE: 1, Role.PARTICIPANT: 2, Role.OBSERVER: 3}
+    order: dict[str, int] = {
+        Role.FACILITATOR: 0,
+        Role.SCRIBE: 1,
+        Role.PARTICIPANT: 2,
+        Role.OBSERVER: 3,
+    }
     participants = sorted(
         review.participants.select_related("user"),
         key=lambda p: (order.get(p.role, 9), p.added_at, p.pk),
