@@ -6,8 +6,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -121,9 +122,10 @@ class ReviewQuerySet(models.QuerySet["Review"]):
             return self.none()
         if user.is_staff:
             return self
-        return self.filter(
-            Q(participants__user=user) | Q(team__delivery_owner=user) | Q(team__members=user)
-        ).distinct()
+        # EXISTS rather than joins: no duplicate rows, so no DISTINCT over wide columns.
+        takes_part = Participant.objects.filter(review=OuterRef("pk"), user_id=user.pk)
+        member = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
+        return self.filter(Exists(takes_part) | Q(team__delivery_owner_id=user.pk) | Exists(member))
 
     def active(self) -> ReviewQuerySet:
         return self.exclude(status__in=[ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED])
@@ -215,8 +217,10 @@ class Review(models.Model):
     # The sections only a change has (technical changes, decisions, testing, knowledge
     # sharing, follow-up work), keyed by PR_SECTIONS; written on the review's page.
     pr_sections = models.JSONField(default=dict, blank=True)
-    # The text the archive searches: rebuilt at every publish, never holds an account.
+    # The text the archive searches: rebuilt at every publish, never holds an account; on
+    # PostgreSQL also kept as a tsvector under a GIN index (migration 0007).
     search_text = models.TextField(blank=True)
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -73,6 +74,9 @@ def review_publish(*, review: Review) -> int:
     review.save(
         update_fields=["report_version", "status", "published_at", "search_text", "updated_at"]
     )
+    if connection.vendor == "postgresql":
+        search = SearchVector("search_text", config="english")
+        Review.objects.filter(pk=review.pk).update(search_vector=search)
     bump_review_version(review.pk)
     from reviews.models import ReportExport
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -126,6 +126,7 @@ def report_external(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 # --- The archive ---------------------------------------------------------------------------------
 
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+RANK_WINDOW = 500
 
 
 def _snippet_html(text: str) -> str:
@@ -137,7 +138,12 @@ def _snippet_html(text: str) -> str:
 @login_required
 @require_GET
 def report_archive(request: HtmxHttpRequest) -> HttpResponse:
-    reviews = Review.objects.visible_to(request.user).published().select_related("team")
+    reviews = (
+        Review.objects.visible_to(request.user)
+        .published()
+        .select_related("team")
+        .defer("search_text", "search_vector", "summary", "pr_sections")
+    )
     form = ArchiveFilter(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("team"):
@@ -154,11 +160,24 @@ def report_archive(request: HtmxHttpRequest) -> HttpResponse:
     results: list[dict[str, Any]] = []
     if query and connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="english")
-        found = (
-            reviews.annotate(document=SearchVector("search_text", config="english"))
-            .filter(document=search)
+        # Match and rank on the stored vector (GIN index); headlines only for what is shown.
+        # The GIN index finds the matches; only the most recent RANK_WINDOW of them are ranked,
+        # so a word found in every report costs no more than one found in a few thousand.
+        window = list(
+            reviews.filter(search_vector=search)
+            .order_by("-published_at")
+            .values_list("pk", flat=True)[:RANK_WINDOW]
+        )
+        ranked = list(
+            Review.objects.filter(pk__in=window)
+            .select_related("team")
+            .defer("search_text", "search_vector", "summary", "pr_sections")
+            .annotate(rank=SearchRank("search_vector", search))
+            .order_by("-rank", "-published_at")[:100]
+        )
+        snippets = dict(
+            Review.objects.filter(pk__in=[r.pk for r in ranked])
             .annotate(
-                rank=SearchRank(SearchVector("search_text", config="english"), search),
                 snippet=SearchHeadline(
                     "search_text",
                     search,
@@ -168,11 +187,11 @@ def report_archive(request: HtmxHttpRequest) -> HttpResponse:
                     max_words=35,
                     min_words=15,
                     max_fragments=2,
-                ),
+                )
             )
-            .order_by("-rank", "-published_at")[:100]
+            .values_list("pk", "snippet")
         )
-        results = [{"review": r, "snippet": _snippet_html(r.snippet)} for r in found]  # type: ignore[attr-defined]
+        results = [{"review": r, "snippet": _snippet_html(snippets.get(r.pk, ""))} for r in ranked]
     elif query:
         for r in reviews.filter(search_text__icontains=query).order_by("-published_at")[:100]:
             at = r.search_text.lower().find(query.lower())

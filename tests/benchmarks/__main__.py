@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aar_project.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-SUITES = ["prepare", "reminders", "poll"]
+SUITES = ["prepare", "reminders", "report", "poll"]
 
 
 def main() -> int:
@@ -41,7 +41,7 @@ def main() -> int:
     logging.getLogger("aar.request").setLevel(logging.WARNING)
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb)
+    connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb, autoclobber=True)
     print(f"# database: {connection.vendor} {connection.settings_dict['NAME']}")
     started = time.perf_counter()
     try:
