@@ -166,7 +166,7 @@ class ReviewForm(forms.ModelForm):
             "scheduled_at", "meeting_minutes", "accounts_due_at",
             "facilitator", "scribe",
             "summary", "impact_users_affected", "impact_users_segment", "impact_duration",
-            "impact_business", "next_review_on",
+            "impact_business", "lessons", "no_actions", "next_review_on",
             "pr_number", "pr_url", "pr_type", "pr_priority", "pr_files_changed",
             "pr_lines_added", "pr_lines_removed", "pr_author", "pr_reviewers",
             "pr_opened_at", "pr_merged_at",
@@ -174,6 +174,7 @@ class ReviewForm(forms.ModelForm):
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
             "impact_business": forms.Textarea(attrs={"rows": 2}),
+            "lessons": forms.Textarea(attrs={"rows": 4}),
             "next_review_on": forms.DateInput(attrs={"type": "date"}),
         }
 

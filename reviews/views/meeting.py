@@ -412,7 +412,13 @@ def agenda_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _editing(request: HtmxHttpRequest, slug: str) -> ReviewAccess:
     access = get_review_for(request.user, slug, Need.EDIT)
-    if access.review.status not in (ReviewStatus.IN_MEETING, ReviewStatus.WRITING):
+    # After the meeting the report is finished here too, and a published one can be amended
+    # and published again as a new version.
+    if access.review.status not in (
+        ReviewStatus.IN_MEETING,
+        ReviewStatus.WRITING,
+        ReviewStatus.PUBLISHED,
+    ):
         raise Http404("The meeting is not open for capture")
     return access
 

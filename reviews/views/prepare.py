@@ -163,6 +163,11 @@ def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "late_days": late_days,
         "resurfaced": review.resurfaced_actions.select_related("action__owner", "action__review"),
         "can_decide": access.can_edit or access.is_delivery_owner,
+        "exports": list(
+            review.exports.filter(report_version=review.report_version).order_by("file_format")
+        )
+        if review.report_version
+        else [],
         "nav": "reviews",
     }
     return render(request, "reviews/review_detail.html", context)
@@ -173,8 +178,8 @@ def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def review_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     review = access.review
-    if review.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED):
-        messages.error(request, "A published or cancelled review cannot be edited here.")
+    if review.status == ReviewStatus.CANCELLED:
+        messages.error(request, "A cancelled review cannot be edited.")
         return redirect("reviews:detail", review.slug)
     old_leads = review.facilitator_id, review.scribe_id
     form = ReviewForm(

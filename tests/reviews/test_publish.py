@@ -173,3 +173,28 @@ def test_the_downloads_serve_the_files_and_an_outsider_gets_404(client, ready):
 def test_an_unpublished_review_has_no_report_page(client, ready):
     client.force_login(ready.facilitator)
     assert client.get(f"/reports/{ready.slug}/").status_code == 404
+
+
+def test_after_the_meeting_the_findings_are_finished_and_a_published_report_amended(client, ready):
+    client.force_login(ready.scribe)
+    page = client.get(f"/reviews/{ready.slug}/meeting/").content.decode()
+    assert "Finish the findings" in page and "Add what went well" in page
+    assert (
+        client.post(
+            f"/reviews/{ready.slug}/meeting/findings/went_well/",
+            {"text": "Rollback took two minutes"},
+        ).status_code
+        == 302
+    )
+    publish(client, ready)
+    client.force_login(ready.scribe)
+    client.post(
+        f"/reviews/{ready.slug}/meeting/findings/went_well/", {"text": "The runbook was right"}
+    )
+    publish(client, ready)
+    ready.refresh_from_db()
+    assert ready.report_version == 2
+    md = ReportExport.objects.get(review=ready, report_version=2, file_format="md")
+    assert "The runbook was right" in Path(md.path).read_text()
+    page = client.get(f"/reviews/{ready.slug}/").content.decode()
+    assert "Report version 2" in page and f"/reports/{ready.slug}/download/pdf/" in page
