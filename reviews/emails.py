@@ -46,19 +46,17 @@ def _meeting_context(notification: Notification) -> dict[str, object]:
     }
 
 
-@renderer("invitation")
-def invitation(notification: Notification) -> EmailMultiAlternatives:
+def _meeting_request(
+    notification: Notification, *, subject: str, link: str, update: bool
+) -> EmailMultiAlternatives:
+    """An invitation or its update: the same email and calendar request, SEQUENCE aside."""
     review = notification.review
     assert review is not None
-    context = {
-        **_meeting_context(notification),
-        "link": personal_link(notification, _landing(notification)),
-    }
     return build_message(
         to=[notification.email],
-        subject=f"Invitation: After Action Review of {review.title}",
+        subject=f"{subject}: After Action Review of {review.title}",
         template="invitation",
-        context=context,
+        context={**_meeting_context(notification), "link": link, "update": update},
         attachments=[
             (
                 "invite.ics",
@@ -67,30 +65,18 @@ def invitation(notification: Notification) -> EmailMultiAlternatives:
             )
         ],
     )
+
+
+@renderer("invitation")
+def invitation(notification: Notification) -> EmailMultiAlternatives:
+    link = personal_link(notification, _landing(notification))
+    return _meeting_request(notification, subject="Invitation", link=link, update=False)
 
 
 @renderer("invitation_update")
 def invitation_update(notification: Notification) -> EmailMultiAlternatives:
-    review = notification.review
-    assert review is not None
-    context = {
-        **_meeting_context(notification),
-        "link": absolute(_landing(notification)),
-        "update": True,
-    }
-    return build_message(
-        to=[notification.email],
-        subject=f"Updated: After Action Review of {review.title}",
-        template="invitation",
-        context=context,
-        attachments=[
-            (
-                "invite.ics",
-                meeting_ics(review, attendee_email=notification.email),
-                "text/calendar; method=REQUEST",
-            )
-        ],
-    )
+    link = absolute(_landing(notification))
+    return _meeting_request(notification, subject="Updated", link=link, update=True)
 
 
 @renderer("cancellation")
