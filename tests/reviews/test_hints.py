@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from reviews.hints import (
+    action_hints,
+    blame_hints,
+    owner_is_group,
+    review_health,
+    sentence_blames,
+    title_is_joined,
+    title_is_vague,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "hints"
+TODAY = dt.date(2026, 11, 21)
+
+
+def labelled(name: str) -> list[tuple[bool, str]]:
+    with (DATA / name).open() as f:
+        return [
+            (row["label"] == "bad", row.get("title") or row["sentence"])
+            for row in csv.DictReader(f, delimiter="\t")
+        ]
+
+
+def precision_recall(rows: list[tuple[bool, str]], flagged) -> tuple[float, float]:
+    tp = sum(1 for bad, text in rows if bad and flagged(text))
+    fp = sum(1 for bad, text in rows if not bad and flagged(text))
+    fn = sum(1 for bad, text in rows if bad and not flagged(text))
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+
+def test_the_labelled_sets_are_large_and_balanced():
+    for name in ("action_titles.tsv", "sentences.tsv"):
+        rows = labelled(name)
+        assert (
+            len(rows) >= 80
+            and sum(bad for bad, _ in rows) >= 40
+            and sum(not bad for bad, _ in rows) >= 40
+        )
+
+
+def test_action_titles_are_judged_with_precision_and_recall_of_at_least_0_9():
+    precision, recall = precision_recall(
+        labelled("action_titles.tsv"), lambda t: title_is_vague(t) or title_is_joined(t)
+    )
+    assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+
+
+def test_blame_is_found_with_precision_and_recall_of_at_least_0_9():
+    precision, recall = precision_recall(labelled("sentences.tsv"), sentence_blames)
+    assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+
+
+@pytest.mark.parametrize(
+    ("title", "vague"),
+    [
+        ("improve p95 latency of /search below 300 ms", False),
+        ("Improve monitoring", True),
+        ("fix it", True),
+        ("Investigate why cache_misses rose 40%", False),
+        ("Look into the outage", True),
+        ("Add alert on pool saturation above 80%", False),
+    ],
+)
+def test_vague_titles(title, vague):
+    assert title_is_vague(title) is vague
+
+
+@pytest.mark.parametrize(
+    ("owner", "group"),
+    [
+        ("the team", True),
+        ("Ops", True),
+        ("TBD", True),
+        ("platform-team@example.com", True),
+        ("Pat Moreno", False),
+        ("Bill", False),
+        ("", True),
+    ],
+)
+def test_owners_that_are_not_a_person(owner, group):
+    assert owner_is_group(owner) is group
+
+
+def test_a_specific_owned_dated_sized_action_has_no_hint():
+    assert (
+        action_hints(
+            title="Add an alert on pool saturation above 80%",
+            owner="Pat Moreno",
+            due_on=TODAY + dt.timedelta(days=7),
+            size="hours",
+            definition_of_done="It fired in a drill",
+            today=TODAY,
+        )
+        == []
+    )
+
+
+def test_a_vague_team_action_gets_each_hint_with_what_to_do():
+    codes = {
+        h.code
+        for h in action_hints(
+            title="improve monitoring",
+            owner="team",
+            due_on=None,
+            size="",
+            definition_of_done="",
+            today=TODAY,
+        )
+    }
+    assert codes == {"action.vague", "action.owner", "action.due", "action.size", "action.done"}
+    past = action_hints(
+        title="Add a dashboard panel for queue depth",
+        owner="Pat",
+        due_on=TODAY - dt.timedelta(days=1),
+        size="days",
+        definition_of_done="x",
+        today=TODAY,
+    )
+    assert [h.code for h in past] == ["action.past"]
+
+
+def test_a_name_that_is_also_a_word_is_only_flagged_as_a_name_in_causes():
+    assert blame_hints("The bill for the cloud account doubled.", names=["Bill"]) == []
+    assert [h.code for h in blame_hints("Bill restarted the wrong node.", names=["Bill"])] == [
+        "blame.name"
+    ]
+
+
+def test_counterfactuals_suggest_a_system_question():
+    [hint] = blame_hints("The engineer should have checked the logs.")
+    assert hint.code == "blame.counterfactual" and "reasonable at the time" in hint.suggestion
+
+
+def test_review_health_names_each_failure_pattern():
+    codes = {
+        h.code
+        for h in review_health(
+            event_day=TODAY - dt.timedelta(days=30),
+            meeting_day=TODAY - dt.timedelta(days=10),
+            ended_day=TODAY - dt.timedelta(days=10),
+            published=False,
+            today=TODAY,
+            went_well=0,
+            participants=1,
+            accounts=0,
+            timeline=0,
+            root_cause=0,
+            actions_without_owner_or_date=2,
+            earlier_open_past_due=3,
+        )
+    }
+    assert codes == {
+        "health.late",
+        "health.unpublished",
+        "health.went_well",
+        "health.single",
+        "health.timeline",
+        "health.root_cause",
+        "health.actions",
+        "health.earlier",
+    }
