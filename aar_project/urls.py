@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from aar_project.views import healthz
-from reviews.views import auth
+from reviews.views import auth, hints
 from reviews.views.dashboard import dashboard
 
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth.sign_out, name="logout"),
     path("accounts/link/", auth.link_request, name="link_request"),
     path("accounts/link/open/", auth.link_open, name="link_open"),
+    path("hints/", hints.hints, name="hints"),
+    path("hints/dismiss/", hints.dismiss, name="hints_dismiss"),
     path("admin/", admin.site.urls),
     path("dashboard/", dashboard, name="dashboard"),
     path("actions/", include("actions.urls")),

@@ -56,6 +56,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "link_request": {"GET": PUBLIC, "POST": PUBLIC},
     "link_open": {"GET": PUBLIC, "POST": PUBLIC},
     "dashboard": {"GET": OWNERS},
+    # Hints compute from what is posted; a review named in the post must be visible (tested apart).
+    "hints": {"POST": EVERYONE},
+    "hints_dismiss": {"POST": EVERYONE},
     "actions:mine": {"GET": EVERYONE},
     "actions:settings": {"GET": EVERYONE, "POST": EVERYONE},
     "actions:feed": {"GET": PUBLIC},  # the secret address is the key

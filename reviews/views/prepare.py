@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aar_project.typing import HtmxHttpRequest
 from reviews.access import Need, get_review_for
 from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
+from reviews.hints import Hint, review_health
 from reviews.models import (
     Participant,
     Review,
@@ -32,6 +33,7 @@ from reviews.services import (
     review_set_leads,
     review_update,
 )
+from reviews.views.hints import visible_hints
 
 
 @login_required
@@ -132,6 +134,33 @@ def _next_step(review: Review, counts: dict[str, int], access) -> str:
     return "The report is published."
 
 
+def _health(review: Review, counts: dict[str, int], participants: list[Participant]) -> list[Hint]:
+    from actions.models import ActionItem
+
+    today = timezone.localdate()
+    event = review.event_started_at or review.event_detected_at
+    ended = review.meeting_ended_at
+    return review_health(
+        event_day=timezone.localtime(event).date() if event else None,
+        meeting_day=timezone.localtime(review.scheduled_at).date() if review.scheduled_at else None,
+        ended_day=timezone.localtime(ended).date() if ended else None,
+        published=review.status == ReviewStatus.PUBLISHED,
+        today=today,
+        went_well=review.went_well.count(),
+        participants=len(participants),
+        accounts=counts["submitted"],
+        timeline=counts["entries"],
+        root_cause=review.why_nodes.count() + review.causal_factors.count(),
+        actions_without_owner_or_date=review.action_items.filter(
+            Q(owner__isnull=True) | Q(due_on__isnull=True)
+        ).count(),
+        earlier_open_past_due=ActionItem.objects.overdue(today)
+        .filter(review__team_id=review.team_id)
+        .exclude(review=review)
+        .count(),
+    )
+
+
 @login_required
 @require_GET
 def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -161,6 +190,10 @@ def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "me": me,
         "next_step": _next_step(review, counts, access),
         "late_days": late_days,
+        "health": visible_hints(
+            request.user, f"review:{review.pk}", _health(review, counts, participants)
+        ),
+        "health_item": f"review:{review.pk}",
         "resurfaced": review.resurfaced_actions.select_related("action__owner", "action__review"),
         "can_decide": access.can_edit or access.is_delivery_owner,
         "exports": list(

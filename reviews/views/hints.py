@@ -1,0 +1,81 @@
+"""Hints as people type (htmx, debounced), and remembered dismissals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from aar_project.typing import HtmxHttpRequest
+from reviews.access import get_review_for
+from reviews.hints import Hint, action_hints, blame_hints
+from reviews.models import HintDismissal
+
+CAUSE_CONTEXTS = {"root_cause", "factor"}
+
+
+def participant_names(review) -> list[str]:
+    names: set[str] = set()
+    for first, last in review.participants.values_list("user__first_name", "user__last_name"):
+        names.update(n for n in (first, last, f"{first} {last}".strip()) if n)
+    return sorted(names, key=len, reverse=True)
+
+
+def visible_hints(user, item: str, hints: list[Hint]) -> list[Hint]:
+    if not item or not hints:
+        return hints
+    hidden = set(HintDismissal.objects.filter(user=user, item=item).values_list("code", flat=True))
+    return [h for h in hints if h.code not in hidden]
+
+
+@login_required
+@require_POST
+def hints(request: HtmxHttpRequest) -> HttpResponse:
+    """The hints for what is in the form right now; nothing is saved."""
+    context = request.POST.get("context", "")
+    item = request.POST.get("item", "")[:100]
+    found: list[Hint] = []
+    if context == "action":
+        owner_text: str | None = request.POST.get("owner_name") or None
+        owner_id = request.POST.get("owner", "")
+        if owner_id.isdigit():
+            user = get_user_model()._default_manager.filter(pk=int(owner_id)).first()
+            owner_text = (user.get_full_name() or user.email) if user else None
+        try:
+            due = dt.date.fromisoformat(request.POST.get("due_on", ""))
+        except ValueError:
+            due = None
+        found = action_hints(
+            title=request.POST.get("title", ""),
+            owner=owner_text,
+            due_on=due,
+            size=request.POST.get("size", ""),
+            definition_of_done=request.POST.get("definition_of_done", ""),
+            today=timezone.localdate(),
+        )
+    else:
+        names: list[str] = []
+        slug = request.POST.get("review", "")
+        if context in CAUSE_CONTEXTS and slug:
+            names = participant_names(get_review_for(request.user, slug).review)
+        text = request.POST.get("text", "") or request.POST.get("body", "")
+        found = blame_hints(text, names)
+    return render(
+        request,
+        "reviews/partials/_hints.html",
+        {"hints": visible_hints(request.user, item, found), "item": item},
+    )
+
+
+@login_required
+@require_POST
+def dismiss(request: HtmxHttpRequest) -> HttpResponse:
+    item, code = request.POST.get("item", "")[:100], request.POST.get("code", "")[:50]
+    if item and code:
+        HintDismissal.objects.get_or_create(user=request.user, item=item, code=code)  # type: ignore[misc]
+    return HttpResponse("")
