@@ -3,8 +3,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -12,13 +13,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from aar_project.typing import HtmxHttpRequest
-from actions.models import OPEN_STATUSES, ActionItem
+from actions.models import ActionItem
 from reviews.hints import review_health
+from reviews.metrics import Period, bars, figures
 from reviews.models import (
     Account,
     CausalFactor,
     Participant,
     Review,
+    ReviewKind,
     ReviewStatus,
     Team,
     TimelineEntry,
@@ -26,36 +29,57 @@ from reviews.models import (
     WhyNode,
 )
 
+PERIODS = {"30": 30, "90": 90, "365": 365}
+
 
 @login_required
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    teams = Team.objects.owned_by(request.user)
-    if not teams.exists():
+    owned = Team.objects.owned_by(request.user)
+    if not owned.exists():
         raise Http404("No dashboard")
     today = timezone.localdate()
-    rows = teams.annotate(
-        active_reviews=Count(
-            "reviews", filter=~Q(reviews__status__in=["published", "cancelled"]), distinct=True
-        ),
-        published_reviews=Count("reviews", filter=Q(reviews__status="published"), distinct=True),
-        open_actions=Count(
-            "reviews__action_items",
-            filter=Q(reviews__action_items__status__in=OPEN_STATUSES),
-        ),
-        overdue_actions=Count(
-            "reviews__action_items",
-            filter=Q(
-                reviews__action_items__status__in=OPEN_STATUSES,
-                reviews__action_items__due_on__lt=today,
-            ),
-        ),
-    )
-    return render(
-        request,
-        "reviews/dashboard.html",
-        {"teams": rows, "health": _health_across(request.user, teams, today), "nav": "dashboard"},
-    )
+    team_slug = request.GET.get("team", "")
+    teams = owned.filter(slug=team_slug) if team_slug else owned
+    if team_slug and not teams.exists():
+        raise Http404("No such team")
+    days = PERIODS.get(request.GET.get("period", "90"), 90)
+    start, end = today - dt.timedelta(days=days), today
+    if request.GET.get("period") == "custom":
+        try:
+            start = dt.date.fromisoformat(request.GET.get("since", ""))
+            end = (
+                dt.date.fromisoformat(request.GET.get("until", ""))
+                if request.GET.get("until")
+                else today
+            )
+        except ValueError:
+            messages.error(
+                request, "Give the custom period as two dates; showing the last 90 days."
+            )
+    kind = request.GET.get("kind", "") if request.GET.get("kind", "") in ReviewKind.values else ""
+    data = figures(teams=teams, period=Period(start, end), kind=kind, today=today)
+    one_team = teams.first() if teams.count() == 1 else None
+    context = {
+        "figures": data,
+        "teams": owned,
+        "team": one_team,
+        "filters": {
+            "team": team_slug,
+            "period": request.GET.get("period", "90"),
+            "kind": kind,
+            "since": start,
+            "until": end,
+        },
+        "kinds": ReviewKind.choices,
+        "week_chart": bars([(w["week"].strftime("%d %b"), w["opened"]) for w in data["weeks"]]),
+        "closed_chart": bars([(w["week"].strftime("%d %b"), w["closed"]) for w in data["weeks"]]),
+        "ageing_chart": bars([(a["label"], a["n"]) for a in data["ageing"]]),
+        "factor_chart": bars([(c["category"], c["n"]) for c in data["factors"]["categories"]]),
+        "health": _health_across(request.user, teams, today),
+        "nav": "dashboard",
+    }
+    return render(request, "reviews/dashboard.html", context)
 
 
 def _count(model: Any, **where: Any) -> Any:
