@@ -64,7 +64,7 @@ class DaysBetween(Func):
             params,
         )
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         s_sql, e_sql, params = self._parts(compiler, connection)
         return f"(julianday(date({e_sql})) - julianday(date({s_sql})))", params
 
@@ -91,16 +91,13 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
     actions = ActionItem.objects.filter(review__in=reviews)
 
     by_status = dict(in_period.values_list("status").annotate(n=Count("pk")))
-    waiting = list(
-        reviews.filter(
-            status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING], event_started_at__isnull=False
-        )
-        .order_by("event_started_at")
-        .values("slug", "title", "event_started_at", "scheduled_at")[:50]
-    )
-    for w in waiting:
-        w["waiting_days"] = (today - w["event_started_at"].date()).days
-        w["late"] = w["waiting_days"] > 14
+    not_held = reviews.filter(
+        status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING], event_started_at__isnull=False
+    ).order_by("event_started_at")
+    waiting: list[dict[str, Any]] = []
+    for slug, title, event in not_held.values_list("slug", "title", "event_started_at")[:50]:
+        days = (today - event.date()).days if event else 0
+        waiting.append({"slug": slug, "title": title, "waiting_days": days, "late": days > 14})
     held = in_period.filter(
         scheduled_at__isnull=False, event_started_at__isnull=False, meeting_started_at__isnull=False
     )
