@@ -94,6 +94,14 @@ def _requests_commit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_poll_memo() -> None:
+    """Test databases reuse ids: the poll's per-process version memo starts empty each test."""
+    from reviews.views import meeting
+
+    meeting._versions.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     from django.core.cache import cache
 
