@@ -40,7 +40,10 @@ def build(total: int = 100_000, owners_n: int = 500, overdue_each: int = 10) -> 
     rng = random.Random(7)
     leads = _users("lead", 20)
     teams = Team.objects.bulk_create(
-        [Team(name=f"Reminder team {i}", slug=f"reminder-team-{i}", delivery_owner=leads[i]) for i in range(20)]
+        [
+            Team(name=f"Reminder team {i}", slug=f"reminder-team-{i}", delivery_owner=leads[i])
+            for i in range(20)
+        ]
     )
     reviews = Review.objects.bulk_create(
         [
