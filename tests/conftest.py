@@ -268,7 +268,17 @@ def page(browser, live_server) -> Iterator[object]:
         lambda m: "Content Security Policy" in m.text and tab.csp_violations.append(m.text),
     )
     yield tab
-    context.close()
+    close_quietly(tab)
+
+
+def close_quietly(tab) -> None:
+    """Let the page's last requests (autosaves, polls) finish before the database is flushed."""
+    try:
+        tab.wait_for_load_state("networkidle", timeout=5000)
+    except Exception:
+        pass
+    tab.context.close()
+    time.sleep(0.3)
 
 
 def sign_in_with_password(page, email: str, password: str = PASSWORD) -> None:

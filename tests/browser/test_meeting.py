@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from reviews.models import Review, WentWell
-from tests.conftest import sign_in_with_password
+from tests.conftest import close_quietly, sign_in_with_password
 from tests.factories import AccountFactory, ParticipantFactory, ReviewFactory, TimelineEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def three(browser, live_server):
         page.goto(f"/reviews/{review.slug}/meeting/")
     yield review, pages
     for page in pages.values():
-        page.context.close()
+        close_quietly(page)
 
 
 def phase_name(page):
@@ -106,8 +106,8 @@ def test_reveal_accounts_shows_them_to_the_participant(browser, live_server):
         participant.locator("#m-accounts").inner_html(),
         Review.objects.get(pk=review.pk).accounts_revealed_at,
     )
-    facilitator.context.close()
-    participant.context.close()
+    close_quietly(facilitator)
+    close_quietly(participant)
 
 
 def test_a_suggestion_accepted_by_the_scribe_appears_for_the_facilitator(three):
