@@ -185,7 +185,7 @@ def _record_row(
     result.rows.append(row)
 
 
-def _too_many(result: ParseResult, count: int) -> None:
+def _too_many(count: int) -> None:
     if count > MAX_ROWS:
         raise ImportRefused(f"The file has {count:,} rows; the limit is {MAX_ROWS:,}.")
 
@@ -209,7 +209,7 @@ def parse_csv(text: str, zone: ZoneInfo) -> ParseResult:
     try:
         for record in reader:
             count += 1
-            _too_many(result, count)
+            _too_many(count)
             if None in record:
                 result.errors.append((reader.line_num, "the row has more cells than the header"))
                 continue
@@ -222,7 +222,7 @@ def parse_csv(text: str, zone: ZoneInfo) -> ParseResult:
 def parse_jsonl(text: str, zone: ZoneInfo) -> ParseResult:
     result = ParseResult()
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    _too_many(result, len(lines))
+    _too_many(len(lines))
     for number, line in lines:
         try:
             record = json.loads(line)
@@ -269,7 +269,7 @@ def parse_slack(text: str, zone: ZoneInfo, users_text: str = "") -> ParseResult:
         raise ImportRefused(f"Not valid JSON ({exc.msg}, line {exc.lineno}).") from exc
     if not isinstance(messages, list):
         raise ImportRefused("A Slack channel export is a JSON array of messages.")
-    _too_many(result, len(messages))
+    _too_many(len(messages))
     names = slack_names(users_text) if users_text.strip() else {}
     for number, message in enumerate(messages, start=1):
         if not isinstance(message, dict):

@@ -195,7 +195,11 @@ def _with_csrf(request: HtmxHttpRequest, html: str) -> str:
 
 
 def meeting_fragments(
-    request: HtmxHttpRequest, access: ReviewAccess, *, presenter: bool = False
+    request: HtmxHttpRequest,
+    access: ReviewAccess,
+    *,
+    presenter: bool = False,
+    context: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """The fragments for this person, rendered once per review version and role.
 
@@ -210,7 +214,7 @@ def meeting_fragments(
     personal = _personal(access) & set(names)
     shared = cache.get(key)
     if shared is None:
-        context = meeting_context(request, access, presenter=presenter)
+        context = context or meeting_context(request, access, presenter=presenter)
         rendered = _fragments(request, context, names)
         shared = {name: html for name, html in rendered.items() if name not in personal}
         cache.set(key, shared, 600)
@@ -263,7 +267,8 @@ def _page(
 ) -> HttpResponse:
     """The page embeds the same fragment renders the poll compares against."""
     context = meeting_context(request, access, **extra)
-    fragments = meeting_fragments(request, access, presenter=bool(extra.get("presenter")))
+    presenter = bool(extra.get("presenter"))
+    fragments = meeting_fragments(request, access, presenter=presenter, context=context)
     context["poll_token"] = poll_token(access.review, access.user_id)
     # Rendered by our own templates, which escape what people typed.
     safe = {name: mark_safe(html) for name, html in fragments.items()}  # noqa: S308
@@ -440,6 +445,26 @@ def _editing(request: HtmxHttpRequest, slug: str) -> ReviewAccess:
     return access
 
 
+def _conflict(
+    request: HtmxHttpRequest,
+    access: ReviewAccess,
+    stale: Stale,
+    *,
+    kind: str,
+    pk: int | None,
+    mine: str,
+) -> HttpResponse:
+    """Someone saved first: show their text beside this person's own, which stays in the form."""
+    conflict = {
+        "kind": kind,
+        "pk": pk,
+        "theirs": stale.current_text,
+        "mine": mine,
+        "version": stale.version,
+    }
+    return _answer(request, access, status=409, conflict=conflict)
+
+
 @login_required
 @require_POST
 def summary_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -456,14 +481,9 @@ def summary_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except Stale as exc:
-        conflict = {
-            "kind": "summary",
-            "pk": None,
-            "theirs": exc.current_text,
-            "mine": form.cleaned_data["text"],
-            "version": exc.version,
-        }
-        return _answer(request, access, status=409, conflict=conflict)
+        return _conflict(
+            request, access, exc, kind="summary", pk=None, mine=form.cleaned_data["text"]
+        )
     return _answer(request, access)
 
 
@@ -534,14 +554,7 @@ def finding_edit_view(request: HtmxHttpRequest, slug: str, kind: str, pk: int) -
             **fields,
         )
     except Stale as exc:
-        conflict = {
-            "kind": kind,
-            "pk": pk,
-            "theirs": exc.current_text,
-            "mine": form.cleaned_data["text"],
-            "version": exc.version,
-        }
-        return _answer(request, access, status=409, conflict=conflict)
+        return _conflict(request, access, exc, kind=kind, pk=pk, mine=form.cleaned_data["text"])
     return _answer(request, access)
 
 
@@ -592,14 +605,9 @@ def entry_resolve_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResp
             version=form.cleaned_data["version"],
         )
     except Stale as exc:
-        conflict = {
-            "kind": "entry",
-            "pk": pk,
-            "theirs": exc.current_text,
-            "mine": form.cleaned_data["correction"],
-            "version": exc.version,
-        }
-        return _answer(request, access, status=409, conflict=conflict)
+        return _conflict(
+            request, access, exc, kind="entry", pk=pk, mine=form.cleaned_data["correction"]
+        )
     return _answer(request, access)
 
 

@@ -152,7 +152,7 @@ def test_hostile_text_keeps_the_sections_and_one_row_per_action(review, title):
     assert rows[0][0] == " ".join(title.split())  # the text reads as typed, on one line
     assert rows[0][1] == "Pat|Pipe `Tick`"
     html = MarkdownIt("commonmark").enable("table").render(text)
-    assert "<script>" not in html and "javascript:" not in html.replace("javascript:alert(1))", "")
+    assert "<script>" not in html and 'href="javascript:' not in html
 
 
 def test_inline_escaping_round_trips_to_the_same_text():
