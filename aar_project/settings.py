@@ -231,6 +231,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 # How long a worker holds an email it is sending before another may try it again.
 NOTIFICATION_CLAIM_SECONDS: int = _read("NOTIFICATION_CLAIM_SECONDS", env.int, default=300)
+# The dashboard keeps its figures this long for the same teams, filters and day (0: never).
+# Any saved action or review starts fresh figures at once; bulk changes show within this time.
+DASHBOARD_CACHE_SECONDS: int = _read("DASHBOARD_CACHE_SECONDS", env.int, default=60)
 
 # --- Auth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from actions.models import ActionItem, ActionSize, ActionStatus, ActionType
+from reviews.models import ReviewKind
 
 
 class VersionedForm(forms.Form):
@@ -102,13 +103,34 @@ class MuteForm(forms.Form):
 
 
 class TeamActionFilter(forms.Form):
+    """The filters of a team's (or all owned teams') actions, including the ones the
+    dashboard's numbers link with. An unusable value is reported and ignored."""
+
+    team = forms.SlugField(required=False)
     owner = forms.IntegerField(required=False)
     status = forms.ChoiceField(
         required=False, choices=[("", "Open (any)"), ("all", "All"), *ActionStatus.choices]
     )
     action_type = forms.ChoiceField(required=False, choices=[("", "Any type"), *ActionType.choices])
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Any kind of review"), *ReviewKind.choices]
+    )
     review = forms.CharField(required=False)
     overdue = forms.BooleanField(required=False)
+    due_soon = forms.BooleanField(required=False)
+    late_min = forms.IntegerField(
+        required=False, min_value=0, max_value=100_000, label="Overdue by at least (days)"
+    )
+    late_max = forms.IntegerField(
+        required=False, min_value=0, max_value=100_000, label="Overdue by at most (days)"
+    )
+    opened_since = forms.DateField(required=False, label="Opened from")
+    opened_until = forms.DateField(required=False, label="Opened until")
+    closed_since = forms.DateField(required=False, label="Closed from")
+    closed_until = forms.DateField(required=False, label="Closed until")
+    on_time = forms.ChoiceField(
+        required=False, choices=[("", "Either"), ("yes", "On time"), ("no", "Late")]
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[
@@ -117,5 +139,27 @@ class TeamActionFilter(forms.Form):
             ("owner", "Owner"),
             ("status", "Status"),
             ("-created_at", "Newest"),
+            ("-closed_at", "Latest closed"),
         ],
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for low, high in (
+            ("late_min", "late_max"),
+            ("opened_since", "opened_until"),
+            ("closed_since", "closed_until"),
+        ):
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.add_error(low, "The range ends before it starts.")
+                self.add_error(high, "The range ends before it starts.")
+        return data
+
+    def usable(self) -> dict[str, Any]:
+        """The values that passed; a field with an error is left out."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if name not in self.errors
+        }

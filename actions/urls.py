@@ -9,6 +9,7 @@ urlpatterns = [
     path("settings/", views.action_settings, name="settings"),
     path("feed/<str:token>.ics", views.calendar_feed, name="feed"),
     path("team/<slug:slug>/", views.team_actions, name="team"),
+    path("teams/", views.owned_actions, name="owned"),
     path("resurfaced/<int:pk>/", views.resurfaced_decide_view, name="resurfaced"),
     path("<int:pk>/", views.action_detail, name="detail"),
     path("<int:pk>/<str:what>/", views.action_change, name="change"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from icalendar import Calendar, Event
 
 from aar_project.typing import HtmxHttpRequest
+from actions import queries as aq
 from actions.forms import (
     ActionEditForm,
     DueForm,
@@ -42,7 +44,7 @@ from actions.services import (
     resurfaced_decide,
 )
 from reviews.access import review_access
-from reviews.models import Team
+from reviews.models import ReviewKind, Team
 
 
 def _with_lateness(actions: list[ActionItem], today: dt.date) -> list[ActionItem]:
@@ -231,64 +233,171 @@ def resurfaced_decide_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- A team's actions (delivery owners) -----------------------------------------------------
 
 
+PAGE_SIZE = 100
+
+
 @login_required
 @require_GET
 def team_actions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     team = Team.objects.owned_by(request.user).filter(slug=slug).first()
     if team is None:
         raise Http404("No such team")
-    today = timezone.localdate()
-    form = TeamActionFilter(request.GET or None)
-    actions = ActionItem.objects.filter(review__team=team).select_related("review", "owner")
-    data = form.cleaned_data if form.is_valid() else {}
-    status = data.get("status") or ""
+    return _actions_list(request, Team.objects.filter(pk=team.pk), team)
+
+
+@login_required
+@require_GET
+def owned_actions(request: HtmxHttpRequest) -> HttpResponse:
+    """The actions of every team the user owns (a delivery owner; staff: all teams)."""
+    owned = Team.objects.owned_by(request.user)
+    if not owned.exists():
+        raise Http404("No team")
+    slug = request.GET.get("team", "")
+    if slug:
+        team = owned.filter(slug=slug).first()
+        if team is None:
+            raise Http404("No such team")
+        return _actions_list(request, owned.filter(pk=team.pk), team)
+    return _actions_list(request, owned, None)
+
+
+def filter_actions(actions: Any, data: dict[str, Any], today: dt.date) -> Any:
+    """Apply the list's filters; the dashboard's links use the same conditions it counts with."""
+    closed_range = data.get("closed_since") or data.get("closed_until")
+    opened_range = data.get("opened_since") or data.get("opened_until")
+    status = data.get("status") or ("all" if closed_range or opened_range else "")
     if status == "":
-        actions = actions.open()
+        actions = actions.filter(aq.is_open())
     elif status != "all":
         actions = actions.filter(status=status)
     if data.get("owner"):
         actions = actions.filter(owner_id=data["owner"])
     if data.get("action_type"):
         actions = actions.filter(action_type=data["action_type"])
+    if data.get("kind"):
+        actions = actions.filter(review__kind=data["kind"])
     if data.get("review"):
         actions = actions.filter(review__slug=data["review"])
     if data.get("overdue"):
-        actions = actions.overdue(today)
+        actions = actions.filter(aq.overdue(today))
+    if data.get("due_soon"):
+        actions = actions.filter(aq.due_soon(today))
+    if data.get("late_min") is not None or data.get("late_max") is not None:
+        actions = actions.filter(
+            aq.late_between(today, data.get("late_min") or 0, data.get("late_max"))
+        )
+    if opened_range:
+        actions = actions.filter(
+            aq.opened_in(
+                data.get("opened_since") or dt.date(1970, 1, 1), data.get("opened_until") or today
+            )
+        )
+    if closed_range:
+        actions = actions.filter(
+            aq.closed_in(
+                data.get("closed_since") or dt.date(1970, 1, 1), data.get("closed_until") or today
+            )
+        )
+    if data.get("on_time") == "yes":
+        actions = actions.filter(aq.on_time())
+    elif data.get("on_time") == "no":
+        actions = actions.exclude(aq.on_time())
+    return actions
+
+
+def _actions_list(request: HtmxHttpRequest, teams: Any, team: Team | None) -> HttpResponse:
+    today = timezone.localdate()
+    form = TeamActionFilter(request.GET or None)
+    data = form.usable() if form.is_bound else {}
+    actions = filter_actions(
+        ActionItem.objects.filter(team__in=teams).select_related("review", "owner", "team"),
+        data,
+        today,
+    )
     sort = data.get("sort") or "due_on"
     orders: dict[str, list[Any]] = {
         "owner": ["owner__first_name", "owner__email"],
         "status": ["status"],
         "-due_on": [F("due_on").desc(nulls_last=True)],
         "-created_at": ["-created_at"],
+        "-closed_at": [F("closed_at").desc(nulls_last=True)],
     }
-    order = orders.get(sort, [F("due_on").asc(nulls_last=True)])
-    actions = actions.order_by(*order, "pk")
+    actions = actions.order_by(*orders.get(sort, [F("due_on").asc(nulls_last=True)]), "pk")
     if request.GET.get("format") == "csv":
-        return _csv(team, actions, today)
+        return _csv(team.slug if team else "all-teams", actions, today)
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     people = (
-        ActionItem.objects.filter(review__team=team, owner__isnull=False)
+        ActionItem.objects.filter(team__in=teams, owner__isnull=False)
+        .order_by()
         .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__email")
         .distinct()
         .order_by("owner__first_name", "owner__email")
     )
     query = request.GET.copy()
-    query["format"] = "csv"
+    query.pop("page", None)
+    csv_query = query.copy()
+    csv_query["format"] = "csv"
+    # Filters the form has no control for (the dashboard's links) stay as hidden fields.
+    carried = [
+        (name, request.GET[name])
+        for name in (
+            "kind", "due_soon", "late_min", "late_max", "opened_since", "opened_until",
+            "closed_since", "closed_until", "on_time",
+        )
+        if name in data and data[name] not in (None, "", False)
+    ]  # fmt: skip
     context = {
         "team": team,
+        "teams": Team.objects.owned_by(request.user).order_by("name").values_list("slug", "name"),
         "form": form,
-        "actions": _with_lateness(list(actions), today),
+        "page": page,
+        "actions": _with_lateness(list(page.object_list), today),
         "people": people,
-        "reviews": team.reviews.order_by("-created_at").values_list("slug", "title"),
-        "csv_query": query.urlencode(),
+        "reviews": team.reviews.order_by("-created_at").values_list("slug", "title")[:500]
+        if team
+        else [],
+        "carried": carried,
+        "described": _describe(data),
+        "page_query": query.urlencode(),
+        "csv_query": csv_query.urlencode(),
         "nav": "dashboard",
     }
     return render(request, "actions/team_actions.html", context)
 
 
-def _csv(team: Team, actions: Any, today: dt.date) -> HttpResponse:
+def _describe(data: dict[str, Any]) -> list[str]:
+    """The dashboard-only filters in words, for the line above the list."""
+    out = []
+    kind = data.get("kind")
+    if kind:
+        out.append(f"from {dict(ReviewKind.choices)[kind].lower()} reviews")
+    if data.get("due_soon"):
+        out.append(f"due in the next {aq.DUE_SOON_DAYS} days")
+    low, high = data.get("late_min"), data.get("late_max")
+    if low is not None or high is not None:
+        out.append(
+            f"overdue by {max(low or 0, 1)}–{high} days"
+            if high is not None
+            else f"overdue by {max(low or 0, 1)} days or more"
+        )
+    for what, since, until in (
+        ("opened", "opened_since", "opened_until"),
+        ("closed", "closed_since", "closed_until"),
+    ):
+        if data.get(since) or data.get(until):
+            out.append(
+                f"{what} {data[since].isoformat() if data.get(since) else 'ever'}"
+                f" to {data[until].isoformat() if data.get(until) else 'today'}"
+            )
+    if data.get("on_time"):
+        out.append("closed on time" if data["on_time"] == "yes" else "closed late")
+    return out
+
+
+def _csv(name: str, actions: Any, today: dt.date) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="actions-{team.slug}-{today.isoformat()}.csv"'
+        f'attachment; filename="actions-{name}-{today.isoformat()}.csv"'
     )
     writer = csv.writer(response)
     writer.writerow(
@@ -305,6 +414,7 @@ def _csv(team: Team, actions: Any, today: dt.date) -> HttpResponse:
             "closed_at",
             "closing_note",
             "link",
+            "team",
         ]
     )
     for a in actions:
@@ -322,6 +432,7 @@ def _csv(team: Team, actions: Any, today: dt.date) -> HttpResponse:
                 a.closed_at.isoformat() if a.closed_at else "",
                 _cell(a.closing_note),
                 reverse("actions:detail", args=[a.pk]),
+                _cell(a.team.name),
             ]
         )
     return response

@@ -1,26 +1,52 @@
-"""The delivery owner's figures, computed in SQL: a fixed number of queries whatever the data."""
+"""The delivery owner's figures, computed in SQL: a fixed number of queries whatever the data.
+
+Actions carry their team, so the action figures scan one index per question (open actions by
+due date, actions opened, actions closed) for the chosen teams without joining reviews; the
+review kind filter alone needs the join. Medians are `percentile_cont` on PostgreSQL and
+computed in Python on SQLite (the embedded default, for small data).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import statistics
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Count,
     F,
     FloatField,
     Func,
+    IntegerField,
     Q,
     QuerySet,
+    Value,
 )
-from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
-from actions.models import CLOSED_STATUSES, OPEN_STATUSES, ActionItem, ActionStatus
-from reviews.models import AgendaPhase, CausalFactor, ContributingFactor, Review, ReviewStatus
+from actions import queries as aq
+from actions.models import ActionItem
+from reviews.models import (
+    AgendaPhase,
+    CausalFactor,
+    CausalFactorType,
+    ContributingFactor,
+    FactorCategory,
+    Phase,
+    Review,
+    ReviewStatus,
+)
+
+logger = logging.getLogger("aar.dashboard")
 
 AGE_BUCKETS = [
     (0, 7, "0–7 days"),
@@ -28,6 +54,9 @@ AGE_BUCKETS = [
     (31, 90, "31–90 days"),
     (91, None, "over 90 days"),
 ]
+WAITING_LATE_DAYS = 14
+UNPUBLISHED_AFTER_DAYS = 5
+LIST_LIMIT = 50
 
 
 class Median(Aggregate):
@@ -38,16 +67,8 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def _median(qs: QuerySet[Any], expression: Any) -> float | None:
-    """The median of `expression` over `qs`: in SQL on PostgreSQL, in Python on SQLite."""
-    if connection.vendor == "postgresql":
-        return qs.aggregate(m=Median(expression))["m"]
-    values = [v for v in qs.annotate(_v=expression).values_list("_v", flat=True) if v is not None]
-    return statistics.median(values) if values else None
-
-
 class DaysBetween(Func):
-    """Whole calendar days from the first date-time to the second, as a number."""
+    """Whole calendar days (UTC) from the first date-time to the second, as a number."""
 
     output_field = FloatField()
 
@@ -69,12 +90,52 @@ class DaysBetween(Func):
         return f"(julianday(date({e_sql})) - julianday(date({s_sql})))", params
 
 
+class Bucket(Func):
+    """Which of the consecutive intervals [edges[i-1], edges[i]) a date-time falls in: 1..n.
+
+    `width_bucket` over a timestamp array on PostgreSQL (a binary search per row); a CASE
+    on SQLite. Rows must already lie within [edges[0], edges[-1]).
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, expression: Any, edges: list[dt.datetime]) -> None:
+        super().__init__(expression)
+        self.edges = edges
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"width_bucket({sql}, %s::timestamptz[])", [*params, self.edges]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        sql, params = compiler.compile(self.source_expressions[0])
+        whens, out = [], []
+        for i, edge in enumerate(self.edges[1:-1], start=1):
+            whens.append(f"WHEN {sql} < %s THEN {i}")
+            out += [*params, connection.ops.adapt_datetimefield_value(edge)]
+        if not whens:
+            return "1", []
+        return f"CASE {' '.join(whens)} ELSE {len(self.edges) - 1} END", out
+
+
 def _days(start: str, end: str) -> Any:
     return DaysBetween(F(start), F(end))
 
 
-def _as_days(value: Any) -> float | None:
+def _round(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
+
+
+def median(qs: QuerySet[Any], expression: Any) -> float | None:
+    """The median of `expression` over `qs`, in one query: SQL on PostgreSQL, Python on SQLite."""
+    if connection.vendor == "postgresql":
+        return _round(qs.order_by().aggregate(m=Median(expression))["m"])
+    values = [
+        v
+        for v in qs.order_by().annotate(_v=expression).values_list("_v", flat=True)
+        if v is not None
+    ]
+    return _round(statistics.median(values)) if values else None
 
 
 @dataclass(frozen=True)
@@ -82,172 +143,413 @@ class Period:
     start: dt.date
     end: dt.date
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def before(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """Consecutive weeks (from Monday) or months covering a period, for time series."""
+
+    unit: str  # "week" or "month"
+    starts: list[dt.date]  # the first day of each bucket, and one past the last
+
+    @classmethod
+    def covering(cls, period: Period, *, weeks_up_to_days: int) -> Buckets:
+        if period.days <= weeks_up_to_days:
+            first = period.start - dt.timedelta(days=period.start.weekday())
+            starts = [first]
+            while starts[-1] <= period.end:
+                starts.append(starts[-1] + dt.timedelta(days=7))
+            return cls("week", starts)
+        first = period.start.replace(day=1)
+        starts = [first]
+        while starts[-1] <= period.end:
+            last = starts[-1]
+            starts.append(
+                dt.date(last.year + 1, 1, 1)
+                if last.month == 12
+                else dt.date(last.year, last.month + 1, 1)
+            )
+        return cls("month", starts)
+
+    def expression(self, field: str) -> Bucket:
+        return Bucket(F(field), [aq.day_start(day) for day in self.starts])
+
+    def label(self, index: int) -> str:
+        day = self.starts[index]
+        return day.strftime("%d %b") if self.unit == "week" else day.strftime("%b %Y")
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
 
 def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) -> dict[str, Any]:
-    reviews = Review.objects.filter(team__in=teams).exclude(status=ReviewStatus.CANCELLED)
+    """Every figure of the dashboard for `teams` (their reviews of `kind`, if given)."""
+    team_rows = list(teams.order_by("name").values("pk", "slug", "name"))
+    team_ids = [row["pk"] for row in team_rows]
+    reviews = Review.objects.filter(team_id__in=team_ids).exclude(status=ReviewStatus.CANCELLED)
+    actions = ActionItem.objects.filter(team_id__in=team_ids)
     if kind:
         reviews = reviews.filter(kind=kind)
-    in_period = reviews.filter(created_at__date__gte=period.start, created_at__date__lte=period.end)
-    actions = ActionItem.objects.filter(review__in=reviews)
+        actions = actions.filter(review__kind=kind)
+    in_period = reviews.filter(
+        created_at__gte=aq.day_start(period.start),
+        created_at__lt=aq.day_start(period.end + dt.timedelta(days=1)),
+    )
+    blank = {
+        "reviews": 0,
+        "by_status": {},
+        "waiting": 0,
+        "waiting_late": 0,
+        "unpublished": 0,
+        "open": 0,
+        "overdue": 0,
+        "due_soon": 0,
+        "closed": 0,
+        "on_time": 0,
+        "on_time_rate": None,
+    }
+    per_team: dict[int, dict[str, Any]] = {
+        row["pk"]: {**blank, "by_status": {}, **row} for row in team_rows
+    }
 
-    by_status = dict(in_period.values_list("status").annotate(n=Count("pk")))
-    not_held = reviews.filter(
+    review_figures = _reviews(reviews, in_period, today, per_team)
+    action_figures = _actions(actions, period, today, per_team)
+    chart_buckets = Buckets.covering(period, weeks_up_to_days=371)
+    return {
+        **review_figures,
+        **action_figures,
+        "buckets": chart_buckets,
+        "weeks": _opened_closed(actions, period, chart_buckets),
+        "overruns": _overruns(in_period),
+        "factors": _factors(reviews, period),
+        "teams": list(per_team.values()),
+    }
+
+
+def review_conditions(today: dt.date) -> dict[str, Q]:
+    """Reviews still waiting for their meeting (and for over two weeks since the event), and
+    reports not published five days after the meeting: for the dashboard and its lists."""
+    waiting = Q(
         status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING], event_started_at__isnull=False
-    ).order_by("event_started_at")
-    waiting: list[dict[str, Any]] = []
-    for slug, title, event in not_held.values_list("slug", "title", "event_started_at")[:50]:
-        days = (today - event.date()).days if event else 0
-        waiting.append({"slug": slug, "title": title, "waiting_days": days, "late": days > 14})
+    )
+    return {
+        "current": ~Q(status=ReviewStatus.CANCELLED),
+        "waiting": waiting,
+        "waiting_late": waiting
+        & Q(event_started_at__lt=aq.day_start(today - dt.timedelta(days=WAITING_LATE_DAYS))),
+        "unpublished": Q(
+            status=ReviewStatus.WRITING,
+            meeting_ended_at__lt=aq.day_start(today - dt.timedelta(days=UNPUBLISHED_AFTER_DAYS)),
+        ),
+    }
+
+
+def _reviews(
+    reviews: QuerySet[Any],
+    in_period: QuerySet[Any],
+    today: dt.date,
+    per_team: dict[int, dict[str, Any]],
+) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    for team_id, status, n in (
+        in_period.order_by().values_list("team_id", "status").annotate(n=Count("pk"))
+    ):
+        by_status[status] = by_status.get(status, 0) + n
+        per_team[team_id].setdefault("by_status", {})[status] = n
+        per_team[team_id]["reviews"] = per_team[team_id].get("reviews", 0) + n
+    conditions = review_conditions(today)
+    waiting_q, late_q, unpublished_q = (
+        conditions["waiting"],
+        conditions["waiting_late"],
+        conditions["unpublished"],
+    )
+    totals = {"waiting": 0, "waiting_late": 0, "unpublished": 0}
+    for row in (
+        reviews.order_by()
+        .values("team_id")
+        .annotate(
+            waiting=Count("pk", filter=waiting_q),
+            waiting_late=Count("pk", filter=late_q),
+            unpublished=Count("pk", filter=unpublished_q),
+        )
+    ):
+        for key in totals:
+            totals[key] += row[key]
+            per_team[row["team_id"]][key] = row[key]
+    waiting = [
+        {
+            "slug": slug,
+            "title": title,
+            "team": team,
+            "waiting_days": days,
+            "late": days > WAITING_LATE_DAYS,
+        }
+        for slug, title, team, event in reviews.filter(waiting_q)
+        .order_by("event_started_at", "pk")
+        .values_list("slug", "title", "team__name", "event_started_at")[:LIST_LIMIT]
+        for days in [(today - timezone.localtime(event).date()).days]
+    ]
+    unpublished = list(
+        reviews.filter(unpublished_q)
+        .order_by("meeting_ended_at", "pk")
+        .values("slug", "title", "team__name", "meeting_ended_at")[:LIST_LIMIT]
+    )
     held = in_period.filter(
         scheduled_at__isnull=False, event_started_at__isnull=False, meeting_started_at__isnull=False
     )
-    median_to_meeting = _as_days(_median(held, _days("event_started_at", "scheduled_at")))
-    unpublished = list(
-        reviews.filter(
-            status=ReviewStatus.WRITING, meeting_ended_at__date__lt=today - dt.timedelta(days=5)
-        )
-        .order_by("meeting_ended_at")
-        .values("slug", "title", "meeting_ended_at")[:50]
-    )
+    to_meeting = median(held, _days("event_started_at", "scheduled_at"))
+    return {
+        "by_status": by_status,
+        "reviews_in_period": sum(by_status.values()),
+        "waiting": waiting,
+        "waiting_count": totals["waiting"],
+        "waiting_late": totals["waiting_late"],
+        "median_to_meeting": to_meeting,
+        "unpublished": unpublished,
+        "unpublished_count": totals["unpublished"],
+    }
 
-    open_actions = actions.filter(status__in=OPEN_STATUSES)
-    counts = open_actions.aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
-        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7))),
+
+def _actions(
+    actions: QuerySet[Any], period: Period, today: dt.date, per_team: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    open_counts = {
+        "open": Count("pk"),
+        "overdue": Count("pk", filter=aq.overdue(today)),
+        "due_soon": Count("pk", filter=aq.due_soon(today)),
         **{
-            f"age_{low}": Count(
-                "pk",
-                filter=Q(due_on__lte=today - dt.timedelta(days=max(low, 1)))
-                & (Q(due_on__gte=today - dt.timedelta(days=high)) if high else Q()),
-            )
+            f"age_{low}": Count("pk", filter=aq.late_between(today, low, high))
             for low, high, _ in AGE_BUCKETS
         },
-    )
-    ageing = [
-        {"label": label, "n": counts[f"age_{low}"], "low": low, "high": high}
-        for low, high, label in AGE_BUCKETS
-    ]
-    closed = actions.filter(
-        status=ActionStatus.DONE, closed_at__date__gte=period.start, closed_at__date__lte=period.end
-    )
-    closure = closed.aggregate(
-        n=Count("pk"), on_time=Count("pk", filter=Q(closed_at__date__lte=F("due_on")))
-    )
-    median_to_close = _as_days(_median(closed, _days("created_at", "closed_at")))
+    }
+    totals = dict.fromkeys(open_counts, 0)
+    for row in actions.filter(aq.is_open()).order_by().values("team_id").annotate(**open_counts):
+        for key in open_counts:
+            totals[key] += row[key]
+            per_team[row["team_id"]][key] = row[key]
+    done = actions.filter(aq.done_in(period.start, period.end))
+    closure = {"closed": 0, "on_time": 0}
+    for row in (
+        done.order_by()
+        .values("team_id")
+        .annotate(closed=Count("pk"), on_time=Count("pk", filter=aq.on_time()))
+    ):
+        for key in closure:
+            closure[key] += row[key]
+        row_team = per_team[row["team_id"]]
+        row_team.update(closed=row["closed"], on_time=row["on_time"])
+        row_team["on_time_rate"] = _rate(row["on_time"], row["closed"])
+    to_close = median(done, _days("created_at", "closed_at"))
     owners = list(
-        open_actions.filter(due_on__lt=today, owner__isnull=False)
+        actions.filter(aq.overdue(today), owner__isnull=False)
+        .order_by()
         .values("owner_id", "owner__first_name", "owner__last_name", "owner__email")
         .annotate(n=Count("pk"))
         .order_by("-n", "owner__email")[:10]
     )
-    weeks = _weekly(actions, period)
-    overruns = list(
-        AgendaPhase.objects.filter(review__in=in_period, started_at__isnull=False)
-        .values("phase")
-        .annotate(
-            held=Count("pk"),
-            over=Count("pk", filter=Q(spent_seconds__gt=F("planned_minutes") * 60)),
-        )
-        .order_by("phase")
-    )
-    overran = AgendaPhase.objects.filter(
-        review__in=in_period, spent_seconds__gt=F("planned_minutes") * 60
-    )
-    for row in overruns:
-        seconds = _median(
-            overran.filter(phase=row["phase"]), F("spent_seconds") - F("planned_minutes") * 60
-        )
-        row["median_over_minutes"] = round(seconds / 60, 1) if seconds else None
-    factors = _factors(in_period)
     return {
-        "by_status": by_status,
-        "waiting": waiting,
-        "median_to_meeting": median_to_meeting,
-        "unpublished": unpublished,
-        "open": counts["open"],
-        "overdue": counts["overdue"],
-        "due_soon": counts["due_soon"],
-        "ageing": ageing,
-        "closed": closure["n"],
-        "on_time_rate": round(100 * closure["on_time"] / closure["n"]) if closure["n"] else None,
-        "median_to_close": median_to_close,
+        "open": totals["open"],
+        "overdue": totals["overdue"],
+        "due_soon": totals["due_soon"],
+        "ageing": [
+            {"label": label, "n": totals[f"age_{low}"], "low": low, "high": high}
+            for low, high, label in AGE_BUCKETS
+        ],
+        "closed": closure["closed"],
+        "on_time": closure["on_time"],
+        "on_time_rate": _rate(closure["on_time"], closure["closed"]),
+        "median_to_close": to_close,
         "owners": owners,
-        "weeks": weeks,
-        "overruns": overruns,
-        "factors": factors,
     }
 
 
-def _weekly(actions: QuerySet[Any], period: Period) -> list[dict[str, Any]]:
-    opened = dict(
-        actions.filter(created_at__date__gte=period.start, created_at__date__lte=period.end)
-        .annotate(week=TruncWeek("created_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .values_list("week", "n")
+def _rate(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _opened_closed(
+    actions: QuerySet[Any], period: Period, buckets: Buckets
+) -> list[dict[str, Any]]:
+    """Actions opened and actions closed (done or won't do) per bucket, in one query."""
+    opened = (
+        actions.filter(aq.opened_in(period.start, period.end))
+        .order_by()
+        .annotate(b=buckets.expression("created_at"))
+        .values("b")
+        .annotate(n=Count("pk"), series=Value(0))
+        .values_list("series", "b", "n")
     )
-    done = dict(
-        actions.filter(
-            status__in=CLOSED_STATUSES,
-            closed_at__date__gte=period.start,
-            closed_at__date__lte=period.end,
-        )
-        .annotate(week=TruncWeek("closed_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-        .values_list("week", "n")
+    closed = (
+        actions.filter(aq.closed_in(period.start, period.end))
+        .order_by()
+        .annotate(b=buckets.expression("closed_at"))
+        .values("b")
+        .annotate(n=Count("pk"), series=Value(1))
+        .values_list("series", "b", "n")
     )
-    weeks = sorted({_monday(w) for w in [*opened, *done]})
-    opened_by = {_monday(k): v for k, v in opened.items()}
-    done_by = {_monday(k): v for k, v in done.items()}
-    return [{"week": w, "opened": opened_by.get(w, 0), "closed": done_by.get(w, 0)} for w in weeks][
-        -26:
+    counts = [[0] * len(buckets), [0] * len(buckets)]
+    for series, index, n in opened.union(closed, all=True):
+        counts[series][index - 1] += n
+    return [
+        {
+            "week": buckets.starts[i],
+            "label": buckets.label(i),
+            "until": min(buckets.starts[i + 1] - dt.timedelta(days=1), period.end),
+            "since": max(buckets.starts[i], period.start),
+            "opened": counts[0][i],
+            "closed": counts[1][i],
+        }
+        for i in range(len(buckets))
     ]
 
 
-def _monday(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _factors(reviews: QuerySet[Any]) -> dict[str, Any]:
-    categories = list(
-        ContributingFactor.objects.filter(review__in=reviews)
-        .values("category")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    )
-    types = list(
-        CausalFactor.objects.filter(review__in=reviews)
-        .values("factor_type")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    )
-    trend = list(
-        ContributingFactor.objects.filter(review__in=reviews)
-        .annotate(month=TruncWeek("review__created_at"))
-        .values("month", "category")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    return {"categories": categories, "types": types, "trend": trend}
-
-
-def bars(values: list[tuple[str, int]], *, width: int = 480, height: int = 160) -> dict[str, Any]:
-    """Bars for an accessible server-drawn SVG: label, value, and geometry."""
-    top = max((v for _, v in values), default=0) or 1
-    step = width / max(len(values), 1)
+def _overruns(in_period: QuerySet[Any]) -> list[dict[str, Any]]:
+    """Per agenda phase: meetings that held it, how many overran, the median overrun."""
+    over = Q(spent_seconds__gt=F("planned_minutes") * 60)
+    phases = AgendaPhase.objects.filter(review__in=in_period, started_at__isnull=False).order_by()
+    overrun = F("spent_seconds") - F("planned_minutes") * 60
+    rows = phases.values("phase").annotate(held=Count("pk"), over=Count("pk", filter=over))
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(median_over=Median(overrun, filter=over))
+        found = {row["phase"]: row for row in rows}
+    else:
+        found = {row["phase"]: {**row, "median_over": None} for row in rows}
+        values: dict[str, list[float]] = defaultdict(list)
+        for phase, seconds in phases.filter(over).annotate(_v=overrun).values_list("phase", "_v"):
+            values[phase].append(seconds)
+        for phase, seconds_list in values.items():
+            found[phase]["median_over"] = statistics.median(seconds_list)
     out = []
-    for i, (label, value) in enumerate(values):
-        h = round((height - 20) * value / top)
-        out.append(
-            {
-                "label": label,
-                "value": value,
-                "x": round(i * step + 4),
-                "w": max(round(step - 8), 2),
-                "y": height - 20 - h,
-                "h": h,
-            }
-        )
-    return {"bars": out, "width": width, "height": height}
+    for phase, label in Phase.choices:
+        if phase in found:
+            row = found[phase]
+            seconds = row["median_over"]
+            out.append(
+                {
+                    "phase": phase,
+                    "label": label,
+                    "held": row["held"],
+                    "over": row["over"],
+                    "over_rate": _rate(row["over"], row["held"]),
+                    "median_over_minutes": round(seconds / 60, 1) if seconds else None,
+                }
+            )
+    return out
+
+
+def _factors(reviews: QuerySet[Any], period: Period) -> dict[str, Any]:
+    """Contributing-factor categories and causal-factor types: this period against the one
+    before, and categories per month (or week) of the period."""
+    before = period.before()
+    now_q = Q(
+        review__created_at__gte=aq.day_start(period.start),
+        review__created_at__lt=aq.day_start(period.end + dt.timedelta(days=1)),
+    )
+    before_q = Q(
+        review__created_at__gte=aq.day_start(before.start),
+        review__created_at__lt=aq.day_start(before.end + dt.timedelta(days=1)),
+    )
+
+    def compare(model: Any, field: str, labels: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+        counts = {
+            row[field]: row
+            for row in model.objects.filter(review__in=reviews)
+            .filter(now_q | before_q)
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk", filter=now_q), before=Count("pk", filter=before_q))
+        }
+        out = []
+        for value, label in labels:
+            row = counts.get(value, {"n": 0, "before": 0})
+            if row["n"] or row["before"]:
+                out.append(
+                    {
+                        "value": value,
+                        "label": label,
+                        "n": row["n"],
+                        "before": row["before"],
+                        "change": row["n"] - row["before"],
+                    }
+                )
+        return sorted(out, key=lambda r: (-r["n"], r["label"]))
+
+    buckets = Buckets.covering(period, weeks_up_to_days=92)
+    series: dict[str, list[int]] = {}
+    for category, index, n in (
+        ContributingFactor.objects.filter(review__in=reviews)
+        .filter(now_q)
+        .order_by()
+        .annotate(b=buckets.expression("review__created_at"))
+        .values_list("category", "b")
+        .annotate(n=Count("pk"))
+    ):
+        series.setdefault(category, [0] * len(buckets))[index - 1] += n
+    labels = dict(FactorCategory.choices)
+    return {
+        "categories": compare(ContributingFactor, "category", FactorCategory.choices),
+        "types": compare(CausalFactor, "factor_type", CausalFactorType.choices),
+        "before": before,
+        "over_time": {
+            "unit": buckets.unit,
+            "labels": [buckets.label(i) for i in range(len(buckets))],
+            "series": [
+                (labels.get(category, category), values)
+                for category, values in sorted(series.items(), key=lambda kv: -sum(kv[1]))
+            ],
+        },
+    }
+
+
+# --- Kept figures ------------------------------------------------------------------------
+
+VERSION_KEY = "dashboard:version"
+
+
+def data_changed(**_: Any) -> None:
+    """Figures computed before this change are not used again: now, and once more when the
+    transaction commits (a page computed in between would otherwise keep the old figures)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(VERSION_KEY, 1, None)
+    except Exception:  # the cache is down: nothing is being kept either
+        logger.warning("dashboard: could not mark the figures stale", exc_info=True)
+
+
+def kept_figures(
+    *, teams: QuerySet[Any], period: Period, kind: str, today: dt.date
+) -> tuple[dict[str, Any], dt.datetime]:
+    """figures(), kept for DASHBOARD_CACHE_SECONDS; returns them and when they were computed."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return figures(teams=teams, period=period, kind=kind, today=today), timezone.now()
+    try:
+        version = cache.get_or_set(VERSION_KEY, 1, None)
+        ids = sorted(teams.values_list("pk", flat=True))
+        raw = f"{version}|{ids}|{period.start}|{period.end}|{kind}|{today}|{connection.vendor}"
+        key = "dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+        found = cache.get(key)
+    except Exception:
+        logger.warning("dashboard: the cache is unavailable, computing afresh", exc_info=True)
+        return figures(teams=teams, period=period, kind=kind, today=today), timezone.now()
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    result = (figures(teams=teams, period=period, kind=kind, today=today), timezone.now())
+    try:
+        cache.set(key, result, seconds)
+    except Exception:
+        logger.warning("dashboard: could not keep the figures", exc_info=True)
+    return result

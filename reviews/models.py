@@ -351,6 +351,9 @@ PR_SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
 def bump_review_version(review_id: int) -> None:
     """Every change to a review bumps its version in the same transaction (the poll's key)."""
     Review.objects.filter(pk=review_id).update(version=F("version") + 1)
+    from reviews.metrics import data_changed
+
+    data_changed()
 
 
 # --- People ----------------------------------------------------------------------------

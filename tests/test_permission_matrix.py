@@ -63,6 +63,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "actions:settings": {"GET": EVERYONE, "POST": EVERYONE},
     "actions:feed": {"GET": PUBLIC},  # the secret address is the key
     "actions:team": {"GET": OWNERS},
+    "actions:owned": {"GET": OWNERS},
     # An action owned by the participant.
     "actions:detail": {"GET": IN_REVIEW},
     "actions:change": {"POST": {"participant", "facilitator", "scribe", "delivery_owner"}},

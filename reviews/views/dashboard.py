@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,13 +12,15 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from aar_project.typing import HtmxHttpRequest
 from actions.models import ActionItem
+from reviews.charts import Chart, Series, draw
 from reviews.hints import review_health
-from reviews.metrics import Period, bars, figures
+from reviews.metrics import Period, kept_figures
 from reviews.models import (
     Account,
     CausalFactor,
@@ -30,6 +35,87 @@ from reviews.models import (
 )
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
+MAX_CUSTOM_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Links:
+    """URLs of the lists behind the dashboard's numbers, with its team, kind and period."""
+
+    team: str
+    kind: str
+    period: Period
+
+    def actions(self, team: str | None = None, **params: Any) -> str:
+        slug = self.team if team is None else team
+        return _url(
+            _reverse("actions:team", slug) if slug else _reverse("actions:owned"),
+            {"kind": self.kind, **params},
+        )
+
+    def reviews(self, team: str | None = None, **params: Any) -> str:
+        slug = self.team if team is None else team
+        return _url(_reverse("reviews:list"), {"team": slug, "kind": self.kind, **params})
+
+    def reviews_in_period(self, team: str | None = None, **params: Any) -> str:
+        return self.reviews(
+            team,
+            state="current",
+            created_since=self.period.start.isoformat(),
+            created_until=self.period.end.isoformat(),
+            **params,
+        )
+
+    def done_in_period(self, team: str | None = None, **params: Any) -> str:
+        return self.actions(
+            team,
+            status="done",
+            closed_since=self.period.start.isoformat(),
+            closed_until=self.period.end.isoformat(),
+            sort="-closed_at",
+            **params,
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _reverse(name: str, *args: str) -> str:
+    return reverse(name, args=args)
+
+
+def _url(base: str, params: dict[str, Any]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    return f"{base}?{query}" if query else base
+
+
+def _period(request: HtmxHttpRequest, today: dt.date) -> tuple[str, Period]:
+    """The chosen period; a custom one that cannot be used says why and shows 90 days."""
+    choice = request.GET.get("period", "90")
+    if choice in PERIODS:
+        return choice, Period(today - dt.timedelta(days=PERIODS[choice] - 1), today)
+    if choice == "custom":
+        try:
+            start = dt.date.fromisoformat(request.GET.get("since", ""))
+            until = request.GET.get("until", "")
+            end = dt.date.fromisoformat(until) if until else today
+        except ValueError:
+            messages.error(
+                request, "Give the custom period as two dates; showing the last 90 days."
+            )
+        else:
+            if start > end:
+                messages.error(
+                    request, "The custom period ends before it starts; showing the last 90 days."
+                )
+            elif (end - start).days >= MAX_CUSTOM_DAYS:
+                messages.error(
+                    request,
+                    "A custom period can cover at most three years; showing the last 90 days.",
+                )
+            else:
+                return "custom", Period(start, end)
+    elif choice:
+        messages.error(request, "Unknown period; showing the last 90 days.")
+    return "90", Period(today - dt.timedelta(days=89), today)
 
 
 @login_required
@@ -41,45 +127,150 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     team_slug = request.GET.get("team", "")
     teams = owned.filter(slug=team_slug) if team_slug else owned
-    if team_slug and not teams.exists():
+    one_team = teams.first() if team_slug else None
+    if team_slug and one_team is None:
         raise Http404("No such team")
-    days = PERIODS.get(request.GET.get("period", "90"), 90)
-    start, end = today - dt.timedelta(days=days), today
-    if request.GET.get("period") == "custom":
-        try:
-            start = dt.date.fromisoformat(request.GET.get("since", ""))
-            end = (
-                dt.date.fromisoformat(request.GET.get("until", ""))
-                if request.GET.get("until")
-                else today
-            )
-        except ValueError:
-            messages.error(
-                request, "Give the custom period as two dates; showing the last 90 days."
-            )
-    kind = request.GET.get("kind", "") if request.GET.get("kind", "") in ReviewKind.values else ""
-    data = figures(teams=teams, period=Period(start, end), kind=kind, today=today)
-    one_team = teams.first() if teams.count() == 1 else None
+    period_choice, period = _period(request, today)
+    kind = request.GET.get("kind", "")
+    if kind and kind not in ReviewKind.values:
+        messages.error(request, "Unknown kind of review; showing every kind.")
+        kind = ""
+    data, computed_at = kept_figures(teams=teams, period=period, kind=kind, today=today)
+    links = Links(team_slug, kind, period)
+    for owner in data["owners"]:
+        owner["href"] = links.actions(owner=owner["owner_id"], overdue="on")
+    for key, param in (("categories", "factor"), ("types", "cause")):
+        for row in data["factors"][key]:
+            row["href"] = links.reviews_in_period(**{param: row["value"]})
+    hrefs = {
+        "reviews_in_period": links.reviews_in_period(),
+        "waiting": links.reviews(state="waiting"),
+        "waiting_late": links.reviews(state="waiting_late"),
+        "unpublished": links.reviews(state="unpublished"),
+        "open": links.actions(),
+        "overdue": links.actions(overdue="on"),
+        "due_soon": links.actions(due_soon="on"),
+        "done": links.done_in_period(),
+        "on_time": links.done_in_period(on_time="yes"),
+    }
     context = {
+        "computed_at": computed_at,
+        "hrefs": hrefs,
+        "by_status": [
+            (label, data["by_status"][value], links.reviews_in_period(status=value))
+            for value, label in ReviewStatus.choices
+            if value in data["by_status"]
+        ],
         "figures": data,
-        "teams": owned,
+        "teams": owned.order_by("name").values_list("slug", "name"),
         "team": one_team,
-        "filters": {
-            "team": team_slug,
-            "period": request.GET.get("period", "90"),
-            "kind": kind,
-            "since": start,
-            "until": end,
-        },
+        "links": links,
+        "period": period,
+        "filters": {"team": team_slug, "period": period_choice, "kind": kind},
         "kinds": ReviewKind.choices,
-        "week_chart": bars([(w["week"].strftime("%d %b"), w["opened"]) for w in data["weeks"]]),
-        "closed_chart": bars([(w["week"].strftime("%d %b"), w["closed"]) for w in data["weeks"]]),
-        "ageing_chart": bars([(a["label"], a["n"]) for a in data["ageing"]]),
-        "factor_chart": bars([(c["category"], c["n"]) for c in data["factors"]["categories"]]),
-        "health": _health_across(request.user, teams, today),
+        "team_rows": _team_rows(data["teams"], links) if not one_team else [],
+        "flow_chart": _flow_chart(data, links),
+        "ageing_chart": draw(
+            Chart(
+                title="Overdue actions by how late",
+                labels=[a["label"] for a in data["ageing"]],
+                unit="overdue by",
+                series=[
+                    Series(
+                        "Overdue actions",
+                        [a["n"] for a in data["ageing"]],
+                        links=[
+                            links.actions(late_min=a["low"], late_max=a["high"])
+                            for a in data["ageing"]
+                        ],
+                        css="s4",
+                    )
+                ],
+            )
+        ),
+        "factor_chart": draw(
+            Chart(
+                title=f"Contributing factors by category, per {data['factors']['over_time']['unit']}",
+                labels=data["factors"]["over_time"]["labels"],
+                unit=data["factors"]["over_time"]["unit"],
+                stacked=True,
+                series=[
+                    Series(name, values) for name, values in data["factors"]["over_time"]["series"]
+                ],
+            )
+        ),
+        "health": _health_across(teams, today, kind),
         "nav": "dashboard",
     }
     return render(request, "reviews/dashboard.html", context)
+
+
+def _flow_chart(data: dict[str, Any], links: Links) -> Chart:
+    """Actions opened against actions closed, per week (per month over a year)."""
+    buckets = data["weeks"]
+    unit = data["buckets"].unit
+    return draw(
+        Chart(
+            title=f"Actions opened and closed per {unit}",
+            labels=[b["label"] for b in buckets],
+            unit=unit,
+            series=[
+                Series(
+                    "Opened",
+                    [b["opened"] for b in buckets],
+                    links=[
+                        links.actions(
+                            status="all",
+                            opened_since=b["since"].isoformat(),
+                            opened_until=b["until"].isoformat(),
+                            sort="-created_at",
+                        )
+                        for b in buckets
+                    ],
+                ),
+                Series(
+                    "Closed",
+                    [b["closed"] for b in buckets],
+                    links=[
+                        links.actions(
+                            status="all",
+                            closed_since=b["since"].isoformat(),
+                            closed_until=b["until"].isoformat(),
+                            sort="-closed_at",
+                        )
+                        for b in buckets
+                    ],
+                ),
+            ],
+        )
+    )
+
+
+def _team_rows(rows: list[dict[str, Any]], links: Links) -> list[dict[str, Any]]:
+    """One row per team, each number with the list behind it."""
+    return [
+        {
+            **row,
+            "reviews_href": links.reviews_in_period(row["slug"]),
+            "waiting_href": links.reviews(row["slug"], state="waiting"),
+            "late_href": links.reviews(row["slug"], state="waiting_late"),
+            "unpublished_href": links.reviews(row["slug"], state="unpublished"),
+            "open_href": links.actions(row["slug"]),
+            "overdue_href": links.actions(row["slug"], overdue="on"),
+            "closed_href": links.done_in_period(row["slug"]),
+            "dashboard_href": _url(
+                reverse("dashboard"),
+                {
+                    "team": row["slug"],
+                    "kind": links.kind,
+                    "period": "custom",
+                    "since": links.period.start.isoformat(),
+                    "until": links.period.end.isoformat(),
+                },
+            ),
+        }
+        for row in rows
+    ]
 
 
 def _count(model: Any, **where: Any) -> Any:
@@ -93,11 +284,18 @@ def _count(model: Any, **where: Any) -> Any:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _health_across(user: Any, teams: Any, today: dt.date, limit: int = 40) -> list[dict[str, Any]]:
-    """Review health for the owner's recent reviews, in a fixed number of queries."""
+def _health_across(teams: Any, today: dt.date, kind: str, limit: int = 40) -> list[dict[str, Any]]:
+    """Review health for the owner's most recent reviews, in a fixed number of queries.
+
+    The recent reviews are chosen first, so the per-review counts run for those alone.
+    """
+    recent = Review.objects.filter(team__in=teams).exclude(status=ReviewStatus.CANCELLED)
+    if kind:
+        recent = recent.filter(kind=kind)
     reviews = (
-        Review.objects.filter(team__in=teams)
-        .exclude(status=ReviewStatus.CANCELLED)
+        Review.objects.filter(
+            pk__in=list(recent.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
+        )
         .select_related("team")
         .annotate(
             n_went_well=_count(WentWell),
@@ -109,14 +307,15 @@ def _health_across(user: Any, teams: Any, today: dt.date, limit: int = 40) -> li
             n_loose=_count(ActionItem, due_on__isnull=True)
             + _count(ActionItem, owner__isnull=True),
         )
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at", "-pk")
     )
     late_by_team = dict(
         ActionItem.objects.overdue(today)
-        .filter(review__team__in=teams)
-        .values("review__team")
+        .filter(team__in=teams)
+        .order_by()
+        .values("team_id")
         .annotate(n=Count("pk"))
-        .values_list("review__team", "n")
+        .values_list("team_id", "n")
     )
     rows = []
     row: Any

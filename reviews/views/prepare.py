@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,10 +15,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import HtmxHttpRequest
+from actions.queries import day_start
 from reviews.access import Need, get_review_for
 from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
 from reviews.hints import Hint, review_health
+from reviews.metrics import review_conditions
 from reviews.models import (
+    CausalFactor,
+    CausalFactorType,
+    ContributingFactor,
+    FactorCategory,
     Participant,
     Review,
     ReviewKind,
@@ -35,6 +44,26 @@ from reviews.services import (
 )
 from reviews.views.hints import visible_hints
 
+STATE_LABELS = {
+    "current": "not cancelled",
+    "waiting": "waiting for their meeting",
+    "waiting_late": "waiting over two weeks since the event",
+    "unpublished": "report not published five days after the meeting",
+}
+
+
+def _state_label(filters: dict[str, str]) -> str:
+    words = [STATE_LABELS.get(filters["state"], "")]
+    if filters.get("factor"):
+        words.append(
+            f"with a contributing factor in {dict(FactorCategory.choices)[filters['factor']].lower()}"
+        )
+    if filters.get("cause"):
+        words.append(
+            f"with a {dict(CausalFactorType.choices)[filters['cause']].lower()} causal factor"
+        )
+    return ", ".join(w for w in words if w)
+
 
 @login_required
 @require_GET
@@ -45,6 +74,7 @@ def review_list(request: HtmxHttpRequest) -> HttpResponse:
         "team": request.GET.get("team", ""),
         "status": request.GET.get("status", ""),
         "kind": request.GET.get("kind", ""),
+        "state": request.GET.get("state", ""),
     }
     if filters["team"]:
         reviews = reviews.filter(team__slug=filters["team"])
@@ -52,12 +82,48 @@ def review_list(request: HtmxHttpRequest) -> HttpResponse:
         reviews = reviews.filter(status=filters["status"])
     if filters["kind"] in ReviewKind.values:
         reviews = reviews.filter(kind=filters["kind"])
+    # The dashboard's "what keeps recurring": reviews with a factor of a category or type.
+    if request.GET.get("factor") in FactorCategory.values:
+        filters["factor"] = request.GET["factor"]
+        reviews = reviews.filter(
+            pk__in=ContributingFactor.objects.filter(category=filters["factor"]).values("review")
+        )
+    if request.GET.get("cause") in CausalFactorType.values:
+        filters["cause"] = request.GET["cause"]
+        reviews = reviews.filter(
+            pk__in=CausalFactor.objects.filter(factor_type=filters["cause"]).values("review")
+        )
+    conditions = review_conditions(timezone.localdate())
+    if filters["state"] in conditions:
+        reviews = reviews.filter(conditions[filters["state"]])
+    # The dashboard's "reviews in the period": created from one day to another.
+    created = {}
+    for name in ("created_since", "created_until"):
+        raw = request.GET.get(name, "")
+        if raw:
+            try:
+                created[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                messages.error(request, f"“{raw}” is not a date (YYYY-MM-DD); it was left out.")
+    if created.get("created_since"):
+        reviews = reviews.filter(created_at__gte=day_start(created["created_since"]))
+    if created.get("created_until"):
+        reviews = reviews.filter(
+            created_at__lt=day_start(created["created_until"] + dt.timedelta(days=1))
+        )
     reviews = reviews.annotate(
         people=Count("participants", distinct=True),
         submitted=Count("accounts", filter=Q(accounts__submitted_at__isnull=False), distinct=True),
-    ).order_by("-scheduled_at", "-created_at")
+    ).order_by(F("scheduled_at").desc(nulls_first=True), "-created_at", "pk")
+    page = Paginator(reviews, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    filters.update({k: v.isoformat() for k, v in created.items()})
     context = {
-        "reviews": reviews,
+        "reviews": page.object_list,
+        "page": page,
+        "page_query": query.urlencode(),
+        "state_label": _state_label(filters),
         "teams": teams,
         "filters": filters,
         "statuses": ReviewStatus.choices,

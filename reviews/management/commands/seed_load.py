@@ -144,13 +144,14 @@ class Command(BaseCommand):
             review = rng.choice(held_reviews)
             created = review.meeting_ended_at or now
             due = (created + dt.timedelta(days=rng.randint(3, 60))).date()
-            closed = rng.random() < 0.65
-            closed_at = created + dt.timedelta(days=rng.randint(1, 90)) if closed else None
-            if closed_at and closed_at > now:
-                closed, closed_at = False, None
+            # Most actions close within weeks; some linger and a few are never closed.
+            takes = dt.timedelta(days=1 + rng.expovariate(1 / 25))
+            closed = rng.random() > 0.08 and created + takes <= now
+            closed_at = created + takes if closed else None
             actions.append(
                 ActionItem(
                     review=review,
+                    team_id=review.team_id,
                     title="A load action",
                     owner_id=rng.choice(people),
                     due_on=due,

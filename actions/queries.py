@@ -1,0 +1,70 @@
+"""What "open", "overdue", "closed on time" mean, as conditions.
+
+The dashboard counts with these and the action lists behind its numbers filter with the
+same ones, so a figure and the list it links to always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from actions.models import CLOSED_STATUSES, OPEN_STATUSES, ActionStatus
+
+DUE_SOON_DAYS = 7
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in the current time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def is_open() -> Q:
+    return Q(status__in=OPEN_STATUSES)
+
+
+def overdue(today: dt.date) -> Q:
+    """Open and past due; due today is not overdue."""
+    return is_open() & Q(due_on__lt=today)
+
+
+def due_soon(today: dt.date) -> Q:
+    """Open and due today or within the next seven days."""
+    return is_open() & Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+
+
+def late_between(today: dt.date, low: int, high: int | None) -> Q:
+    """Open and overdue by `low` to `high` days (inclusive; no `high`: at least `low`).
+
+    Overdue by 1 day means it was due yesterday; a bucket starting at 0 starts at 1.
+    """
+    q = is_open() & Q(due_on__lte=today - dt.timedelta(days=max(low, 1)))
+    if high is not None:
+        q &= Q(due_on__gte=today - dt.timedelta(days=high))
+    return q
+
+
+def opened_in(start: dt.date, end: dt.date) -> Q:
+    """Created on a day from `start` to `end`, both included."""
+    return Q(created_at__gte=day_start(start), created_at__lt=day_start(end + dt.timedelta(days=1)))
+
+
+def closed_in(start: dt.date, end: dt.date) -> Q:
+    """Closed (done or won't do) on a day from `start` to `end`, both included."""
+    return Q(
+        status__in=CLOSED_STATUSES,
+        closed_at__gte=day_start(start),
+        closed_at__lt=day_start(end + dt.timedelta(days=1)),
+    )
+
+
+def done_in(start: dt.date, end: dt.date) -> Q:
+    """Done (verified) on a day from `start` to `end`: what the closure rate counts."""
+    return closed_in(start, end) & Q(status=ActionStatus.DONE)
+
+
+def on_time() -> Q:
+    """Closed no later than the day it was due; an action without a due date never is."""
+    return Q(closed_at__date__lte=F("due_on"))

@@ -1,0 +1,121 @@
+"""Bar charts drawn on the server as SVG geometry, with the same numbers as a table.
+
+One shape for every chart on the dashboard: labels along the bottom, one or more series
+side by side (grouped) or on top of each other (stacked), each value optionally linking to
+the list behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+WIDTH = 640
+HEIGHT = 200
+LEFT = 36  # room for the scale
+BOTTOM = 22  # room for the labels
+TOP = 14  # room for the value over the tallest bar
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[int]
+    links: list[str] | None = None
+    css: str = ""
+
+
+@dataclass
+class Chart:
+    title: str
+    labels: list[str]
+    series: list[Series]
+    stacked: bool = False
+    unit: str = ""
+    bars: list[dict[str, Any]] = field(default_factory=list)
+    ticks: list[dict[str, Any]] = field(default_factory=list)
+    scale_top: int = 0
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The table: one row per label, one cell per series (value and link)."""
+        return [
+            {
+                "label": label,
+                "cells": [
+                    {"value": s.values[i], "href": s.links[i] if s.links else ""}
+                    for s in self.series
+                ],
+            }
+            for i, label in enumerate(self.labels)
+        ]
+
+    @property
+    def empty(self) -> bool:
+        return not any(any(s.values) for s in self.series)
+
+    @property
+    def legend(self) -> bool:
+        return len(self.series) > 1
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def draw(chart: Chart) -> Chart:
+    """Fill in the chart's bars and scale."""
+    for j, s in enumerate(chart.series):
+        s.css = s.css or f"s{j}"
+    n = max(len(chart.labels), 1)
+    if chart.stacked:
+        top = max(
+            (sum(s.values[i] for s in chart.series) for i in range(len(chart.labels))), default=0
+        )
+    else:
+        top = max((v for s in chart.series for v in s.values), default=0)
+    top = top or 1
+    plot_w = chart.width - LEFT - 4
+    plot_h = chart.height - BOTTOM - TOP
+    slot = plot_w / n
+    gap = min(6.0, slot * 0.2)
+    per_bar = (slot - gap) / (1 if chart.stacked else max(len(chart.series), 1))
+    label_every = max(1, round(n / 12))
+    bars = []
+    for i, label in enumerate(chart.labels):
+        base: float = chart.height - BOTTOM
+        for j, s in enumerate(chart.series):
+            value = s.values[i]
+            h = plot_h * value / top
+            x = LEFT + i * slot + gap / 2 + (0 if chart.stacked else j * per_bar)
+            y = base - h
+            bars.append(
+                {
+                    # Coordinates as text: the template prints them as they are, unlocalised.
+                    "x": _n(x),
+                    "y": _n(y),
+                    "value_y": _n(y - 3),
+                    "w": _n(max(per_bar - (0 if chart.stacked else 1), 1)),
+                    "h": _n(h),
+                    "value": value,
+                    "label": label,
+                    "series": s.name,
+                    "css": s.css,
+                    "href": s.links[i] if s.links else "",
+                    "show_value": not chart.stacked and n * len(chart.series) <= 24 and value,
+                }
+            )
+            if chart.stacked:
+                base = y
+        chart.ticks.append(
+            {
+                "x": _n(LEFT + i * slot + slot / 2),
+                "label": label,
+                "show": i % label_every == 0,
+            }
+        )
+    chart.bars = [bar for bar in bars if bar["h"] != "0.0"]
+    chart.scale_top = top
+    return chart
