@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 WIDTH = 640
 HEIGHT = 200
 LEFT = 36  # room for the scale
@@ -103,7 +106,6 @@ def draw(chart: Chart) -> Chart:
                     "label": label,
                     "series": s.name,
                     "css": s.css,
-                    "href": s.links[i] if s.links else "",
                     "show_value": not chart.stacked and n * len(chart.series) <= 24 and value,
                 }
             )
@@ -119,3 +121,72 @@ def draw(chart: Chart) -> Chart:
     chart.bars = [bar for bar in bars if bar["h"] != "0.0"]
     chart.scale_top = top
     return chart
+
+
+def to_html(chart: Chart, id: str) -> SafeString:
+    """The chart as a <figure>: the SVG (its title and description name it for screen
+    readers), a legend, and the numbers as a table whose values link to their lists.
+
+    Built here rather than in a template: a year of weeks is a few hundred elements, and
+    this is the dashboard's busiest markup.
+    """
+    e = escape
+    axis_y = chart.height - BOTTOM
+    desc = (
+        "No data in this period."
+        if chart.empty
+        else f"Scale 0 to {chart.scale_top}. The numbers are in the table below the chart."
+    )
+    out = [
+        f'<figure class="chart" aria-labelledby="{id}-caption">',
+        f'<svg role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {chart.width}'
+        f' {chart.height}" width="100%" preserveAspectRatio="xMidYMid meet">',
+        f'<title id="{id}-title">{e(chart.title)}</title><desc id="{id}-desc">{desc}</desc>',
+        f'<line class="axis" x1="{LEFT}" x2="{chart.width - 4}" y1="{axis_y}" y2="{axis_y}"/>',
+        f'<text class="tick" x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end">{chart.scale_top}</text>',
+        f'<text class="tick" x="{LEFT - 4}" y="{axis_y}" text-anchor="end">0</text>',
+    ]
+    for bar in chart.bars:
+        name = f", {e(bar['series'])}" if chart.legend else ""
+        out.append(
+            f'<rect class="bar {bar["css"]}" x="{bar["x"]}" y="{bar["y"]}" width="{bar["w"]}"'
+            f' height="{bar["h"]}"><title>{e(bar["label"])}{name}: {bar["value"]}</title></rect>'
+        )
+        if bar["show_value"]:
+            out.append(
+                f'<text class="bar-value" x="{bar["x"]}" y="{bar["value_y"]}">{bar["value"]}</text>'
+            )
+    for tick in chart.ticks:
+        if tick["show"]:
+            out.append(
+                f'<text class="tick" x="{tick["x"]}" y="{chart.height - 6}"'
+                f' text-anchor="middle">{e(tick["label"])}</text>'
+            )
+    out.append(f'</svg><figcaption id="{id}-caption">{e(chart.title)}')
+    if chart.legend:
+        out.append('<span class="legend">')
+        for s in chart.series:
+            out.append(
+                f'<span class="key"><svg width="10" height="10" aria-hidden="true"><rect'
+                f' class="bar {s.css}" width="10" height="10"/></svg> {e(s.name)}</span>'
+            )
+        out.append("</span>")
+    out.append(
+        '</figcaption><details><summary>The numbers</summary><table class="table small">'
+        f'<thead><tr><th scope="col">{e(chart.unit.capitalize())}</th>'
+    )
+    out.extend(f'<th scope="col" class="num">{e(s.name)}</th>' for s in chart.series)
+    out.append("</tr></thead><tbody>")
+    for row in chart.rows:
+        out.append(f'<tr><th scope="row">{e(row["label"])}</th>')
+        for cell in row["cells"]:
+            value = cell["value"]
+            if cell["href"] and value:
+                out.append(f'<td class="num"><a href="{e(cell["href"])}">{value}</a></td>')
+            else:
+                out.append(f'<td class="num">{value}</td>')
+        out.append("</tr>")
+    if not chart.labels:
+        out.append("<tr><td>No data in this period.</td></tr>")
+    out.append("</tbody></table></details></figure>")
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped

@@ -2,8 +2,8 @@
 
 Actions carry their team, so the action figures scan one index per question (open actions by
 due date, actions opened, actions closed) for the chosen teams without joining reviews; the
-review kind filter alone needs the join. Medians are `percentile_cont` on PostgreSQL and
-computed in Python on SQLite (the embedded default, for small data).
+review kind filter alone needs the join. Medians are read off counts per distinct value
+(days, minutes), which SQL groups: the same on PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
-    Aggregate,
+    BooleanField,
+    Case,
     Count,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -30,6 +31,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.utils import timezone
 
@@ -47,6 +49,7 @@ from reviews.models import (
 )
 
 logger = logging.getLogger("aar.dashboard")
+T = TypeVar("T")
 
 AGE_BUCKETS = [
     (0, 7, "0–7 days"),
@@ -57,14 +60,6 @@ AGE_BUCKETS = [
 WAITING_LATE_DAYS = 14
 UNPUBLISHED_AFTER_DAYS = 5
 LIST_LIMIT = 50
-
-
-class Median(Aggregate):
-    """percentile_cont(0.5) on PostgreSQL."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 class DaysBetween(Func):
@@ -126,16 +121,29 @@ def _round(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
+def histogram_median(counts: Iterable[tuple[float, int]]) -> float | None:
+    """The median (as percentile_cont(0.5)) of values given as (value, how many) pairs."""
+    pairs = sorted((value, n) for value, n in counts if value is not None and n)
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # the middle position(s), counted from 0
+    found: list[float] = []
+    seen = 0
+    for value, n in pairs:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return _round(sum(found) / len(found))
+
+
 def median(qs: QuerySet[Any], expression: Any) -> float | None:
-    """The median of `expression` over `qs`, in one query: SQL on PostgreSQL, Python on SQLite."""
-    if connection.vendor == "postgresql":
-        return _round(qs.order_by().aggregate(m=Median(expression))["m"])
-    values = [
-        v
-        for v in qs.order_by().annotate(_v=expression).values_list("_v", flat=True)
-        if v is not None
-    ]
-    return _round(statistics.median(values)) if values else None
+    """The median of `expression` over `qs`: SQL counts each distinct value (a few hundred
+    at most for whole days), and the median is read off those counts."""
+    return histogram_median(
+        qs.order_by().annotate(_v=expression).values_list("_v").annotate(n=Count("pk"))
+    )
 
 
 @dataclass(frozen=True)
@@ -334,19 +342,30 @@ def _actions(
         for key in open_counts:
             totals[key] += row[key]
             per_team[row["team_id"]][key] = row[key]
+    # Done in the period, counted per team, days taken and whether on time: one scan gives
+    # the closure rate, per team and in all, and the median days to close.
     done = actions.filter(aq.done_in(period.start, period.end))
     closure = {"closed": 0, "on_time": 0}
-    for row in (
+    days_taken: dict[float, int] = defaultdict(int)
+    for team_id, days, in_time, n in (
         done.order_by()
-        .values("team_id")
-        .annotate(closed=Count("pk"), on_time=Count("pk", filter=aq.on_time()))
+        .annotate(
+            days=_days("created_at", "closed_at"),
+            in_time=ExpressionWrapper(aq.on_time(), output_field=BooleanField()),
+        )
+        .values_list("team_id", "days", "in_time")
+        .annotate(n=Count("pk"))
     ):
-        for key in closure:
-            closure[key] += row[key]
-        row_team = per_team[row["team_id"]]
-        row_team.update(closed=row["closed"], on_time=row["on_time"])
-        row_team["on_time_rate"] = _rate(row["on_time"], row["closed"])
-    to_close = median(done, _days("created_at", "closed_at"))
+        row_team = per_team[team_id]
+        row_team["closed"] += n
+        closure["closed"] += n
+        if in_time:
+            row_team["on_time"] += n
+            closure["on_time"] += n
+        days_taken[days] += n
+    for row_team in per_team.values():
+        row_team["on_time_rate"] = _rate(row_team["on_time"], row_team["closed"])
+    to_close = histogram_median(days_taken.items())
     owners = list(
         actions.filter(aq.overdue(today), owner__isnull=False)
         .order_by()
@@ -411,34 +430,40 @@ def _opened_closed(
 
 
 def _overruns(in_period: QuerySet[Any]) -> list[dict[str, Any]]:
-    """Per agenda phase: meetings that held it, how many overran, the median overrun."""
+    """Per agenda phase: meetings that held it, how many overran, the median overrun.
+
+    One query counts phases per whole minute of overrun (0: on time), rounded up.
+    """
     over = Q(spent_seconds__gt=F("planned_minutes") * 60)
-    phases = AgendaPhase.objects.filter(review__in=in_period, started_at__isnull=False).order_by()
-    overrun = F("spent_seconds") - F("planned_minutes") * 60
-    rows = phases.values("phase").annotate(held=Count("pk"), over=Count("pk", filter=over))
-    if connection.vendor == "postgresql":
-        rows = rows.annotate(median_over=Median(overrun, filter=over))
-        found = {row["phase"]: row for row in rows}
-    else:
-        found = {row["phase"]: {**row, "median_over": None} for row in rows}
-        values: dict[str, list[float]] = defaultdict(list)
-        for phase, seconds in phases.filter(over).annotate(_v=overrun).values_list("phase", "_v"):
-            values[phase].append(seconds)
-        for phase, seconds_list in values.items():
-            found[phase]["median_over"] = statistics.median(seconds_list)
+    minutes = Case(
+        When(over, then=(F("spent_seconds") - F("planned_minutes") * 60 + 59) / 60),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    held: dict[str, int] = defaultdict(int)
+    overran: dict[str, dict[float, int]] = defaultdict(dict)
+    for phase, minutes_over, n in (
+        AgendaPhase.objects.filter(review__in=in_period, started_at__isnull=False)
+        .order_by()
+        .annotate(m=minutes)
+        .values_list("phase", "m")
+        .annotate(n=Count("pk"))
+    ):
+        held[phase] += n
+        if minutes_over:
+            overran[phase][minutes_over] = n
     out = []
     for phase, label in Phase.choices:
-        if phase in found:
-            row = found[phase]
-            seconds = row["median_over"]
+        if held[phase]:
+            over_n = sum(overran[phase].values())
             out.append(
                 {
                     "phase": phase,
                     "label": label,
-                    "held": row["held"],
-                    "over": row["over"],
-                    "over_rate": _rate(row["over"], row["held"]),
-                    "median_over_minutes": round(seconds / 60, 1) if seconds else None,
+                    "held": held[phase],
+                    "over": over_n,
+                    "over_rate": _rate(over_n, held[phase]),
+                    "median_over_minutes": histogram_median(overran[phase].items()),
                 }
             )
     return out
@@ -446,64 +471,64 @@ def _overruns(in_period: QuerySet[Any]) -> list[dict[str, Any]]:
 
 def _factors(reviews: QuerySet[Any], period: Period) -> dict[str, Any]:
     """Contributing-factor categories and causal-factor types: this period against the one
-    before, and categories per month (or week) of the period."""
-    before = period.before()
-    now_q = Q(
-        review__created_at__gte=aq.day_start(period.start),
-        review__created_at__lt=aq.day_start(period.end + dt.timedelta(days=1)),
-    )
-    before_q = Q(
-        review__created_at__gte=aq.day_start(before.start),
-        review__created_at__lt=aq.day_start(before.end + dt.timedelta(days=1)),
-    )
+    before, and categories per week (per month over three months) of the period.
 
-    def compare(model: Any, field: str, labels: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
-        counts = {
-            row[field]: row
-            for row in model.objects.filter(review__in=reviews)
-            .filter(now_q | before_q)
+    Each is one query: factors counted per value and per interval, where the first interval
+    is the period before and the others are the chart's weeks or months.
+    """
+    before = period.before()
+    buckets = Buckets.covering(period, weeks_up_to_days=92)
+    edges = [before.start, period.start, *buckets.starts[1:-1], period.end + dt.timedelta(days=1)]
+
+    def counted(model: Any, field: str) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for value, index, n in (
+            model.objects.filter(
+                review__in=reviews,
+                review__created_at__gte=aq.day_start(edges[0]),
+                review__created_at__lt=aq.day_start(edges[-1]),
+            )
             .order_by()
-            .values(field)
-            .annotate(n=Count("pk", filter=now_q), before=Count("pk", filter=before_q))
-        }
-        out = []
+            .annotate(b=Bucket(F("review__created_at"), [aq.day_start(d) for d in edges]))
+            .values_list(field, "b")
+            .annotate(n=Count("pk"))
+        ):
+            out.setdefault(value, [0] * (len(edges) - 1))[index - 1] += n
+        return out
+
+    def compare(
+        counts: dict[str, list[int]], labels: Iterable[tuple[str, str]]
+    ) -> list[dict[str, Any]]:
+        rows = []
         for value, label in labels:
-            row = counts.get(value, {"n": 0, "before": 0})
-            if row["n"] or row["before"]:
-                out.append(
+            per = counts.get(value)
+            if per:
+                now, earlier = sum(per[1:]), per[0]
+                rows.append(
                     {
                         "value": value,
                         "label": label,
-                        "n": row["n"],
-                        "before": row["before"],
-                        "change": row["n"] - row["before"],
+                        "n": now,
+                        "before": earlier,
+                        "change": now - earlier,
                     }
                 )
-        return sorted(out, key=lambda r: (-r["n"], r["label"]))
+        return sorted(rows, key=lambda r: (-r["n"], r["label"]))
 
-    buckets = Buckets.covering(period, weeks_up_to_days=92)
-    series: dict[str, list[int]] = {}
-    for category, index, n in (
-        ContributingFactor.objects.filter(review__in=reviews)
-        .filter(now_q)
-        .order_by()
-        .annotate(b=buckets.expression("review__created_at"))
-        .values_list("category", "b")
-        .annotate(n=Count("pk"))
-    ):
-        series.setdefault(category, [0] * len(buckets))[index - 1] += n
+    categories = counted(ContributingFactor, "category")
     labels = dict(FactorCategory.choices)
+    series = sorted(
+        ((labels.get(c, c), per[1:]) for c, per in categories.items() if any(per[1:])),
+        key=lambda kv: (-sum(kv[1]), kv[0]),
+    )
     return {
-        "categories": compare(ContributingFactor, "category", FactorCategory.choices),
-        "types": compare(CausalFactor, "factor_type", CausalFactorType.choices),
+        "categories": compare(categories, FactorCategory.choices),
+        "types": compare(counted(CausalFactor, "factor_type"), CausalFactorType.choices),
         "before": before,
         "over_time": {
             "unit": buckets.unit,
             "labels": [buckets.label(i) for i in range(len(buckets))],
-            "series": [
-                (labels.get(category, category), values)
-                for category, values in sorted(series.items(), key=lambda kv: -sum(kv[1]))
-            ],
+            "series": series,
         },
     }
 
@@ -529,25 +554,25 @@ def _bump() -> None:
         logger.warning("dashboard: could not mark the figures stale", exc_info=True)
 
 
-def kept_figures(
-    *, teams: QuerySet[Any], period: Period, kind: str, today: dt.date
-) -> tuple[dict[str, Any], dt.datetime]:
-    """figures(), kept for DASHBOARD_CACHE_SECONDS; returns them and when they were computed."""
+def kept(parts: Iterable[Any], compute: Callable[[], T]) -> tuple[T, dt.datetime]:
+    """compute(), kept for DASHBOARD_CACHE_SECONDS under `parts` (and the data's version).
+
+    Returns the value and when it was computed. Without a cache, it computes every time.
+    """
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
-        return figures(teams=teams, period=period, kind=kind, today=today), timezone.now()
+        return compute(), timezone.now()
     try:
         version = cache.get_or_set(VERSION_KEY, 1, None)
-        ids = sorted(teams.values_list("pk", flat=True))
-        raw = f"{version}|{ids}|{period.start}|{period.end}|{kind}|{today}|{connection.vendor}"
+        raw = "|".join(str(part) for part in (version, connection.vendor, *parts))
         key = "dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
         found = cache.get(key)
     except Exception:
         logger.warning("dashboard: the cache is unavailable, computing afresh", exc_info=True)
-        return figures(teams=teams, period=period, kind=kind, today=today), timezone.now()
+        return compute(), timezone.now()
     if found is not None:
         return found  # type: ignore[no-any-return]
-    result = (figures(teams=teams, period=period, kind=kind, today=today), timezone.now())
+    result = (compute(), timezone.now())
     try:
         cache.set(key, result, seconds)
     except Exception:

@@ -257,6 +257,8 @@ class Review(models.Model):
         ]
         indexes = [
             models.Index(fields=["team", "status"], name="%(app_label)s_%(class)s_team_status"),
+            # The dashboard: a team's reviews created in a period, and the most recent ones.
+            models.Index(fields=["team", "created_at"], name="%(app_label)s_%(class)s_team_made"),
             models.Index(
                 fields=["status", "scheduled_at"], name="%(app_label)s_%(class)s_st_sched"
             ),

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             model_name="actionitem",
             index=models.Index(
                 condition=Q(status__in=CLOSED),
-                fields=["team", "closed_at"],
+                fields=["team", "closed_at", "status", "created_at", "due_on"],
                 name="actions_closed_team_at",
             ),
         ),

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,9 +19,9 @@ from django.views.decorators.http import require_GET
 
 from aar_project.typing import HtmxHttpRequest
 from actions.models import ActionItem
-from reviews.charts import Chart, Series, draw
+from reviews.charts import Chart, Series, draw, to_html
 from reviews.hints import review_health
-from reviews.metrics import Period, kept_figures
+from reviews.metrics import Period, figures, kept
 from reviews.models import (
     Account,
     CausalFactor,
@@ -82,9 +83,19 @@ def _reverse(name: str, *args: str) -> str:
     return reverse(name, args=args)
 
 
+SAFE = re.compile(r"[A-Za-z0-9_.-]*\Z")
+
+
 def _url(base: str, params: dict[str, Any]) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
-    return f"{base}?{query}" if query else base
+    """`base?k=v&...` without the empty values. Slugs, dates and numbers need no quoting (and
+    a page of links builds hundreds of these)."""
+    parts = []
+    for key, value in params.items():
+        if value in ("", None):
+            continue
+        text = str(value)
+        parts.append(f"{key}={text if SAFE.match(text) else quote_plus(text)}")
+    return f"{base}?{'&'.join(parts)}" if parts else base
 
 
 def _period(request: HtmxHttpRequest, today: dt.date) -> tuple[str, Period]:
@@ -135,7 +146,12 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     if kind and kind not in ReviewKind.values:
         messages.error(request, "Unknown kind of review; showing every kind.")
         kind = ""
-    data, computed_at = kept_figures(teams=teams, period=period, kind=kind, today=today)
+    team_ids = sorted(teams.values_list("pk", flat=True))
+    found, computed_at = kept(
+        (team_ids, period.start, period.end, kind, today),
+        lambda: _compute(teams, period, kind, today),
+    )
+    data = found["figures"]
     links = Links(team_slug, kind, period)
     for owner in data["owners"]:
         owner["href"] = links.actions(owner=owner["owner_id"], overdue="on")
@@ -169,40 +185,54 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "filters": {"team": team_slug, "period": period_choice, "kind": kind},
         "kinds": ReviewKind.choices,
         "team_rows": _team_rows(data["teams"], links) if not one_team else [],
-        "flow_chart": _flow_chart(data, links),
-        "ageing_chart": draw(
-            Chart(
-                title="Overdue actions by how late",
-                labels=[a["label"] for a in data["ageing"]],
-                unit="overdue by",
-                series=[
-                    Series(
-                        "Overdue actions",
-                        [a["n"] for a in data["ageing"]],
-                        links=[
-                            links.actions(late_min=a["low"], late_max=a["high"])
-                            for a in data["ageing"]
-                        ],
-                        css="s4",
-                    )
-                ],
-            )
+        "flow_chart": to_html(_flow_chart(data, links), "flow"),
+        "ageing_chart": to_html(
+            draw(
+                Chart(
+                    title="Overdue actions by how late",
+                    labels=[a["label"] for a in data["ageing"]],
+                    unit="overdue by",
+                    series=[
+                        Series(
+                            "Overdue actions",
+                            [a["n"] for a in data["ageing"]],
+                            links=[
+                                links.actions(late_min=a["low"], late_max=a["high"])
+                                for a in data["ageing"]
+                            ],
+                            css="s4",
+                        )
+                    ],
+                )
+            ),
+            "ageing",
         ),
-        "factor_chart": draw(
-            Chart(
-                title=f"Contributing factors by category, per {data['factors']['over_time']['unit']}",
-                labels=data["factors"]["over_time"]["labels"],
-                unit=data["factors"]["over_time"]["unit"],
-                stacked=True,
-                series=[
-                    Series(name, values) for name, values in data["factors"]["over_time"]["series"]
-                ],
-            )
+        "factor_chart": to_html(
+            draw(
+                Chart(
+                    title=f"Contributing factors by category, per {data['factors']['over_time']['unit']}",
+                    labels=data["factors"]["over_time"]["labels"],
+                    unit=data["factors"]["over_time"]["unit"],
+                    stacked=True,
+                    series=[
+                        Series(name, values)
+                        for name, values in data["factors"]["over_time"]["series"]
+                    ],
+                )
+            ),
+            "factors",
         ),
-        "health": _health_across(teams, today, kind),
+        "health": found["health"],
         "nav": "dashboard",
     }
     return render(request, "reviews/dashboard.html", context)
+
+
+def _compute(teams: Any, period: Period, kind: str, today: dt.date) -> dict[str, Any]:
+    data = figures(teams=teams, period=period, kind=kind, today=today)
+    # Without a kind, the figures already counted each team's overdue actions.
+    overdue = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
+    return {"figures": data, "health": _health_across(teams, today, kind, overdue)}
 
 
 def _flow_chart(data: dict[str, Any], links: Links) -> Chart:
@@ -284,7 +314,13 @@ def _count(model: Any, **where: Any) -> Any:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _health_across(teams: Any, today: dt.date, kind: str, limit: int = 40) -> list[dict[str, Any]]:
+def _health_across(
+    teams: Any,
+    today: dt.date,
+    kind: str,
+    overdue_by_team: dict[int, int] | None = None,
+    limit: int = 40,
+) -> list[dict[str, Any]]:
     """Review health for the owner's most recent reviews, in a fixed number of queries.
 
     The recent reviews are chosen first, so the per-review counts run for those alone.
@@ -309,14 +345,16 @@ def _health_across(teams: Any, today: dt.date, kind: str, limit: int = 40) -> li
         )
         .order_by("-created_at", "-pk")
     )
-    late_by_team = dict(
-        ActionItem.objects.overdue(today)
-        .filter(team__in=teams)
-        .order_by()
-        .values("team_id")
-        .annotate(n=Count("pk"))
-        .values_list("team_id", "n")
-    )
+    late_by_team = overdue_by_team
+    if late_by_team is None:
+        late_by_team = dict(
+            ActionItem.objects.overdue(today)
+            .filter(team__in=teams)
+            .order_by()
+            .values("team_id")
+            .annotate(n=Count("pk"))
+            .values_list("team_id", "n")
+        )
     rows = []
     row: Any
     for row in reviews:  # annotated rows
