@@ -7,6 +7,7 @@ the list behind it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +86,9 @@ def draw(chart: Chart) -> Chart:
     slot = plot_w / n
     gap = min(6.0, slot * 0.2)
     per_bar = (slot - gap) / (1 if chart.stacked else max(len(chart.series), 1))
-    label_every = max(1, round(n / 12))
+    # Every label that fits: about 6.5 units per character at the tick size, plus a gap.
+    widest = max((len(label) for label in chart.labels), default=1) * 6.5 + 8
+    label_every = max(1, math.ceil(widest / slot))
     bars = []
     for i, label in enumerate(chart.labels):
         base: float = chart.height - BOTTOM

@@ -59,7 +59,7 @@ AGE_BUCKETS = [
 ]
 WAITING_LATE_DAYS = 14
 UNPUBLISHED_AFTER_DAYS = 5
-LIST_LIMIT = 50
+LIST_LIMIT = 10  # the lists on the page; each links to the full list
 
 
 class DaysBetween(Func):

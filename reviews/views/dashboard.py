@@ -36,6 +36,18 @@ from reviews.models import (
 )
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
+HEALTH_LABELS = {
+    "health.late": "Meeting more than two weeks after the event",
+    "health.unpublished": "Report not published five days after the meeting",
+    "health.went_well": "Nothing recorded under what went well",
+    "health.single": "Only one person took part",
+    "health.accounts": "At most one written account",
+    "health.timeline": "No timeline",
+    "health.root_cause": "No root-cause analysis",
+    "health.actions": "Actions without an owner or a date",
+    "health.earlier": "The team's earlier actions still open past their date",
+}
+HEALTH_REVIEWS = 40
 MAX_CUSTOM_DAYS = 3 * 366
 
 
@@ -223,6 +235,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "factors",
         ),
         "health": found["health"],
+        "health_summary": _health_summary(found["health"]),
+        "health_reviews": HEALTH_REVIEWS,
         "nav": "dashboard",
     }
     return render(request, "reviews/dashboard.html", context)
@@ -233,6 +247,18 @@ def _compute(teams: Any, period: Period, kind: str, today: dt.date) -> dict[str,
     # Without a kind, the figures already counted each team's overdue actions.
     overdue = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
     return {"figures": data, "health": _health_across(teams, today, kind, overdue)}
+
+
+def _health_summary(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """How many of the recent reviews have each finding, most common first."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for hint in row["hints"]:
+            counts[hint.code] = counts.get(hint.code, 0) + 1
+    return sorted(
+        ((HEALTH_LABELS.get(code, code), n) for code, n in counts.items()),
+        key=lambda item: (-item[1], item[0]),
+    )
 
 
 def _flow_chart(data: dict[str, Any], links: Links) -> Chart:
@@ -319,7 +345,7 @@ def _health_across(
     today: dt.date,
     kind: str,
     overdue_by_team: dict[int, int] | None = None,
-    limit: int = 40,
+    limit: int = HEALTH_REVIEWS,
 ) -> list[dict[str, Any]]:
     """Review health for the owner's most recent reviews, in a fixed number of queries.
 

@@ -270,6 +270,8 @@ def test_the_page_draws_its_charts_with_their_numbers(client, data):
     assert "Contributing factors by category, per week" in html
     assert '<title id="ageing-title">Overdue actions by how late</title>' in html
     assert f'href="/actions/team/{team.slug}/?overdue=on">4</a>' in html
+    # Review health across the recent reviews: none of the five has a timeline.
+    assert '<th scope="row">No timeline</th><td class="num">5</td>' in html
 
 
 def test_a_bad_custom_period_says_so_and_shows_90_days(client, data):
