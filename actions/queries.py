@@ -25,14 +25,32 @@ def is_open() -> Q:
     return Q(status__in=OPEN_STATUSES)
 
 
+# The due-date parts below are for counting among open actions; the lists use the whole.
+
+
+def past_due(today: dt.date) -> Q:
+    return Q(due_on__lt=today)
+
+
+def due_within(today: dt.date) -> Q:
+    return Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+
+
+def late_range(today: dt.date, low: int, high: int | None) -> Q:
+    q = Q(due_on__lte=today - dt.timedelta(days=max(low, 1)))
+    if high is not None:
+        q &= Q(due_on__gte=today - dt.timedelta(days=high))
+    return q
+
+
 def overdue(today: dt.date) -> Q:
     """Open and past due; due today is not overdue."""
-    return is_open() & Q(due_on__lt=today)
+    return is_open() & past_due(today)
 
 
 def due_soon(today: dt.date) -> Q:
     """Open and due today or within the next seven days."""
-    return is_open() & Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    return is_open() & due_within(today)
 
 
 def late_between(today: dt.date, low: int, high: int | None) -> Q:
@@ -40,10 +58,7 @@ def late_between(today: dt.date, low: int, high: int | None) -> Q:
 
     Overdue by 1 day means it was due yesterday; a bucket starting at 0 starts at 1.
     """
-    q = is_open() & Q(due_on__lte=today - dt.timedelta(days=max(low, 1)))
-    if high is not None:
-        q &= Q(due_on__gte=today - dt.timedelta(days=high))
-    return q
+    return is_open() & late_range(today, low, high)
 
 
 def opened_in(start: dt.date, end: dt.date) -> Q:

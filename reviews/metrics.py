@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
@@ -235,10 +236,24 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
         **action_figures,
         "buckets": chart_buckets,
         "weeks": _opened_closed(actions, period, chart_buckets),
-        "overruns": _overruns(in_period),
-        "factors": _factors(reviews, period),
+        "overruns": _overruns(_of_reviews(team_ids, kind, period)),
+        "factors": _factors(_of_reviews(team_ids, kind), period),
         "teams": list(per_team.values()),
     }
+
+
+def _of_reviews(team_ids: list[int], kind: str, period: Period | None = None) -> Q:
+    """Rows (agenda phases, factors) of the chosen reviews, as conditions on `review__`:
+    one join, where `review__in=<queryset>` would join the reviews twice."""
+    q = Q(review__team_id__in=team_ids) & ~Q(review__status=ReviewStatus.CANCELLED)
+    if kind:
+        q &= Q(review__kind=kind)
+    if period:
+        q &= Q(
+            review__created_at__gte=aq.day_start(period.start),
+            review__created_at__lt=aq.day_start(period.end + dt.timedelta(days=1)),
+        )
+    return q
 
 
 def review_conditions(today: dt.date) -> dict[str, Q]:
@@ -280,7 +295,10 @@ def _reviews(
     )
     totals = {"waiting": 0, "waiting_late": 0, "unpublished": 0}
     for row in (
-        reviews.order_by()
+        reviews.filter(
+            status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING, ReviewStatus.WRITING]
+        )
+        .order_by()
         .values("team_id")
         .annotate(
             waiting=Count("pk", filter=waiting_q),
@@ -328,12 +346,13 @@ def _reviews(
 def _actions(
     actions: QuerySet[Any], period: Period, today: dt.date, per_team: dict[int, dict[str, Any]]
 ) -> dict[str, Any]:
+    # Counted among open actions, so each condition is only its due-date part.
     open_counts = {
-        "open": Count("pk"),
-        "overdue": Count("pk", filter=aq.overdue(today)),
-        "due_soon": Count("pk", filter=aq.due_soon(today)),
+        "open": Count("*"),
+        "overdue": Count("pk", filter=aq.past_due(today)),
+        "due_soon": Count("pk", filter=aq.due_within(today)),
         **{
-            f"age_{low}": Count("pk", filter=aq.late_between(today, low, high))
+            f"age_{low}": Count("pk", filter=aq.late_range(today, low, high))
             for low, high, _ in AGE_BUCKETS
         },
     }
@@ -366,13 +385,31 @@ def _actions(
     for row_team in per_team.values():
         row_team["on_time_rate"] = _rate(row_team["on_time"], row_team["closed"])
     to_close = histogram_median(days_taken.items())
-    owners = list(
+    # Counted per owner alone (the names would widen every group), named afterwards.
+    top = list(
         actions.filter(aq.overdue(today), owner__isnull=False)
         .order_by()
-        .values("owner_id", "owner__first_name", "owner__last_name", "owner__email")
+        .values("owner_id")
         .annotate(n=Count("pk"))
-        .order_by("-n", "owner__email")[:10]
+        .order_by("-n", "owner_id")
+        .values_list("owner_id", "n")[:10]
     )
+    names = {
+        row["pk"]: row
+        for row in get_user_model()
+        .objects.filter(pk__in=[owner_id for owner_id, _ in top])
+        .values("pk", "first_name", "last_name", "email")
+    }
+    owners = [
+        {
+            "owner_id": owner_id,
+            "owner__first_name": names[owner_id]["first_name"],
+            "owner__last_name": names[owner_id]["last_name"],
+            "owner__email": names[owner_id]["email"],
+            "n": n,
+        }
+        for owner_id, n in top
+    ]
     return {
         "open": totals["open"],
         "overdue": totals["overdue"],
@@ -429,7 +466,7 @@ def _opened_closed(
     ]
 
 
-def _overruns(in_period: QuerySet[Any]) -> list[dict[str, Any]]:
+def _overruns(of_reviews: Q) -> list[dict[str, Any]]:
     """Per agenda phase: meetings that held it, how many overran, the median overrun.
 
     One query counts phases per whole minute of overrun (0: on time), rounded up.
@@ -443,7 +480,7 @@ def _overruns(in_period: QuerySet[Any]) -> list[dict[str, Any]]:
     held: dict[str, int] = defaultdict(int)
     overran: dict[str, dict[float, int]] = defaultdict(dict)
     for phase, minutes_over, n in (
-        AgendaPhase.objects.filter(review__in=in_period, started_at__isnull=False)
+        AgendaPhase.objects.filter(of_reviews, started_at__isnull=False)
         .order_by()
         .annotate(m=minutes)
         .values_list("phase", "m")
@@ -469,7 +506,7 @@ def _overruns(in_period: QuerySet[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _factors(reviews: QuerySet[Any], period: Period) -> dict[str, Any]:
+def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
     """Contributing-factor categories and causal-factor types: this period against the one
     before, and categories per week (per month over three months) of the period.
 
@@ -484,7 +521,7 @@ def _factors(reviews: QuerySet[Any], period: Period) -> dict[str, Any]:
         out: dict[str, list[int]] = {}
         for value, index, n in (
             model.objects.filter(
-                review__in=reviews,
+                of_reviews,
                 review__created_at__gte=aq.day_start(edges[0]),
                 review__created_at__lt=aq.day_start(edges[-1]),
             )

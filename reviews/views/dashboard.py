@@ -351,7 +351,9 @@ def _health_across(
 
     The recent reviews are chosen first, so the per-review counts run for those alone.
     """
-    recent = Review.objects.filter(team__in=teams).exclude(status=ReviewStatus.CANCELLED)
+    recent = Review.objects.filter(team_id__in=list(teams.values_list("pk", flat=True))).exclude(
+        status=ReviewStatus.CANCELLED
+    )
     if kind:
         recent = recent.filter(kind=kind)
     reviews = (
