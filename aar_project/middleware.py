@@ -24,7 +24,10 @@ class RequestLogMiddleware:
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         started = time.perf_counter()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()  # and not after it either (a thread serves many)
         elapsed_ms = (time.perf_counter() - started) * 1000
         response["X-Request-ID"] = request_id
         # request.path never holds the query string, where sign-in tokens travel; a calendar

@@ -102,6 +102,14 @@ def _fresh_poll_memo() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_leftover_time_zone() -> None:
+    """A test's "today" is the default zone's, whatever an earlier test activated."""
+    from django.utils import timezone
+
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     from django.core.cache import cache
 

@@ -54,3 +54,13 @@ def test_responses_name_their_request_and_refuse_framing(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert len(response["X-Request-ID"]) == 32
+
+
+def test_a_review_pages_time_zone_ends_with_its_request(client, cast):
+    from django.utils import timezone
+
+    cast.review.time_zone = "Pacific/Auckland"
+    cast.review.save(update_fields=["time_zone"])
+    client.force_login(cast.facilitator)
+    assert client.get(f"/reviews/{cast.review.slug}/").status_code == 200
+    assert timezone.get_current_timezone_name() == "UTC"
