@@ -196,7 +196,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "period": period,
         "filters": {"team": team_slug, "period": period_choice, "kind": kind},
         "kinds": ReviewKind.choices,
-        "team_rows": _team_rows(data["teams"], links) if not one_team else [],
+        # The per-team table, when there is more than one team to compare.
+        "team_rows": _team_rows(data["teams"], links) if len(data["teams"]) > 1 else [],
         "flow_chart": to_html(_flow_chart(data, links), "flow"),
         "ageing_chart": to_html(
             draw(
