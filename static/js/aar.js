@@ -142,6 +142,12 @@
         if (event.target.name === "event_started_at" || event.target.name === "event_detected_at") suggestMeeting(form);
       });
     });
+    // The dashboard: choosing a date means a custom period.
+    document.querySelectorAll("form[data-period-form]").forEach(function (form) {
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "since" || event.target.name === "until") form.elements.period.value = "custom";
+      });
+    });
   });
 })();
 

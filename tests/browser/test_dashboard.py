@@ -34,3 +34,17 @@ def test_the_owner_follows_the_overdue_number_to_those_actions(page):
     assert page.get_by_role("link", name="Rewrite the runbook").is_visible()
     assert page.get_by_role("link", name="Load test").count() == 0
     assert page.csp_violations == []
+
+
+def test_choosing_a_date_makes_the_period_custom(page):
+    team = TeamFactory(name="Payments")
+    sign_in_with_password(page, team.delivery_owner.email)
+    page.wait_for_url("**/")
+    page.goto("/dashboard/?period=365")
+    since = (timezone.localdate() - dt.timedelta(days=20)).isoformat()
+    page.get_by_label("From", exact=True).fill(since)
+    assert page.locator("select[name=period]").input_value() == "custom"
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**period=custom**")
+    assert page.get_by_text("(21 days)").is_visible()
+    assert page.csp_violations == []

@@ -360,3 +360,21 @@ def test_the_query_count_is_the_same_with_10_and_with_1000_actions(client, data,
     )
     assert ActionItem.objects.filter(team=team).count() > 1000
     assert count() == few
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([], None),
+        ([(5, 1)], 5.0),
+        ([(1, 1), (3, 1)], 2.0),  # even: the mean of the middle two, as percentile_cont(0.5)
+        ([(1, 2), (10, 1)], 1.0),
+        ([(10, 1), (1, 1), (4, 2)], 4.0),  # unordered pairs
+        ([(2, 3), (8, 3)], 5.0),
+        ([(None, 4), (7, 0), (3, 1)], 3.0),  # no value, and a value nobody has, are ignored
+    ],
+)
+def test_a_median_read_off_counts_matches_the_median_of_the_values(counts, expected):
+    from reviews.metrics import histogram_median
+
+    assert histogram_median(counts) == expected
