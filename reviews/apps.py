@@ -13,8 +13,8 @@ class ReviewsConfig(AppConfig):
         from reviews.metrics import data_changed
         from reviews.models import AgendaPhase, CausalFactor, ContributingFactor, Review
 
-        # Saved one by one (bulk changes also call bump_review_version, or show within
-        # DASHBOARD_CACHE_SECONDS): the dashboard stops using figures kept from before.
+        # Saved one by one (the app's bulk changes call bump_review_version; others show
+        # within DASHBOARD_CACHE_SECONDS): the team's kept dashboard figures are dropped.
         for model in (ActionItem, Review, AgendaPhase, CausalFactor, ContributingFactor):
             post_save.connect(
                 data_changed, sender=model, dispatch_uid=f"dashboard-{model.__name__}"

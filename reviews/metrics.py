@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -571,28 +572,48 @@ def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
 
 
 # --- Kept figures ------------------------------------------------------------------------
-
-VERSION_KEY = "dashboard:version"
-
-
-def data_changed(**_: Any) -> None:
-    """Figures computed before this change are not used again: now, and once more when the
-    transaction commits (a page computed in between would otherwise keep the old figures)."""
-    _bump()
-    transaction.on_commit(_bump)
+# Each team has a version in the cache; any saved change to its actions, reviews, agenda or
+# factors moves it, and figures are kept under the versions of the teams they cover. So a
+# change in one team's meeting leaves the other teams' kept figures in use.
 
 
-def _bump() -> None:
+def _version_key(team_id: int) -> str:
+    return f"dashboard:team:{team_id}"
+
+
+def team_changed(team_id: int | None) -> None:
+    """Figures of this team computed before now are not used again: now, and once more when
+    the transaction commits (a page computed in between would otherwise keep old figures)."""
+    if team_id is None:
+        return
+    _bump(team_id)
+    transaction.on_commit(lambda: _bump(team_id))
+
+
+def data_changed(sender: Any, instance: Any, **_: Any) -> None:
+    """post_save / post_delete of an action, a review, an agenda phase or a factor."""
+    team_id = getattr(instance, "team_id", None)
+    if team_id is None and getattr(instance, "review_id", None):
+        team_id = (
+            Review.objects.filter(pk=instance.review_id).values_list("team_id", flat=True).first()
+        )
+    team_changed(team_id)
+
+
+def _bump(team_id: int) -> None:
+    key = _version_key(team_id)
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(VERSION_KEY, 1, None)
+        cache.incr(key)
+    except ValueError:  # not set yet, or evicted: a fresh start no earlier figures share
+        cache.set(key, time.time_ns(), None)
     except Exception:  # the cache is down: nothing is being kept either
         logger.warning("dashboard: could not mark the figures stale", exc_info=True)
 
 
-def kept(parts: Iterable[Any], compute: Callable[[], T]) -> tuple[T, dt.datetime]:
-    """compute(), kept for DASHBOARD_CACHE_SECONDS under `parts` (and the data's version).
+def kept(
+    team_ids: list[int], parts: Iterable[Any], compute: Callable[[], T]
+) -> tuple[T, dt.datetime]:
+    """compute(), kept for DASHBOARD_CACHE_SECONDS under `parts` and the teams' versions.
 
     Returns the value and when it was computed. Without a cache, it computes every time.
     """
@@ -600,9 +621,17 @@ def kept(parts: Iterable[Any], compute: Callable[[], T]) -> tuple[T, dt.datetime
     if seconds <= 0:
         return compute(), timezone.now()
     try:
-        version = cache.get_or_set(VERSION_KEY, 1, None)
-        raw = "|".join(str(part) for part in (version, connection.vendor, *parts))
-        key = "dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+        keys = [_version_key(team_id) for team_id in team_ids]
+        versions = cache.get_many(keys)
+        for key in keys:
+            if key not in versions:
+                cache.add(key, time.time_ns(), None)
+                versions[key] = cache.get(key)
+        raw = "|".join(
+            str(part)
+            for part in (connection.vendor, *[versions[key] for key in keys], *team_ids, *parts)
+        )
+        key = "dashboard:figures:" + hashlib.sha256(raw.encode()).hexdigest()
         found = cache.get(key)
     except Exception:
         logger.warning("dashboard: the cache is unavailable, computing afresh", exc_info=True)

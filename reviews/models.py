@@ -353,9 +353,9 @@ PR_SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
 def bump_review_version(review_id: int) -> None:
     """Every change to a review bumps its version in the same transaction (the poll's key)."""
     Review.objects.filter(pk=review_id).update(version=F("version") + 1)
-    from reviews.metrics import data_changed
+    from reviews.metrics import team_changed
 
-    data_changed()
+    team_changed(Review.objects.filter(pk=review_id).values_list("team_id", flat=True).first())
 
 
 # --- People ----------------------------------------------------------------------------

@@ -160,7 +160,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         kind = ""
     team_ids = sorted(teams.values_list("pk", flat=True))
     found, computed_at = kept(
-        (team_ids, period.start, period.end, kind, today),
+        team_ids,
+        (period.start, period.end, kind, today),
         lambda: _compute(teams, period, kind, today),
     )
     data = found["figures"]

@@ -378,3 +378,25 @@ def test_a_median_read_off_counts_matches_the_median_of_the_values(counts, expec
     from reviews.metrics import histogram_median
 
     assert histogram_median(counts) == expected
+
+
+def test_a_change_in_another_team_keeps_this_teams_figures(client, data, settings):
+    team, _, _ = data
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    other = Team.objects.get(name="Quokkas")
+    client.force_login(team.delivery_owner)
+
+    def look() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/dashboard/", {"team": team.slug}).content.decode()
+        return html, len(queries)
+
+    with time_machine.travel(NOW, tick=False):
+        _, computed = look()
+        ActionItemFactory(review=other.reviews.first(), due_on=TODAY - dt.timedelta(days=9))
+        _, after_theirs = look()
+        ActionItemFactory(review=team.reviews.first(), due_on=TODAY - dt.timedelta(days=9))
+        html, after_ours = look()
+    assert after_theirs < 12 < computed  # kept: the other team's change is not ours
+    assert after_ours == computed  # ours: computed afresh...
+    assert '?overdue=on">5</a>' in html  # ...with the new action
