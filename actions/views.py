@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -326,12 +327,12 @@ def _actions_list(request: HtmxHttpRequest, teams: Any, team: Team | None) -> Ht
     if request.GET.get("format") == "csv":
         return _csv(team.slug if team else "all-teams", actions, today)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Everyone who owns an action here (a semi-join: no DISTINCT over every action).
     people = (
-        ActionItem.objects.filter(team__in=teams, owner__isnull=False)
-        .order_by()
-        .values_list("owner_id", "owner__first_name", "owner__last_name", "owner__email")
-        .distinct()
-        .order_by("owner__first_name", "owner__email")
+        get_user_model()
+        .objects.filter(pk__in=ActionItem.objects.filter(team__in=teams).values("owner_id"))
+        .order_by("first_name", "email")
+        .values_list("pk", "first_name", "last_name", "email")
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -352,7 +353,10 @@ def _actions_list(request: HtmxHttpRequest, teams: Any, team: Team | None) -> Ht
         "form": form,
         "page": page,
         "actions": _with_lateness(list(page.object_list), today),
-        "people": people,
+        "people": [
+            (pk, f"{first} {last}".strip() if first else email, pk == data.get("owner"))
+            for pk, first, last, email in people
+        ],
         "reviews": team.reviews.order_by("-created_at").values_list("slug", "title")[:500]
         if team
         else [],
