@@ -250,22 +250,25 @@ def account_save(
     account, _ = Account.objects.get_or_create(
         participant=participant, defaults={"review_id": participant.review_id, "version": 1}
     )
-    if account.version != version:
-        if account.body != body:
-            return account, Saved(ok=False, current_text=account.body, version=account.version)
-        if not submit:
-            return account, Saved(ok=True, version=account.version)  # nothing new to keep
-        version = account.version  # the same text: submitting it loses nothing
-    now = timezone.now()
-    updates: dict[str, object] = {"body": body, "updated_at": now, "version": F("version") + 1}
-    if submit:
-        updates["submitted_at"] = now
-    saved = Account.objects.filter(pk=account.pk, version=version).update(**updates)
-    account.refresh_from_db()
-    if not saved:
-        return account, Saved(ok=False, current_text=account.body, version=account.version)
-    bump_review_version(participant.review_id)
-    return account, Saved(ok=True, version=account.version)
+    # Twice at most: an autosave of the same text can land between the read and the write
+    # (a blur as the person clicks Submit); that is no conflict.
+    for _attempt in range(2):
+        if account.version != version:
+            if account.body != body:
+                return account, Saved(ok=False, current_text=account.body, version=account.version)
+            if not submit:
+                return account, Saved(ok=True, version=account.version)  # nothing new to keep
+            version = account.version  # the same text: submitting it loses nothing
+        now = timezone.now()
+        updates: dict[str, object] = {"body": body, "updated_at": now, "version": F("version") + 1}
+        if submit:
+            updates["submitted_at"] = now
+        saved = Account.objects.filter(pk=account.pk, version=version).update(**updates)
+        account.refresh_from_db()
+        if saved:
+            bump_review_version(participant.review_id)
+            return account, Saved(ok=True, version=account.version)
+    return account, Saved(ok=False, current_text=account.body, version=account.version)
 
 
 def account_remind(

@@ -95,6 +95,21 @@ def test_a_submit_racing_an_autosave_of_the_same_text_still_submits(client, writ
     assert Account.objects.get(participant=writer).submitted_at is not None
 
 
+def test_an_autosave_landing_between_the_submits_read_and_write_is_no_conflict(writer, monkeypatch):
+    """The autosave of a blur commits after the submit read the account: same text, so the
+    submit goes through instead of reporting a conflict with itself."""
+    from reviews import services
+
+    services.account_save(participant=writer, body="the whole account", version=1)
+    stale = Account.objects.get(participant=writer)  # version 2, as the submit read it
+    services.account_save(participant=writer, body="the whole account", version=2)  # blur
+    monkeypatch.setattr(Account.objects, "get_or_create", lambda **kw: (stale, False))
+    account, saved = services.account_save(
+        participant=writer, body="the whole account", version=2, submit=True
+    )
+    assert saved.ok and account.submitted_at is not None and account.version == 4
+
+
 def test_accounts_close_when_the_meeting_starts_and_the_text_comes_back(client, writer):
     save(client, writer, "draft", 1)
     writer.review.status = ReviewStatus.IN_MEETING
