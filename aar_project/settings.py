@@ -232,8 +232,9 @@ EMAIL_TIMEOUT = 10
 # How long a worker holds an email it is sending before another may try it again.
 NOTIFICATION_CLAIM_SECONDS: int = _read("NOTIFICATION_CLAIM_SECONDS", env.int, default=300)
 # The dashboard keeps its figures this long for the same teams, filters and day (0: never).
-# Any change saved to a team's actions, reviews, agenda or factors starts fresh figures for
-# that team at once; only bulk changes made outside the app wait for this.
+# Any change made in the app to a team's reviews (their actions, agenda and factors too)
+# starts fresh figures for that team at once; changes made outside it (the admin, a script)
+# wait for this.
 DASHBOARD_CACHE_SECONDS: int = _read("DASHBOARD_CACHE_SECONDS", env.int, default=300)
 
 # --- Auth ------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from actions.services import (
     owner_settings,
     resurfaced_decide,
 )
-from reviews.access import review_access
+from reviews.access import owned_teams_for, review_access
 from reviews.models import ReviewKind, Team
 
 
@@ -240,26 +240,14 @@ PAGE_SIZE = 100
 @login_required
 @require_GET
 def team_actions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    team = Team.objects.owned_by(request.user).filter(slug=slug).first()
-    if team is None:
-        raise Http404("No such team")
-    return _actions_list(request, Team.objects.filter(pk=team.pk), team)
+    return _actions_list(request, *owned_teams_for(request.user, slug))
 
 
 @login_required
 @require_GET
 def owned_actions(request: HtmxHttpRequest) -> HttpResponse:
     """The actions of every team the user owns (a delivery owner; staff: all teams)."""
-    owned = Team.objects.owned_by(request.user)
-    if not owned.exists():
-        raise Http404("No team")
-    slug = request.GET.get("team", "")
-    if slug:
-        team = owned.filter(slug=slug).first()
-        if team is None:
-            raise Http404("No such team")
-        return _actions_list(request, owned.filter(pk=team.pk), team)
-    return _actions_list(request, owned, None)
+    return _actions_list(request, *owned_teams_for(request.user, request.GET.get("team", "")))
 
 
 def filter_actions(actions: Any, data: dict[str, Any], today: dt.date) -> Any:

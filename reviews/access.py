@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.http import Http404
 from django.utils import timezone
 
-from reviews.models import Account, Review, Role
+from reviews.models import Account, Review, Role, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import QuerySet
 
 
 class Need(enum.Enum):
@@ -103,3 +104,17 @@ def get_review_for(user: User | AnonymousUser, slug: str, need: Need = Need.VIEW
     except (ZoneInfoNotFoundError, ValueError):
         timezone.activate(ZoneInfo("UTC"))
     return access
+
+
+def owned_teams_for(user: User | AnonymousUser, slug: str) -> tuple[QuerySet[Team], Team | None]:
+    """The teams a delivery owner's pages cover: one team if `slug` names it, else all they
+    own (staff: every team). 404 if they own none, or not the one named."""
+    owned = Team.objects.owned_by(user)
+    if slug:
+        team = owned.filter(slug=slug).first()
+        if team is None:
+            raise Http404("No such team")
+        return Team.objects.filter(pk=team.pk), team
+    if not owned.exists():
+        raise Http404("No team")
+    return owned, None

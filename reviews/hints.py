@@ -10,6 +10,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -299,3 +302,20 @@ def review_health(
             )
         )
     return hints
+
+
+def review_health_of(review: Any, *, today: dt.date, **counts: int) -> list[Hint]:
+    """review_health() for a review: its days read in the active time zone, its counts given
+    (the review page counts one review, the dashboard forty at once)."""
+
+    def day(moment: dt.datetime | None) -> dt.date | None:
+        return timezone.localtime(moment).date() if moment else None
+
+    return review_health(
+        event_day=day(review.event_started_at or review.event_detected_at),
+        meeting_day=day(review.scheduled_at),
+        ended_day=day(review.meeting_ended_at),
+        published=review.status == "published",
+        today=today,
+        **counts,
+    )

@@ -115,6 +115,11 @@ class Bucket(Func):
         return f"CASE {' '.join(whens)} ELSE {len(self.edges) - 1} END", out
 
 
+def bucket_of(field: str, days: list[dt.date]) -> Bucket:
+    """Which interval between consecutive `days` (each from its first instant) `field` is in."""
+    return Bucket(F(field), [aq.day_start(day) for day in days])
+
+
 def _days(start: str, end: str) -> Any:
     return DaysBetween(F(start), F(end))
 
@@ -188,9 +193,6 @@ class Buckets:
             )
         return cls("month", starts)
 
-    def expression(self, field: str) -> Bucket:
-        return Bucket(F(field), [aq.day_start(day) for day in self.starts])
-
     def label(self, index: int) -> str:
         day = self.starts[index]
         return day.strftime("%d %b") if self.unit == "week" else day.strftime("%b %Y")
@@ -214,20 +216,18 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
     )
     blank = {
         "reviews": 0,
-        "by_status": {},
         "waiting": 0,
         "waiting_late": 0,
         "unpublished": 0,
         "open": 0,
         "overdue": 0,
         "due_soon": 0,
+        **{f"age_{low}": 0 for low, _, _ in AGE_BUCKETS},
         "closed": 0,
         "on_time": 0,
         "on_time_rate": None,
     }
-    per_team: dict[int, dict[str, Any]] = {
-        row["pk"]: {**blank, "by_status": {}, **row} for row in team_rows
-    }
+    per_team: dict[int, dict[str, Any]] = {row["pk"]: {**blank, **row} for row in team_rows}
 
     review_figures = _reviews(reviews, in_period, today, per_team)
     action_figures = _actions(actions, period, today, per_team)
@@ -286,30 +286,19 @@ def _reviews(
         in_period.order_by().values_list("team_id", "status").annotate(n=Count("pk"))
     ):
         by_status[status] = by_status.get(status, 0) + n
-        per_team[team_id].setdefault("by_status", {})[status] = n
-        per_team[team_id]["reviews"] = per_team[team_id].get("reviews", 0) + n
+        per_team[team_id]["reviews"] += n
     conditions = review_conditions(today)
-    waiting_q, late_q, unpublished_q = (
-        conditions["waiting"],
-        conditions["waiting_late"],
-        conditions["unpublished"],
-    )
-    totals = {"waiting": 0, "waiting_late": 0, "unpublished": 0}
+    counted = ("waiting", "waiting_late", "unpublished")
     for row in (
         reviews.filter(
             status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING, ReviewStatus.WRITING]
         )
         .order_by()
         .values("team_id")
-        .annotate(
-            waiting=Count("pk", filter=waiting_q),
-            waiting_late=Count("pk", filter=late_q),
-            unpublished=Count("pk", filter=unpublished_q),
-        )
+        .annotate(**{key: Count("pk", filter=conditions[key]) for key in counted})
     ):
-        for key in totals:
-            totals[key] += row[key]
-            per_team[row["team_id"]][key] = row[key]
+        per_team[row["team_id"]].update({key: row[key] for key in counted})
+    totals = _totals(per_team, counted)
     waiting = [
         {
             "slug": slug,
@@ -318,13 +307,13 @@ def _reviews(
             "waiting_days": days,
             "late": days > WAITING_LATE_DAYS,
         }
-        for slug, title, team, event in reviews.filter(waiting_q)
+        for slug, title, team, event in reviews.filter(conditions["waiting"])
         .order_by("event_started_at", "pk")
         .values_list("slug", "title", "team__name", "event_started_at")[:LIST_LIMIT]
         for days in [(today - timezone.localtime(event).date()).days]
     ]
     unpublished = list(
-        reviews.filter(unpublished_q)
+        reviews.filter(conditions["unpublished"])
         .order_by("meeting_ended_at", "pk")
         .values("slug", "title", "team__name", "meeting_ended_at")[:LIST_LIMIT]
     )
@@ -357,15 +346,11 @@ def _actions(
             for low, high, _ in AGE_BUCKETS
         },
     }
-    totals = dict.fromkeys(open_counts, 0)
     for row in actions.filter(aq.is_open()).order_by().values("team_id").annotate(**open_counts):
-        for key in open_counts:
-            totals[key] += row[key]
-            per_team[row["team_id"]][key] = row[key]
+        per_team[row["team_id"]].update({key: row[key] for key in open_counts})
     # Done in the period, counted per team, days taken and whether on time: one scan gives
     # the closure rate, per team and in all, and the median days to close.
     done = actions.filter(aq.done_in(period.start, period.end))
-    closure = {"closed": 0, "on_time": 0}
     days_taken: dict[float, int] = defaultdict(int)
     for team_id, days, in_time, n in (
         done.order_by()
@@ -376,16 +361,14 @@ def _actions(
         .values_list("team_id", "days", "in_time")
         .annotate(n=Count("pk"))
     ):
-        row_team = per_team[team_id]
-        row_team["closed"] += n
-        closure["closed"] += n
+        per_team[team_id]["closed"] += n
         if in_time:
-            row_team["on_time"] += n
-            closure["on_time"] += n
+            per_team[team_id]["on_time"] += n
         days_taken[days] += n
     for row_team in per_team.values():
         row_team["on_time_rate"] = _rate(row_team["on_time"], row_team["closed"])
     to_close = histogram_median(days_taken.items())
+    totals = _totals(per_team, [*open_counts, "closed", "on_time"])
     # Counted per owner alone (the names would widen every group), named afterwards.
     top = list(
         actions.filter(aq.overdue(today), owner__isnull=False)
@@ -395,22 +378,8 @@ def _actions(
         .order_by("-n", "owner_id")
         .values_list("owner_id", "n")[:10]
     )
-    names = {
-        row["pk"]: row
-        for row in get_user_model()
-        .objects.filter(pk__in=[owner_id for owner_id, _ in top])
-        .values("pk", "first_name", "last_name", "email")
-    }
-    owners = [
-        {
-            "owner_id": owner_id,
-            "owner__first_name": names[owner_id]["first_name"],
-            "owner__last_name": names[owner_id]["last_name"],
-            "owner__email": names[owner_id]["email"],
-            "n": n,
-        }
-        for owner_id, n in top
-    ]
+    people = get_user_model().objects.in_bulk([owner_id for owner_id, _ in top])
+    owners = [{"owner_id": owner_id, "owner": people[owner_id], "n": n} for owner_id, n in top]
     return {
         "open": totals["open"],
         "overdue": totals["overdue"],
@@ -419,12 +388,16 @@ def _actions(
             {"label": label, "n": totals[f"age_{low}"], "low": low, "high": high}
             for low, high, label in AGE_BUCKETS
         ],
-        "closed": closure["closed"],
-        "on_time": closure["on_time"],
-        "on_time_rate": _rate(closure["on_time"], closure["closed"]),
+        "closed": totals["closed"],
+        "on_time": totals["on_time"],
+        "on_time_rate": _rate(totals["on_time"], totals["closed"]),
         "median_to_close": to_close,
         "owners": owners,
     }
+
+
+def _totals(per_team: dict[int, dict[str, Any]], keys: Iterable[str]) -> dict[str, int]:
+    return {key: sum(row[key] for row in per_team.values()) for key in keys}
 
 
 def _rate(part: int, whole: int) -> int | None:
@@ -435,22 +408,19 @@ def _opened_closed(
     actions: QuerySet[Any], period: Period, buckets: Buckets
 ) -> list[dict[str, Any]]:
     """Actions opened and actions closed (done or won't do) per bucket, in one query."""
-    opened = (
-        actions.filter(aq.opened_in(period.start, period.end))
-        .order_by()
-        .annotate(b=buckets.expression("created_at"))
-        .values("b")
-        .annotate(n=Count("pk"), series=Value(0))
-        .values_list("series", "b", "n")
-    )
-    closed = (
-        actions.filter(aq.closed_in(period.start, period.end))
-        .order_by()
-        .annotate(b=buckets.expression("closed_at"))
-        .values("b")
-        .annotate(n=Count("pk"), series=Value(1))
-        .values_list("series", "b", "n")
-    )
+
+    def per_bucket(condition: Q, field: str, series: int) -> QuerySet[Any]:
+        return (
+            actions.filter(condition)
+            .order_by()
+            .annotate(b=bucket_of(field, buckets.starts))
+            .values("b")
+            .annotate(n=Count("pk"), series=Value(series))
+            .values_list("series", "b", "n")
+        )
+
+    opened = per_bucket(aq.opened_in(period.start, period.end), "created_at", 0)
+    closed = per_bucket(aq.closed_in(period.start, period.end), "closed_at", 1)
     counts = [[0] * len(buckets), [0] * len(buckets)]
     for series, index, n in opened.union(closed, all=True):
         counts[series][index - 1] += n
@@ -527,7 +497,7 @@ def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
                 review__created_at__lt=aq.day_start(edges[-1]),
             )
             .order_by()
-            .annotate(b=Bucket(F("review__created_at"), [aq.day_start(d) for d in edges]))
+            .annotate(b=bucket_of("review__created_at", edges))
             .values_list(field, "b")
             .annotate(n=Count("pk"))
         ):
@@ -572,9 +542,10 @@ def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
 
 
 # --- Kept figures ------------------------------------------------------------------------
-# Each team has a version in the cache; any saved change to its actions, reviews, agenda or
-# factors moves it, and figures are kept under the versions of the teams they cover. So a
-# change in one team's meeting leaves the other teams' kept figures in use.
+# Each team has a version in the cache. Every change to a review (and so to its actions,
+# agenda and factors) goes through bump_review_version, which moves its team's version, and
+# figures are kept under the versions of the teams they cover. A change in one team's
+# meeting leaves the other teams' kept figures in use.
 
 
 def _version_key(team_id: int) -> str:
@@ -588,16 +559,6 @@ def team_changed(team_id: int | None) -> None:
         return
     _bump(team_id)
     transaction.on_commit(lambda: _bump(team_id))
-
-
-def data_changed(sender: Any, instance: Any, **_: Any) -> None:
-    """post_save / post_delete of an action, a review, an agenda phase or a factor."""
-    team_id = getattr(instance, "team_id", None)
-    if team_id is None and getattr(instance, "review_id", None):
-        team_id = (
-            Review.objects.filter(pk=instance.review_id).values_list("team_id", flat=True).first()
-        )
-    team_changed(team_id)
 
 
 def _bump(team_id: int) -> None:

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +17,10 @@ from django.views.decorators.http import require_GET
 
 from aar_project.typing import HtmxHttpRequest
 from actions.models import ActionItem
+from actions.queries import overdue
+from reviews.access import owned_teams_for
 from reviews.charts import Chart, Series, draw, to_html
-from reviews.hints import review_health
+from reviews.hints import review_health_of
 from reviews.metrics import Period, figures, kept
 from reviews.models import (
     Account,
@@ -58,17 +58,23 @@ class Links:
     team: str
     kind: str
     period: Period
+    # Each list's address, reversed once per page (a page builds hundreds of links).
+    bases: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def _base(self, name: str, *args: str) -> str:
+        key = f"{name}/{'/'.join(args)}"
+        if key not in self.bases:
+            self.bases[key] = reverse(name, args=args)
+        return self.bases[key]
 
     def actions(self, team: str | None = None, **params: Any) -> str:
         slug = self.team if team is None else team
-        return _url(
-            _reverse("actions:team", slug) if slug else _reverse("actions:owned"),
-            {"kind": self.kind, **params},
-        )
+        base = self._base("actions:team", slug) if slug else self._base("actions:owned")
+        return _url(base, {"kind": self.kind, **params})
 
     def reviews(self, team: str | None = None, **params: Any) -> str:
         slug = self.team if team is None else team
-        return _url(_reverse("reviews:list"), {"team": slug, "kind": self.kind, **params})
+        return _url(self._base("reviews:list"), {"team": slug, "kind": self.kind, **params})
 
     def reviews_in_period(self, team: str | None = None, **params: Any) -> str:
         return self.reviews(
@@ -90,24 +96,10 @@ class Links:
         )
 
 
-@functools.lru_cache(maxsize=1024)
-def _reverse(name: str, *args: str) -> str:
-    return reverse(name, args=args)
-
-
-SAFE = re.compile(r"[A-Za-z0-9_.-]*\Z")
-
-
 def _url(base: str, params: dict[str, Any]) -> str:
-    """`base?k=v&...` without the empty values. Slugs, dates and numbers need no quoting (and
-    a page of links builds hundreds of these)."""
-    parts = []
-    for key, value in params.items():
-        if value in ("", None):
-            continue
-        text = str(value)
-        parts.append(f"{key}={text if SAFE.match(text) else quote_plus(text)}")
-    return f"{base}?{'&'.join(parts)}" if parts else base
+    """`base?k=v&...` without the empty values."""
+    query = urlencode({key: value for key, value in params.items() if value not in ("", None)})
+    return f"{base}?{query}" if query else base
 
 
 def _period(request: HtmxHttpRequest, today: dt.date) -> tuple[str, Period]:
@@ -144,26 +136,23 @@ def _period(request: HtmxHttpRequest, today: dt.date) -> tuple[str, Period]:
 @login_required
 @require_GET
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    owned = Team.objects.owned_by(request.user)
-    if not owned.exists():
-        raise Http404("No dashboard")
-    today = timezone.localdate()
     team_slug = request.GET.get("team", "")
-    teams = owned.filter(slug=team_slug) if team_slug else owned
-    one_team = teams.first() if team_slug else None
-    if team_slug and one_team is None:
-        raise Http404("No such team")
+    teams, one_team = owned_teams_for(request.user, team_slug)
+    today = timezone.localdate()
     period_choice, period = _period(request, today)
     kind = request.GET.get("kind", "")
     if kind and kind not in ReviewKind.values:
         messages.error(request, "Unknown kind of review; showing every kind.")
         kind = ""
     team_ids = sorted(teams.values_list("pk", flat=True))
-    found, computed_at = kept(
-        team_ids,
-        (period.start, period.end, kind, today),
-        lambda: _compute(teams, period, kind, today),
-    )
+
+    def compute() -> dict[str, Any]:
+        return {
+            "figures": figures(teams=teams, period=period, kind=kind, today=today),
+            "health": _health_across(team_ids, today, kind),
+        }
+
+    found, computed_at = kept(team_ids, (period.start, period.end, kind, today), compute)
     data = found["figures"]
     links = Links(team_slug, kind, period)
     for owner in data["owners"]:
@@ -191,7 +180,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             if value in data["by_status"]
         ],
         "figures": data,
-        "teams": owned.order_by("name").values_list("slug", "name"),
+        "teams": Team.objects.owned_by(request.user).order_by("name").values_list("slug", "name"),
         "team": one_team,
         "links": links,
         "period": period,
@@ -244,13 +233,6 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "reviews/dashboard.html", context)
 
 
-def _compute(teams: Any, period: Period, kind: str, today: dt.date) -> dict[str, Any]:
-    data = figures(teams=teams, period=period, kind=kind, today=today)
-    # Without a kind, the figures already counted each team's overdue actions.
-    overdue = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
-    return {"figures": data, "health": _health_across(teams, today, kind, overdue)}
-
-
 def _health_summary(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
     """How many of the recent reviews have each finding, most common first."""
     counts: dict[str, int] = {}
@@ -267,39 +249,33 @@ def _flow_chart(data: dict[str, Any], links: Links) -> Chart:
     """Actions opened against actions closed, per week (per month over a year)."""
     buckets = data["weeks"]
     unit = data["buckets"].unit
+    series = [
+        Series(
+            name,
+            [b[key] for b in buckets],
+            links=[
+                links.actions(
+                    status="all",
+                    **{
+                        f"{key}_since": b["since"].isoformat(),
+                        f"{key}_until": b["until"].isoformat(),
+                    },
+                    sort=sort,
+                )
+                for b in buckets
+            ],
+        )
+        for name, key, sort in (
+            ("Opened", "opened", "-created_at"),
+            ("Closed", "closed", "-closed_at"),
+        )
+    ]
     return draw(
         Chart(
             title=f"Actions opened and closed per {unit}",
             labels=[b["label"] for b in buckets],
             unit=unit,
-            series=[
-                Series(
-                    "Opened",
-                    [b["opened"] for b in buckets],
-                    links=[
-                        links.actions(
-                            status="all",
-                            opened_since=b["since"].isoformat(),
-                            opened_until=b["until"].isoformat(),
-                            sort="-created_at",
-                        )
-                        for b in buckets
-                    ],
-                ),
-                Series(
-                    "Closed",
-                    [b["closed"] for b in buckets],
-                    links=[
-                        links.actions(
-                            status="all",
-                            closed_since=b["since"].isoformat(),
-                            closed_until=b["until"].isoformat(),
-                            sort="-closed_at",
-                        )
-                        for b in buckets
-                    ],
-                ),
-            ],
+            series=series,
         )
     )
 
@@ -331,10 +307,10 @@ def _team_rows(rows: list[dict[str, Any]], links: Links) -> list[dict[str, Any]]
     ]
 
 
-def _count(model: Any, **where: Any) -> Any:
+def _count(model: Any, *conditions: Q, **where: Any) -> Any:
     """A correlated COUNT subquery: one query for all rows, no join fan-out."""
     rows = (
-        model.objects.filter(review=OuterRef("pk"), **where)
+        model.objects.filter(*conditions, review=OuterRef("pk"), **where)
         .values("review")
         .annotate(n=Count("pk"))
         .values("n")
@@ -343,19 +319,12 @@ def _count(model: Any, **where: Any) -> Any:
 
 
 def _health_across(
-    teams: Any,
-    today: dt.date,
-    kind: str,
-    overdue_by_team: dict[int, int] | None = None,
-    limit: int = HEALTH_REVIEWS,
+    team_ids: list[int], today: dt.date, kind: str, limit: int = HEALTH_REVIEWS
 ) -> list[dict[str, Any]]:
-    """Review health for the owner's most recent reviews, in a fixed number of queries.
-
-    The recent reviews are chosen first, so the per-review counts run for those alone.
-    """
-    recent = Review.objects.filter(team_id__in=list(teams.values_list("pk", flat=True))).exclude(
-        status=ReviewStatus.CANCELLED
-    )
+    """Review health for the owner's most recent reviews, in a fixed number of queries, as
+    the review page finds it for one. The recent reviews are chosen first, so the
+    per-review counts run for those alone."""
+    recent = Review.objects.filter(team_id__in=team_ids).exclude(status=ReviewStatus.CANCELLED)
     if kind:
         recent = recent.filter(kind=kind)
     reviews = (
@@ -370,35 +339,23 @@ def _health_across(
             n_entries=_count(TimelineEntry),
             n_whys=_count(WhyNode),
             n_causal=_count(CausalFactor),
-            n_loose=_count(ActionItem, due_on__isnull=True)
-            + _count(ActionItem, owner__isnull=True),
+            n_loose=_count(ActionItem, Q(owner__isnull=True) | Q(due_on__isnull=True)),
+            n_own_overdue=_count(ActionItem, overdue(today)),
         )
         .order_by("-created_at", "-pk")
     )
-    late_by_team = overdue_by_team
-    if late_by_team is None:
-        late_by_team = dict(
-            ActionItem.objects.overdue(today)
-            .filter(team__in=teams)
-            .order_by()
-            .values("team_id")
-            .annotate(n=Count("pk"))
-            .values_list("team_id", "n")
-        )
+    overdue_by_team = dict(
+        ActionItem.objects.filter(overdue(today), team_id__in=team_ids)
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values_list("team_id", "n")
+    )
     rows = []
-    row: Any
-    for row in reviews:  # annotated rows
-        review = row
-        event = review.event_started_at or review.event_detected_at
-        found = review_health(
-            event_day=timezone.localtime(event).date() if event else None,
-            meeting_day=timezone.localtime(review.scheduled_at).date()
-            if review.scheduled_at
-            else None,
-            ended_day=timezone.localtime(review.meeting_ended_at).date()
-            if review.meeting_ended_at
-            else None,
-            published=review.status == ReviewStatus.PUBLISHED,
+    review: Any  # annotated with the counts
+    for review in reviews:
+        found = review_health_of(
+            review,
             today=today,
             went_well=review.n_went_well,
             participants=review.n_people,
@@ -406,9 +363,8 @@ def _health_across(
             timeline=review.n_entries,
             root_cause=review.n_whys + review.n_causal,
             actions_without_owner_or_date=review.n_loose,
-            earlier_open_past_due=late_by_team.get(review.team_id, 0)
-            if review.status != ReviewStatus.PUBLISHED
-            else 0,
+            # The team's other reviews' actions, as on the review page.
+            earlier_open_past_due=overdue_by_team.get(review.team_id, 0) - review.n_own_overdue,
         )
         if found:
             rows.append({"review": review, "hints": found})

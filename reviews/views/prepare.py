@@ -18,7 +18,7 @@ from aar_project.typing import HtmxHttpRequest
 from actions.queries import day_start
 from reviews.access import Need, get_review_for
 from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
-from reviews.hints import Hint, review_health
+from reviews.hints import Hint, review_health_of
 from reviews.metrics import review_conditions
 from reviews.models import (
     CausalFactor,
@@ -204,13 +204,8 @@ def _health(review: Review, counts: dict[str, int], participants: list[Participa
     from actions.models import ActionItem
 
     today = timezone.localdate()
-    event = review.event_started_at or review.event_detected_at
-    ended = review.meeting_ended_at
-    return review_health(
-        event_day=timezone.localtime(event).date() if event else None,
-        meeting_day=timezone.localtime(review.scheduled_at).date() if review.scheduled_at else None,
-        ended_day=timezone.localtime(ended).date() if ended else None,
-        published=review.status == ReviewStatus.PUBLISHED,
+    return review_health_of(
+        review,
         today=today,
         went_well=review.went_well.count(),
         participants=len(participants),
@@ -221,7 +216,7 @@ def _health(review: Review, counts: dict[str, int], participants: list[Participa
             Q(owner__isnull=True) | Q(due_on__isnull=True)
         ).count(),
         earlier_open_past_due=ActionItem.objects.overdue(today)
-        .filter(review__team_id=review.team_id)
+        .filter(team_id=review.team_id)
         .exclude(review=review)
         .count(),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import time
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,18 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from reviews.models import Team
-from tests.benchmarks.common import line, timed
-
-
-class QueryCounter:
-    """Counts the statements run (logging-independent: DEBUG is off here)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
+from tests.benchmarks.common import CountedQueries, line, timed
 
 
 def run() -> None:
@@ -65,8 +53,7 @@ def run() -> None:
     kept_for = settings.DASHBOARD_CACHE_SECONDS
     for label, params in combinations:
         settings.DASHBOARD_CACHE_SECONDS = 0
-        counter = QueryCounter()
-        with connection.execute_wrapper(counter):
+        with CountedQueries() as queries:
             assert client.get("/dashboard/", params).status_code == 200
         cold, cold_p95 = timed(lambda p=params: client.get("/dashboard/", p), repeat=20)
         settings.DASHBOARD_CACHE_SECONDS = kept_for or 300
@@ -76,7 +63,7 @@ def run() -> None:
         line(
             f"dashboard: {label}",
             f"afresh median {cold:.0f} ms, p95 {cold_p95:.0f} ms; kept median {warm:.0f} ms,"
-            f" p95 {warm_p95:.0f} ms; {counter.count} queries",
+            f" p95 {warm_p95:.0f} ms; {queries.count} queries",
         )
     settings.DASHBOARD_CACHE_SECONDS = kept_for
     print("target: median <= 150 ms")

@@ -8,14 +8,12 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actions.models import ActionItem
 from actions.reminders import reminders_run
 from reviews.models import Review, Team
-from tests.benchmarks.common import line
+from tests.benchmarks.common import CountedQueries, line
 
 DAY = dt.date(2026, 11, 23)
 
@@ -97,7 +95,7 @@ def run() -> None:
         f"built in {time.perf_counter() - started:.1f} s",
     )
     mail.outbox = []
-    with CaptureQueriesContext(connection) as queries:
+    with CountedQueries() as queries:
         started = time.perf_counter()
         report = reminders_run(day=DAY)
         elapsed = time.perf_counter() - started
@@ -109,7 +107,8 @@ def run() -> None:
     line("first run: all emails (digests, nudges, escalations)", f"{report.sent}")
     line("first run: time", f"{elapsed:.2f} s (target <= 30 s)")
     line(
-        "first run: queries", f"{len(queries)} ({len(queries) / max(report.sent, 1):.1f} per email)"
+        "first run: queries",
+        f"{queries.count} ({queries.count / max(report.sent, 1):.1f} per email)",
     )
     mail.outbox = []
     started = time.perf_counter()
@@ -140,13 +139,13 @@ def run() -> None:
         due_on=next_day + dt.timedelta(days=20)
     )
     mail.outbox = []
-    with CaptureQueriesContext(connection) as one_each:
+    with CountedQueries() as one_each:
         single = reminders_run(day=next_day)
     single_digests = [m for m in mail.outbox if "overdue action" in m.subject]
-    per_digest_ten = len(queries) / max(report.sent, 1)
-    per_digest_one = len(one_each) / max(single.sent, 1)
+    per_digest_ten = queries.count / max(report.sent, 1)
+    per_digest_one = one_each.count / max(single.sent, 1)
     line(
         "one overdue action per owner: digests, queries",
-        f"{len(single_digests)}, {len(one_each)} ({per_digest_one:.1f} per email vs {per_digest_ten:.1f} with ten each)",
+        f"{len(single_digests)}, {one_each.count} ({per_digest_one:.1f} per email vs {per_digest_ten:.1f} with ten each)",
     )
     del others

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actions.models import ActionItem
-from actions.services import action_set_status
+from actions.services import action_create, action_set_status
 from reviews.metrics import Buckets, Period, figures
 from reviews.models import AgendaPhase, CausalFactor, ContributingFactor, Team
 from tests.factories import ActionItemFactory, ReviewFactory, TeamFactory, UserFactory
@@ -391,12 +391,49 @@ def test_a_change_in_another_team_keeps_this_teams_figures(client, data, setting
             html = client.get("/dashboard/", {"team": team.slug}).content.decode()
         return html, len(queries)
 
+    def add_overdue(review) -> None:  # as the meeting does
+        action_create(
+            review=review, actor=None, title="Add an alert", due_on=TODAY - dt.timedelta(days=9)
+        )
+
     with time_machine.travel(NOW, tick=False):
         _, computed = look()
-        ActionItemFactory(review=other.reviews.first(), due_on=TODAY - dt.timedelta(days=9))
+        add_overdue(other.reviews.first())
         _, after_theirs = look()
-        ActionItemFactory(review=team.reviews.first(), due_on=TODAY - dt.timedelta(days=9))
+        add_overdue(team.reviews.first())
         html, after_ours = look()
     assert after_theirs < 12 < computed  # kept: the other team's change is not ours
     assert after_ours == computed  # ours: computed afresh...
     assert '?overdue=on">5</a>' in html  # ...with the new action
+
+
+def test_review_health_on_the_dashboard_reads_as_on_the_review_page(client, data):
+    """An action with neither owner nor date is one loose action, and a review's own overdue
+    actions are not its team's "earlier" ones: the same findings as the review page."""
+    team, _, _ = data
+    review = team.reviews.get(status="writing")
+    ActionItemFactory(review=review, owner=None, due_on=None)
+    client.force_login(team.delivery_owner)
+    with time_machine.travel(NOW, tick=False):
+        dashboard = client.get("/dashboard/", {"team": team.slug}).content.decode()
+        page = client.get(f"/reviews/{review.slug}/").content.decode()
+    for message in (
+        "1 action(s) without an owner or a date.",
+        "4 earlier action(s) of this team are still open past their date.",
+    ):
+        assert message in page
+        assert message in dashboard
+
+
+def test_a_new_review_shows_at_once(client, data, settings):
+    from reviews.services import review_create
+
+    team, _, _ = data
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    client.force_login(team.delivery_owner)
+    with time_machine.travel(NOW, tick=False):
+        before = client.get("/dashboard/", {"team": team.slug}).content.decode()
+        review_create(team=team, title="Queue backlog", kind="incident", created_by=None)
+        after = client.get("/dashboard/", {"team": team.slug}).content.decode()
+    assert re.search(r'">4</a></strong> reviews in the period', before)
+    assert re.search(r'">5</a></strong> reviews in the period', after)
