@@ -52,13 +52,15 @@ def overdue_digest(notification: Notification) -> EmailMultiAlternatives:
     )
 
 
-@renderer("action_nudge")
-def action_nudge(notification: Notification) -> EmailMultiAlternatives:
+def _about_action(
+    notification: Notification, subject: str, template: str
+) -> EmailMultiAlternatives:
+    """An email about one action (the payload names it), with the link to its page."""
     action = ActionItem.objects.select_related("review").get(pk=notification.payload["action"])
     return build_message(
         to=[notification.email],
-        subject=f"Due in 2 days: {action.title}",
-        template="action_nudge",
+        subject=f"{subject}: {action.title}",
+        template=template,
         context={
             "name": display_name(notification.recipient),
             "action": action,
@@ -67,17 +69,22 @@ def action_nudge(notification: Notification) -> EmailMultiAlternatives:
     )
 
 
+@renderer("action_nudge")
+def action_nudge(notification: Notification) -> EmailMultiAlternatives:
+    return _about_action(notification, "Due in 2 days", "action_nudge")
+
+
 @renderer("escalation_digest")
 def escalation_digest(notification: Notification) -> EmailMultiAlternatives:
     day = dt.date.fromisoformat(notification.payload["day"])
     actions = (
         ActionItem.objects.overdue(day)
         .filter(
-            review__team__delivery_owner=notification.recipient,
+            team__delivery_owner=notification.recipient,
             due_on__lt=day - dt.timedelta(days=ESCALATE_AFTER_DAYS),
         )
         .select_related("review__team", "owner")
-        .order_by("review__team__name", "due_on", "pk")
+        .order_by("team__name", "due_on", "pk")
     )
     rows = _rows(list(actions), day)
     return build_message(
@@ -94,14 +101,4 @@ def escalation_digest(notification: Notification) -> EmailMultiAlternatives:
 
 @renderer("action_assigned")
 def action_assigned(notification: Notification) -> EmailMultiAlternatives:
-    action = ActionItem.objects.select_related("review").get(pk=notification.payload["action"])
-    return build_message(
-        to=[notification.email],
-        subject=f"Action for you: {action.title}",
-        template="action_assigned",
-        context={
-            "name": display_name(notification.recipient),
-            "action": action,
-            "link": absolute(reverse("actions:detail", args=[action.pk])),
-        },
-    )
+    return _about_action(notification, "Action for you", "action_assigned")

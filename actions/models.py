@@ -78,8 +78,8 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
         return self.filter(
             Q(owner=user)
             | Q(review__participants__user=user)
-            | Q(review__team__delivery_owner=user)
-            | Q(review__team__members=user)
+            | Q(team__delivery_owner=user)
+            | Q(team__members=user)
         ).distinct()
 
 

@@ -87,18 +87,18 @@ def reminders_plan(day: dt.date) -> list[Notification]:
 
     leads = (
         ActionItem.objects.overdue(day)
-        .filter(due_on__lt=escalate_before, review__team__delivery_owner__isnull=False)
-        .values("review__team__delivery_owner_id", "review__team__delivery_owner__email")
+        .filter(due_on__lt=escalate_before, team__delivery_owner__isnull=False)
+        .values("team__delivery_owner_id", "team__delivery_owner__email")
         .distinct()
-        .order_by("review__team__delivery_owner_id")
+        .order_by("team__delivery_owner_id")
     )
     for lead in leads:
-        owner_id = lead["review__team__delivery_owner_id"]
+        owner_id = lead["team__delivery_owner_id"]
         wanted.append(
             Notification(
                 key=f"escalation:{owner_id}:{_week(day)}",
                 kind="escalation_digest",
-                email=lead["review__team__delivery_owner__email"],
+                email=lead["team__delivery_owner__email"],
                 recipient_id=owner_id,
                 payload={"day": day.isoformat()},
             )

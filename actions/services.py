@@ -222,7 +222,7 @@ def actions_resurface(*, review: Review, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     stale = (
         ActionItem.objects.overdue(today)
-        .filter(review__team_id=review.team_id)
+        .filter(team_id=review.team_id)
         .exclude(review=review)
         .values_list("pk", flat=True)
     )
