@@ -147,10 +147,10 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     team_ids = sorted(teams.values_list("pk", flat=True))
 
     def compute() -> dict[str, Any]:
-        return {
-            "figures": figures(teams=teams, period=period, kind=kind, today=today),
-            "health": _health_across(team_ids, today, kind),
-        }
+        data = figures(teams=teams, period=period, kind=kind, today=today)
+        # Without a kind, the figures have counted each team's overdue actions already.
+        overdue_by_team = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
+        return {"figures": data, "health": _health_across(team_ids, today, kind, overdue_by_team)}
 
     found, computed_at = kept(team_ids, (period.start, period.end, kind, today), compute)
     data = found["figures"]
@@ -319,7 +319,11 @@ def _count(model: Any, *conditions: Q, **where: Any) -> Any:
 
 
 def _health_across(
-    team_ids: list[int], today: dt.date, kind: str, limit: int = HEALTH_REVIEWS
+    team_ids: list[int],
+    today: dt.date,
+    kind: str,
+    overdue_by_team: dict[int, int] | None,
+    limit: int = HEALTH_REVIEWS,
 ) -> list[dict[str, Any]]:
     """Review health for the owner's most recent reviews, in a fixed number of queries, as
     the review page finds it for one. The recent reviews are chosen first, so the
@@ -344,13 +348,14 @@ def _health_across(
         )
         .order_by("-created_at", "-pk")
     )
-    overdue_by_team = dict(
-        ActionItem.objects.filter(overdue(today), team_id__in=team_ids)
-        .order_by()
-        .values("team_id")
-        .annotate(n=Count("pk"))
-        .values_list("team_id", "n")
-    )
+    if overdue_by_team is None:
+        overdue_by_team = dict(
+            ActionItem.objects.filter(overdue(today), team_id__in=team_ids)
+            .order_by()
+            .values("team_id")
+            .annotate(n=Count("pk"))
+            .values_list("team_id", "n")
+        )
     rows = []
     review: Any  # annotated with the counts
     for review in reviews:

@@ -407,7 +407,8 @@ def test_a_change_in_another_team_keeps_this_teams_figures(client, data, setting
     assert '?overdue=on">5</a>' in html  # ...with the new action
 
 
-def test_review_health_on_the_dashboard_reads_as_on_the_review_page(client, data):
+@pytest.mark.parametrize("kind", ["", "incident"])  # reusing the figures' counts, or not
+def test_review_health_on_the_dashboard_reads_as_on_the_review_page(client, data, kind):
     """An action with neither owner nor date is one loose action, and a review's own overdue
     actions are not its team's "earlier" ones: the same findings as the review page."""
     team, _, _ = data
@@ -415,7 +416,7 @@ def test_review_health_on_the_dashboard_reads_as_on_the_review_page(client, data
     ActionItemFactory(review=review, owner=None, due_on=None)
     client.force_login(team.delivery_owner)
     with time_machine.travel(NOW, tick=False):
-        dashboard = client.get("/dashboard/", {"team": team.slug}).content.decode()
+        dashboard = client.get("/dashboard/", {"team": team.slug, "kind": kind}).content.decode()
         page = client.get(f"/reviews/{review.slug}/").content.decode()
     for message in (
         "1 action(s) without an owner or a date.",
