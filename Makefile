@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	DEBUG=1 $(BIN)/mypy aar_project reviews actions
+	DEBUG=1 $(BIN)/mypy aar_project reviews actions dashboard
 
 check: lint typecheck
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "template_partials",
     "reviews",
     "actions",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

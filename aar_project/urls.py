@@ -3,7 +3,6 @@ from django.urls import include, path
 
 from aar_project.views import healthz
 from reviews.views import auth, hints
-from reviews.views.dashboard import dashboard
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,7 +13,7 @@ urlpatterns = [
     path("hints/", hints.hints, name="hints"),
     path("hints/dismiss/", hints.dismiss, name="hints_dismiss"),
     path("admin/", admin.site.urls),
-    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/", include("dashboard.urls")),
     path("actions/", include("actions.urls")),
     path("reports/", include("reviews.report_urls")),
     path("", include("reviews.urls")),

@@ -9,16 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import F, Q
-from django.utils import timezone
 
+from aar_project.dates import day_start
 from actions.models import CLOSED_STATUSES, OPEN_STATUSES, ActionStatus
 
 DUE_SOON_DAYS = 7
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """The first instant of `day` in the current time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def is_open() -> Q:

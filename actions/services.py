@@ -20,7 +20,8 @@ from actions.models import (
     ResurfacedAction,
     ResurfaceOutcome,
 )
-from reviews.models import Review, bump_review_version
+from reviews.models import Review
+from reviews.versions import bump_review_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

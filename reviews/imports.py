@@ -25,8 +25,8 @@ from reviews.models import (
     ImportFormat,
     Review,
     TimelineEntry,
-    bump_review_version,
 )
+from reviews.versions import bump_review_version
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000

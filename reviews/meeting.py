@@ -29,8 +29,8 @@ from reviews.models import (
     TimelineEntry,
     WentWell,
     WhyNode,
-    bump_review_version,
 )
+from reviews.versions import bump_review_version
 
 AMBER_SECONDS = 120
 EXTEND_MINUTES = 5

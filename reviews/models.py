@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from aar_project.dates import day_start
+
 if TYPE_CHECKING:
     from aar_project.typing import AnyUser
 
@@ -135,6 +137,30 @@ class ReviewQuerySet(models.QuerySet["Review"]):
 
     def for_team(self, team: Team) -> ReviewQuerySet:
         return self.filter(team=team)
+
+
+# Reviews wait for their meeting at most this long after the event; reports are published
+# within this many days of the meeting (the method's thresholds, flagged past them).
+WAITING_LATE_DAYS = 14
+UNPUBLISHED_AFTER_DAYS = 5
+
+
+def review_conditions(today: dt.date) -> dict[str, Q]:
+    """Reviews still waiting for their meeting (and for over two weeks since the event), and
+    reports not published five days after the meeting: for the dashboard and its lists."""
+    waiting = Q(
+        status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING], event_started_at__isnull=False
+    )
+    return {
+        "current": ~Q(status=ReviewStatus.CANCELLED),
+        "waiting": waiting,
+        "waiting_late": waiting
+        & Q(event_started_at__lt=day_start(today - dt.timedelta(days=WAITING_LATE_DAYS))),
+        "unpublished": Q(
+            status=ReviewStatus.WRITING,
+            meeting_ended_at__lt=day_start(today - dt.timedelta(days=UNPUBLISHED_AFTER_DAYS)),
+        ),
+    }
 
 
 class Review(models.Model):
@@ -348,14 +374,6 @@ PR_SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
-
-
-def bump_review_version(review_id: int) -> None:
-    """Every change to a review bumps its version in the same transaction (the poll's key)."""
-    Review.objects.filter(pk=review_id).update(version=F("version") + 1)
-    from reviews.metrics import team_changed
-
-    team_changed(Review.objects.filter(pk=review_id).values_list("team_id", flat=True).first())
 
 
 # --- People ----------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from reviews.models import (
     Review,
     ReviewStatus,
     Role,
-    bump_review_version,
 )
 from reviews.report import (
     render_json_report,
@@ -32,6 +31,7 @@ from reviews.report import (
     report_filename,
     search_document,
 )
+from reviews.versions import bump_review_version
 
 logger = logging.getLogger(__name__)
 CLAIM_FOR = dt.timedelta(minutes=10)

@@ -22,8 +22,8 @@ from reviews.models import (
     Role,
     Team,
     TimelineEntry,
-    bump_review_version,
 )
+from reviews.versions import bump_review_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

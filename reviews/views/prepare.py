@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from aar_project.dates import day_start
 from aar_project.typing import HtmxHttpRequest
-from actions.queries import day_start
 from reviews.access import Need, get_review_for
 from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
 from reviews.hints import Hint, review_health_of
-from reviews.metrics import review_conditions
 from reviews.models import (
     CausalFactor,
     CausalFactorType,
@@ -31,6 +30,7 @@ from reviews.models import (
     ReviewStatus,
     Role,
     Team,
+    review_conditions,
 )
 from reviews.services import (
     invitations_send,

@@ -23,10 +23,10 @@ from reviews.models import (
     ExportStatus,
     Review,
     ReviewStatus,
-    bump_review_version,
 )
 from reviews.publish import PublishRefused, export_dir, review_publish
 from reviews.report import external_data, render_markdown_report, report_data, report_filename
+from reviews.versions import bump_review_version
 
 CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",

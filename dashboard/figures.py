@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -37,9 +37,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from aar_project.dates import day_start
 from actions import queries as aq
 from actions.models import ActionItem
 from reviews.models import (
+    WAITING_LATE_DAYS,
     AgendaPhase,
     CausalFactor,
     CausalFactorType,
@@ -48,7 +50,9 @@ from reviews.models import (
     Phase,
     Review,
     ReviewStatus,
+    review_conditions,
 )
+from reviews.versions import team_version_key
 
 logger = logging.getLogger("aar.dashboard")
 T = TypeVar("T")
@@ -59,8 +63,6 @@ AGE_BUCKETS = [
     (31, 90, "31–90 days"),
     (91, None, "over 90 days"),
 ]
-WAITING_LATE_DAYS = 14
-UNPUBLISHED_AFTER_DAYS = 5
 LIST_LIMIT = 10  # the lists on the page; each links to the full list
 
 
@@ -117,7 +119,7 @@ class Bucket(Func):
 
 def bucket_of(field: str, days: list[dt.date]) -> Bucket:
     """Which interval between consecutive `days` (each from its first instant) `field` is in."""
-    return Bucket(F(field), [aq.day_start(day) for day in days])
+    return Bucket(F(field), [day_start(day) for day in days])
 
 
 def _days(start: str, end: str) -> Any:
@@ -211,8 +213,8 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
         reviews = reviews.filter(kind=kind)
         actions = actions.filter(review__kind=kind)
     in_period = reviews.filter(
-        created_at__gte=aq.day_start(period.start),
-        created_at__lt=aq.day_start(period.end + dt.timedelta(days=1)),
+        created_at__gte=day_start(period.start),
+        created_at__lt=day_start(period.end + dt.timedelta(days=1)),
     )
     blank = {
         "reviews": 0,
@@ -251,28 +253,10 @@ def _of_reviews(team_ids: list[int], kind: str, period: Period | None = None) ->
         q &= Q(review__kind=kind)
     if period:
         q &= Q(
-            review__created_at__gte=aq.day_start(period.start),
-            review__created_at__lt=aq.day_start(period.end + dt.timedelta(days=1)),
+            review__created_at__gte=day_start(period.start),
+            review__created_at__lt=day_start(period.end + dt.timedelta(days=1)),
         )
     return q
-
-
-def review_conditions(today: dt.date) -> dict[str, Q]:
-    """Reviews still waiting for their meeting (and for over two weeks since the event), and
-    reports not published five days after the meeting: for the dashboard and its lists."""
-    waiting = Q(
-        status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING], event_started_at__isnull=False
-    )
-    return {
-        "current": ~Q(status=ReviewStatus.CANCELLED),
-        "waiting": waiting,
-        "waiting_late": waiting
-        & Q(event_started_at__lt=aq.day_start(today - dt.timedelta(days=WAITING_LATE_DAYS))),
-        "unpublished": Q(
-            status=ReviewStatus.WRITING,
-            meeting_ended_at__lt=aq.day_start(today - dt.timedelta(days=UNPUBLISHED_AFTER_DAYS)),
-        ),
-    }
 
 
 def _reviews(
@@ -493,8 +477,8 @@ def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
         for value, index, n in (
             model.objects.filter(
                 of_reviews,
-                review__created_at__gte=aq.day_start(edges[0]),
-                review__created_at__lt=aq.day_start(edges[-1]),
+                review__created_at__gte=day_start(edges[0]),
+                review__created_at__lt=day_start(edges[-1]),
             )
             .order_by()
             .annotate(b=bucket_of("review__created_at", edges))
@@ -542,35 +526,6 @@ def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
 
 
 # --- Kept figures ------------------------------------------------------------------------
-# Each team has a version in the cache. Every change to a review (and so to its actions,
-# agenda and factors) goes through bump_review_version, which moves its team's version, and
-# figures are kept under the versions of the teams they cover. A change in one team's
-# meeting leaves the other teams' kept figures in use.
-
-
-def _version_key(team_id: int) -> str:
-    return f"dashboard:team:{team_id}"
-
-
-def team_changed(team_id: int | None) -> None:
-    """Figures of this team computed before now are not used again: now, and once more when
-    the transaction commits (a page computed in between would otherwise keep old figures)."""
-    if team_id is None:
-        return
-    _bump(team_id)
-    transaction.on_commit(lambda: _bump(team_id))
-
-
-def _bump(team_id: int) -> None:
-    key = _version_key(team_id)
-    try:
-        cache.incr(key)
-    except ValueError:  # not set yet, or evicted: a fresh start no earlier figures share
-        cache.set(key, time.time_ns(), None)
-    except Exception:  # the cache is down: nothing is being kept either
-        logger.warning("dashboard: could not mark the figures stale", exc_info=True)
-
-
 def kept(
     team_ids: list[int], parts: Iterable[Any], compute: Callable[[], T]
 ) -> tuple[T, dt.datetime]:
@@ -582,7 +537,7 @@ def kept(
     if seconds <= 0:
         return compute(), timezone.now()
     try:
-        keys = [_version_key(team_id) for team_id in team_ids]
+        keys = [team_version_key(team_id) for team_id in team_ids]
         versions = cache.get_many(keys)
         for key in keys:
             if key not in versions:

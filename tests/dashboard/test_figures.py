@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from actions.services import action_create, action_set_status
-from reviews.metrics import Buckets, Period, figures
+from dashboard.figures import Buckets, Period, figures
 from reviews.models import AgendaPhase, CausalFactor, ContributingFactor, Team
 from tests.factories import ActionItemFactory, ReviewFactory, TeamFactory, UserFactory
 
@@ -375,7 +375,7 @@ def test_the_query_count_is_the_same_with_10_and_with_1000_actions(client, data,
     ],
 )
 def test_a_median_read_off_counts_matches_the_median_of_the_values(counts, expected):
-    from reviews.metrics import histogram_median
+    from dashboard.figures import histogram_median
 
     assert histogram_median(counts) == expected
 

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET
 from aar_project.typing import HtmxHttpRequest
 from actions.models import ActionItem
 from actions.queries import overdue
+from dashboard.charts import Chart, Series, draw, to_html
+from dashboard.figures import Period, figures, kept
 from reviews.access import owned_teams_for
-from reviews.charts import Chart, Series, draw, to_html
 from reviews.hints import review_health_of
-from reviews.metrics import Period, figures, kept
 from reviews.models import (
     Account,
     CausalFactor,
@@ -230,7 +230,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "health_reviews": HEALTH_REVIEWS,
         "nav": "dashboard",
     }
-    return render(request, "reviews/dashboard.html", context)
+    return render(request, "dashboard/dashboard.html", context)
 
 
 def _health_summary(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:

@@ -1,0 +1,56 @@
+"""Version numbers that tell readers something changed: a review's, and a team's figures'.
+
+Every change to a review (its people, accounts, timeline, findings, agenda, actions) calls
+`bump_review_version` in the same transaction. That moves the review's own version (what the
+live meeting follows) and its team's figures version (what the dashboard keeps its figures
+under). The models import this module; it imports no model, service, view or task, so it
+can never close an import circle.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+
+logger = logging.getLogger("aar.versions")
+
+
+def bump_review_version(review_id: int) -> None:
+    """Every change to a review bumps its version in the same transaction (the poll's key)."""
+    review_model = apps.get_model("reviews", "Review")
+    review_model.objects.filter(pk=review_id).update(version=F("version") + 1)
+    team_changed(
+        review_model.objects.filter(pk=review_id).values_list("team_id", flat=True).first()
+    )
+
+
+# Each team has a version in the cache, and the dashboard keeps figures under the versions
+# of the teams they cover: a change in one team's meeting leaves the others' in use.
+
+
+def team_version_key(team_id: int) -> str:
+    return f"dashboard:team:{team_id}"
+
+
+def team_changed(team_id: int | None) -> None:
+    """Figures of this team computed before now are not used again: now, and once more when
+    the transaction commits (a page computed in between would otherwise keep old figures)."""
+    if team_id is None:
+        return
+    _bump(team_id)
+    transaction.on_commit(lambda: _bump(team_id))
+
+
+def _bump(team_id: int) -> None:
+    key = team_version_key(team_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet, or evicted: a fresh start no earlier figures share
+        cache.set(key, time.time_ns(), None)
+    except Exception:  # the cache is down: nothing is being kept either
+        logger.warning("could not mark the team's figures stale", exc_info=True)
