@@ -244,9 +244,6 @@ class OwnerSettings(models.Model):
     def __str__(self) -> str:
         return f"Settings of {self.user}"
 
-    def is_muted(self, day: dt.date) -> bool:
-        return self.muted_until is not None and day <= self.muted_until
-
 
 class ResurfaceOutcome(models.TextChoices):
     PENDING = "pending", "To decide"

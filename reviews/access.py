@@ -38,10 +38,6 @@ class ReviewAccess:
         return self.role == Role.FACILITATOR
 
     @property
-    def is_scribe(self) -> bool:
-        return self.role == Role.SCRIBE
-
-    @property
     def can_contribute(self) -> bool:
         return self.role in (Role.FACILITATOR, Role.SCRIBE, Role.PARTICIPANT)
 

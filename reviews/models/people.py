@@ -1,0 +1,72 @@
+"""The people of a review (with their role) and their sealed written accounts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from reviews.models.reviews import Review
+
+if TYPE_CHECKING:
+    pass
+
+
+class Role(models.TextChoices):
+    FACILITATOR = "facilitator", "Facilitator"
+    SCRIBE = "scribe", "Scribe"
+    PARTICIPANT = "participant", "Participant"
+    OBSERVER = "observer", "Observer"
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def writers(self) -> ParticipantQuerySet:
+        """Those who write an account: everyone but observers."""
+        return self.exclude(role=Role.OBSERVER)
+
+
+class Participant(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"], name="%(app_label)s_%(class)s_one_row_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Account(models.Model):
+    """A participant's written account. Sealed until the facilitator reveals the accounts."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="accounts")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="accounts")
+    body = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"], name="%(app_label)s_%(class)s_one_per_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Account of {self.participant.user}"
