@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.db import transaction
+
+from aar_project.celery import app
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task: Any, *args: Any) -> None:
-    """Send `task` after the transaction commits; a broker error never fails the request.
+def enqueue_on_commit(task_name: str, *args: object) -> None:
+    """Send the task registered as `task_name` after the transaction commits; a broker error
+    never fails the request.
 
-    The row that describes the work is already committed, so the periodic sweeper picks it
-    up if this message is lost.
+    Tasks are named, not imported, so the services that enqueue them never import the tasks
+    modules (which import the services). The row that describes the work is already
+    committed, so the periodic sweeper picks it up if this message is lost.
     """
+    if task_name not in app.tasks:
+        app.loader.import_default_modules()  # the apps' tasks modules, found by autodiscovery
+    task = app.tasks[task_name]  # an unknown name is a programming error: raise here
 
     def send() -> None:
         try:
             task.delay(*args)
         except Exception:  # noqa: BLE001 - broker down: the sweeper re-enqueues later
-            logger.warning("could not enqueue %s%r; the sweeper will retry", task.name, args)
+            logger.warning("could not enqueue %s%r; the sweeper will retry", task_name, args)
 
     transaction.on_commit(send, robust=True)

@@ -10,9 +10,9 @@ from django.urls import reverse
 from aar_project.mail import absolute, build_message
 from actions.models import ActionItem
 from actions.reminders import ESCALATE_AFTER_DAYS
+from reviews.display import display_name
 from reviews.models import Notification
 from reviews.notify import renderer
-from reviews.services import display_name
 
 
 def _rows(actions: list[ActionItem], day: dt.date) -> list[dict[str, object]]:

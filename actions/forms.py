@@ -4,10 +4,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from actions.models import ActionItem, ActionSize, ActionStatus, ActionType
 from reviews.models import ReviewKind
+from reviews.services.people import people_of_review
 
 
 class VersionedForm(forms.Form):
@@ -40,20 +40,6 @@ class DueForm(VersionedForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why it moves")
 
 
-def action_people(action: ActionItem) -> Any:
-    """Who can own an action: the team's people and the review's participants."""
-    team = action.review.team
-    return (
-        get_user_model()
-        ._default_manager.filter(
-            Q(teams=team) | Q(owned_teams=team) | Q(participations__review=action.review)
-        )
-        .filter(is_active=True)
-        .distinct()
-        .order_by("first_name", "email")
-    )
-
-
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.email
@@ -65,7 +51,7 @@ class ReassignForm(VersionedForm):
 
     def __init__(self, *args: Any, action: ActionItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = action_people(action)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = people_of_review(action.review)  # type: ignore[attr-defined]
 
 
 class ActionEditForm(VersionedForm):

@@ -21,7 +21,7 @@ from actions.models import (
     ResurfaceOutcome,
 )
 from reviews.models import Review
-from reviews.versions import bump_review_version
+from reviews.versions import Stale, bump_review_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,14 +40,6 @@ class ActionRefused(Exception):
     """A change the rules do not allow; the message says what is missing."""
 
 
-class StaleAction(Exception):
-    """Someone changed the action first; `current` is the newer version."""
-
-    def __init__(self, current: ActionItem) -> None:
-        super().__init__("This action was changed by someone else.")
-        self.current = current
-
-
 def can_change(user: Any, action: ActionItem) -> bool:
     """The owner, the review's facilitator and scribe, and the team's delivery owner."""
     if not user.is_authenticated:
@@ -62,14 +54,14 @@ def can_change(user: Any, action: ActionItem) -> bool:
 
 
 def _save(action: ActionItem, version: int, fields: dict[str, Any]) -> ActionItem:
-    """Apply `fields` if `version` is still the latest; otherwise raise StaleAction."""
+    """Apply `fields` if `version` is still the latest; otherwise raise Stale."""
     now = timezone.now()
     updated = ActionItem.objects.filter(pk=action.pk, version=version).update(
         **fields, updated_at=now, version=F("version") + 1
     )
     fresh = ActionItem.objects.select_related("review__team", "owner").get(pk=action.pk)
     if not updated:
-        raise StaleAction(fresh)
+        raise Stale(fresh.title, fresh.version, current=fresh)
     bump_review_version(fresh.review_id)
     return fresh
 

@@ -33,7 +33,6 @@ from actions.forms import (
 from actions.models import ActionItem, OwnerSettings, ResurfacedAction
 from actions.services import (
     ActionRefused,
-    StaleAction,
     action_edit,
     action_reassign,
     action_set_due,
@@ -46,6 +45,7 @@ from actions.services import (
 )
 from reviews.access import owned_teams_for, review_access
 from reviews.models import ReviewKind, Team
+from reviews.versions import Stale
 
 
 def _with_lateness(actions: list[ActionItem], today: dt.date) -> list[ActionItem]:
@@ -181,7 +181,7 @@ def action_change(request: HtmxHttpRequest, pk: int, what: str) -> HttpResponse:
         else:
             fields = {k: v for k, v in data.items() if k != "version"}
             action_edit(action=action, actor=request.user, version=version, **fields)
-    except StaleAction as exc:
+    except Stale as exc:
         # Someone else changed it first: show the newer state, keep what this person typed.
         context = _detail_context(request, exc.current, **{names[what]: form})
         context["stale"] = True
@@ -224,7 +224,7 @@ def resurfaced_decide_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             due_on=form.cleaned_data.get("due_on"),
             note=form.cleaned_data.get("note") or "",
         )
-    except (ActionRefused, StaleAction) as exc:
+    except (ActionRefused, Stale) as exc:
         messages.error(request, f"Nothing was changed: {exc}")
     else:
         messages.success(request, f"“{item.action.title}”: {item.get_outcome_display().lower()}.")

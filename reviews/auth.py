@@ -1,13 +1,21 @@
-"""Email is the login. Users invited by address alone sign in with links only."""
+"""Signing in: email is the login; sign-in links by purpose (scope); people invited by address
+alone sign in with links only."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
+from django.urls import reverse
+from sesame.utils import get_query_string, get_user
+
+from aar_project.mail import absolute, build_message
 
 
 def normalise_email(email: str) -> str:
@@ -35,3 +43,35 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+SIGN_IN_SCOPE = "sign-in"
+
+
+INVITE_SCOPE = "invite"
+
+
+INVITE_MAX_AGE = dt.timedelta(days=30)
+
+
+def send_sign_in_link(*, user: object, next_url: str = "", scope: str = SIGN_IN_SCOPE) -> None:
+    link = absolute(reverse("link_open")) + get_query_string(user, scope=scope)
+    if next_url:
+        link += "&" + urlencode({"next": next_url})
+    build_message(
+        to=[user.email],  # type: ignore[attr-defined]
+        subject="Your AAR sign-in link",
+        template="sign_in_link",
+        context={"link": link, "minutes": settings.SESAME_MAX_AGE // 60},
+    ).send()
+
+
+def user_for_token(token: str, *, consume: bool) -> Any:
+    """The user a token signs in, trying each purpose a sign-in token may have."""
+    if not token or len(token) > 500:
+        return None
+    for scope, max_age in ((SIGN_IN_SCOPE, None), (INVITE_SCOPE, INVITE_MAX_AGE)):
+        user = get_user(token, scope=scope, max_age=max_age, update_last_login=consume)
+        if user is not None:
+            return user
+    return None

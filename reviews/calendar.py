@@ -9,8 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from reviews.display import display_name
 from reviews.models import Review
-from reviews.services import display_name
 
 
 def meeting_uid(review: Review) -> str:

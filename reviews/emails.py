@@ -10,16 +10,15 @@ from django.utils import timezone
 from sesame.utils import get_query_string
 
 from aar_project.mail import absolute, build_message
+from reviews.auth import INVITE_SCOPE
 from reviews.calendar import meeting_ics
+from reviews.display import display_name
 from reviews.models import Notification, Role
 from reviews.notify import renderer
-from reviews.services import display_name
 
 
 def personal_link(notification: Notification, next_path: str) -> str:
     """A sign-in link for the recipient that lands on `next_path`."""
-    from reviews.views.auth import INVITE_SCOPE
-
     query = get_query_string(notification.recipient, scope=INVITE_SCOPE)
     return absolute(reverse("link_open")) + query + "&" + urlencode({"next": next_path})
 

@@ -60,9 +60,7 @@ def notification_queue(
     except IntegrityError:
         return None
     if enqueue:
-        from reviews.tasks import deliver_notification
-
-        enqueue_on_commit(deliver_notification, notification.pk)
+        enqueue_on_commit("reviews.tasks.deliver_notification", notification.pk)
     return notification
 
 

@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.models import ActionItem
-from reviews.meeting import agenda_report
+from reviews.display import agenda_report, display_name, format_offset
 from reviews.models import PR_SECTIONS, Review, ReviewKind, Role
-from reviews.services import display_name, format_offset
 
 # --- Escaping people's text ----------------------------------------------------------------------
 

@@ -24,21 +24,21 @@ def deliver_notification(notification_id: int) -> bool:
 
 @shared_task(name="reviews.tasks.send_account_reminders", time_limit=300, soft_time_limit=280)
 def send_account_reminders() -> int:
-    from reviews.services import account_reminders_queue
+    from reviews.services.accounts import account_reminders_queue
 
     return account_reminders_queue()
 
 
 @shared_task(name="reviews.tasks.export_report", time_limit=300, soft_time_limit=280)
 def export_report(review_id: int, version: int) -> int:
-    from reviews.publish import report_export_run
+    from reviews.services.publish import report_export_run
 
     return report_export_run(review_id=review_id, version=version)
 
 
 @shared_task(name="reviews.tasks.distribute_report", time_limit=300, soft_time_limit=280)
 def distribute_report(review_id: int, version: int) -> int:
-    from reviews.publish import report_distribute
+    from reviews.services.publish import report_distribute
 
     return report_distribute(review_id=review_id, version=version)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
@@ -54,3 +55,18 @@ def _bump(team_id: int) -> None:
         cache.set(key, time.time_ns(), None)
     except Exception:  # the cache is down: nothing is being kept either
         logger.warning("could not mark the team's figures stale", exc_info=True)
+
+
+class Stale(Exception):
+    """Someone saved a newer version first: a versioned save refused, never written over.
+
+    `current_text` and `version` are what is stored now, so the person sees the newer text
+    beside their own (which stays in their form) and can save again against `version`;
+    `current` is the fresh row where the caller needs more than its text.
+    """
+
+    def __init__(self, current_text: str, version: int, current: Any = None) -> None:
+        super().__init__("Someone saved a newer version first.")
+        self.current_text = current_text
+        self.version = version
+        self.current = current

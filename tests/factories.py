@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem, ActionStatus, ActionType
 from reviews.models import Account, Participant, Review, ReviewKind, Role, Team, TimelineEntry
-from reviews.services import agenda_create_default
+from reviews.services.reviews import agenda_create_default
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -25,8 +25,8 @@ from reviews.models import (
     TimelineImport,
     WhyNode,
 )
-from reviews.publish import export_dir
 from reviews.report import report_filename
+from reviews.services.publish import export_dir
 from tests.factories import ActionItemFactory, TimelineEntryFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import datetime as dt
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from reviews.display import display_name, format_offset
 from reviews.markdown import render_markdown
-from reviews.services import display_name, format_offset
 
 register = template.Library()
 

@@ -10,16 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aar_project.typing import HtmxHttpRequest
 from reviews.access import Need, ReviewAccess, get_review_for
+from reviews.display import display_name
 from reviews.forms import AccountForm, PromoteForm
 from reviews.imports import time_candidates
 from reviews.models import Account, EntrySource, Participant, Role
-from reviews.services import (
-    account_remind,
-    account_save,
-    accounts_editable,
-    display_name,
-    timeline_entry_add,
-)
+from reviews.services.accounts import account_remind, account_save, accounts_editable
+from reviews.services.timeline import timeline_entry_add
+from reviews.versions import Stale
 
 PROMPTS = [
     ("What did you observe?", "Alerts, dashboards, messages, what users told you."),
@@ -103,22 +100,24 @@ def account_save_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return render(
             request, template + ("#save-state" if request.htmx else ""), context, status=400
         )
-    account, outcome = account_save(
-        participant=participant,
-        body=form.cleaned_data["body"],
-        version=form.cleaned_data["version"],
-        submit=submit,
-    )
-    context = _editor_context(access, participant, account, outcome=outcome)
-    if not outcome.ok:
+    try:
+        account = account_save(
+            participant=participant,
+            body=form.cleaned_data["body"],
+            version=form.cleaned_data["version"],
+            submit=submit,
+        )
+    except Stale as stale:
         # Someone (another tab) saved first: show their text beside this one, lose neither.
-        context["conflict"] = {"theirs": outcome.current_text, "mine": form.cleaned_data["body"]}
+        context = _editor_context(access, participant, stale.current)
+        context["conflict"] = {"theirs": stale.current_text, "mine": form.cleaned_data["body"]}
         context["form"] = AccountForm(
-            initial={"body": form.cleaned_data["body"], "version": outcome.version}
+            initial={"body": form.cleaned_data["body"], "version": stale.version}
         )
         return render(
             request, template + ("#save-state" if request.htmx else ""), context, status=409
         )
+    context = _editor_context(access, participant, account)
     if request.htmx:
         return render(request, template + "#save-state", context)
     messages.success(request, "Account submitted. Thank you." if submit else "Saved.")

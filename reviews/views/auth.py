@@ -6,29 +6,18 @@ cannot use it up); only the POST signs in. The token never reaches a redirect ta
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth import get_user_model, login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from sesame.utils import get_query_string, get_user
 
-from aar_project.mail import absolute, build_message
 from aar_project.ratelimit import client_ip, is_limited
 from aar_project.typing import HtmxHttpRequest
-from reviews.auth import normalise_email
+from reviews.auth import normalise_email, send_sign_in_link, user_for_token
 from reviews.forms import LinkRequestForm, SignInForm
-
-SIGN_IN_SCOPE = "sign-in"
-INVITE_SCOPE = "invite"
-INVITE_MAX_AGE = dt.timedelta(days=30)
 
 
 def safe_next(request: HtmxHttpRequest, candidate: str | None) -> str:
@@ -76,18 +65,6 @@ def sign_in(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-def send_sign_in_link(*, user: object, next_url: str = "", scope: str = SIGN_IN_SCOPE) -> None:
-    link = absolute(reverse("link_open")) + get_query_string(user, scope=scope)
-    if next_url:
-        link += "&" + urlencode({"next": next_url})
-    build_message(
-        to=[user.email],  # type: ignore[attr-defined]
-        subject="Your AAR sign-in link",
-        template="sign_in_link",
-        context={"link": link, "minutes": settings.SESAME_MAX_AGE // 60},
-    ).send()
-
-
 @require_http_methods(["GET", "POST"])
 def link_request(request: HtmxHttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST or None, initial={"next": request.GET.get("next", "")})
@@ -108,22 +85,11 @@ def link_request(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "reviews/link_request.html", {"form": form}, status=status)
 
 
-def _user_for_token(token: str, *, consume: bool) -> Any:
-    """The user a token signs in, trying each purpose a sign-in token may have."""
-    if not token or len(token) > 500:
-        return None
-    for scope, max_age in ((SIGN_IN_SCOPE, None), (INVITE_SCOPE, INVITE_MAX_AGE)):
-        user = get_user(token, scope=scope, max_age=max_age, update_last_login=consume)
-        if user is not None:
-            return user
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 def link_open(request: HtmxHttpRequest) -> HttpResponse:
     token = request.POST.get("t", "") if request.method == "POST" else request.GET.get("t", "")
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    user = _user_for_token(token, consume=False)
+    user = user_for_token(token, consume=False)
     if user is None:
         return render(request, "reviews/link_invalid.html", status=400)
     if request.method == "GET":

@@ -22,8 +22,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import HtmxHttpRequest
-from actions.models import ActionItem
 from reviews.access import Need, ReviewAccess, get_review_for
+from reviews.display import agenda_report, format_offset
 from reviews.forms import (
     DisputeForm,
     FindingForm,
@@ -32,12 +32,23 @@ from reviews.forms import (
     SuggestionForm,
     SummaryForm,
 )
-from reviews.meeting import (
+from reviews.models import (
+    Account,
+    EntryKind,
+    MeetingNotes,
+    Review,
+    ReviewStatus,
+    RootCauseMethod,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
+    TimelineEntry,
+    WhyNode,
+)
+from reviews.services.meeting import (
     FINDINGS,
     MeetingRefused,
-    Stale,
     agenda_plan,
-    agenda_report,
     agenda_warning,
     clock_for,
     entry_dispute,
@@ -57,20 +68,8 @@ from reviews.meeting import (
     suggestion_decide,
     summary_save,
 )
-from reviews.models import (
-    Account,
-    EntryKind,
-    MeetingNotes,
-    Review,
-    ReviewStatus,
-    RootCauseMethod,
-    Suggestion,
-    SuggestionKind,
-    SuggestionStatus,
-    TimelineEntry,
-    WhyNode,
-)
-from reviews.services import format_offset
+from reviews.services.people import people_of_review
+from reviews.versions import Stale
 
 TEMPLATE = "reviews/meeting.html"
 FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts")
@@ -92,9 +91,7 @@ def _why_tree(nodes: list[WhyNode]) -> list[dict[str, Any]]:
 
 
 def _people(review: Review) -> Any:
-    from actions.forms import action_people
-
-    return action_people(ActionItem(review=review))
+    return people_of_review(review)
 
 
 def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any) -> dict[str, Any]:
@@ -615,7 +612,7 @@ def entry_resolve_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResp
 @require_POST
 def entry_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     from reviews.forms import TimelineEntryForm
-    from reviews.services import timeline_entry_add
+    from reviews.services.timeline import timeline_entry_add
 
     access = _editing(request, slug)
     form = TimelineEntryForm(request.POST)

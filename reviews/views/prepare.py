@@ -32,16 +32,14 @@ from reviews.models import (
     Team,
     review_conditions,
 )
-from reviews.services import (
-    invitations_send,
+from reviews.services.invitations import invitations_send
+from reviews.services.people import (
     participant_add,
     participant_remove,
     participant_set,
-    review_cancel,
-    review_create,
     review_set_leads,
-    review_update,
 )
+from reviews.services.reviews import review_cancel, review_create, review_update
 from reviews.views.hints import visible_hints
 
 STATE_LABELS = {

@@ -24,8 +24,8 @@ from reviews.models import (
     Review,
     ReviewStatus,
 )
-from reviews.publish import PublishRefused, export_dir, review_publish
 from reviews.report import external_data, render_markdown_report, report_data, report_filename
+from reviews.services.publish import PublishRefused, export_dir, review_publish
 from reviews.versions import bump_review_version
 
 CONTENT_TYPES = {

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aar_project.typing import HtmxHttpRequest
 from reviews.access import Need, ReviewAccess, get_review_for
+from reviews.display import format_offset
 from reviews.forms import TimelineEntryForm, TimelineImportForm
 from reviews.imports import (
     ImportRefused,
@@ -19,13 +20,13 @@ from reviews.imports import (
     timeline_import_apply,
 )
 from reviews.models import TimelineEntry, TimelineImport
-from reviews.services import (
-    format_offset,
+from reviews.services.timeline import (
     timeline_entry_add,
     timeline_entry_delete,
     timeline_entry_update,
     timeline_with_offsets,
 )
+from reviews.versions import Stale
 
 TEMPLATE = "reviews/timeline.html"
 
@@ -106,9 +107,10 @@ def entry_edit(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             {**_context(access), **_row_context(access, entry, edit_form=form, version=version)},
             status=400,
         )
-    outcome = timeline_entry_update(entry=entry, version=version, **form.cleaned_data)
-    if not outcome.ok:
-        conflict = {"theirs": entry.description, "mine": form.cleaned_data["description"]}
+    try:
+        timeline_entry_update(entry=entry, version=version, **form.cleaned_data)
+    except Stale as stale:
+        conflict = {"theirs": stale.current_text, "mine": form.cleaned_data["description"]}
         return render(
             request,
             TEMPLATE + ("#entry-form" if request.htmx else ""),

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from actions.models import ActionEvent, ActionItem, ResurfacedAction
 from actions.services import calendar_token_renew
-from reviews.services import review_create
+from reviews.services.reviews import review_create
 from tests.factories import ActionItemFactory, ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

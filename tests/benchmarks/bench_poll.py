@@ -23,7 +23,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import connection
 
-from reviews.meeting import meeting_start
+from reviews.services.meeting import meeting_start
 from reviews.views.meeting import poll_token
 from tests.benchmarks.common import line
 from tests.benchmarks.http import Connection
@@ -64,7 +64,7 @@ def build() -> list[dict[str, object]]:
         meeting_start(review=review)
         for _ in range(4):  # to "what went well", where the scribes add items
             phase = review.agenda.get(started_at__isnull=False, ended_at__isnull=True)
-            from reviews.meeting import meeting_move
+            from reviews.services.meeting import meeting_move
 
             meeting_move(review=review, phase_id=phase.pk, step=1)
         review.refresh_from_db()

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from reviews.models import ContributingFactor, Review, Team, TimelineEntry, WentWell, WhyNode
-from reviews.publish import render_pdf
 from reviews.report import render_markdown_report, report_data
+from reviews.services.publish import render_pdf
 from tests.benchmarks.common import line, timed
 from tests.factories import ReviewFactory, UserFactory
 

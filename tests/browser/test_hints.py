@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviews.meeting import meeting_move, meeting_start
+from reviews.services.meeting import meeting_move, meeting_start
 from tests.conftest import sign_in_with_password
 from tests.factories import ParticipantFactory, ReviewFactory
 

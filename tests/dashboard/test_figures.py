@@ -427,7 +427,7 @@ def test_review_health_on_the_dashboard_reads_as_on_the_review_page(client, data
 
 
 def test_a_new_review_shows_at_once(client, data, settings):
-    from reviews.services import review_create
+    from reviews.services.reviews import review_create
 
     team, _, _ = data
     settings.DASHBOARD_CACHE_SECONDS = 60

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from reviews.meeting import meeting_start
+from reviews.services.meeting import meeting_start
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from reviews.models import Account, ReviewStatus
-from reviews.services import account_reminders_queue
+from reviews.services.accounts import account_reminders_queue
 from tests.factories import AccountFactory, ParticipantFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,19 +95,19 @@ def test_a_submit_racing_an_autosave_of_the_same_text_still_submits(client, writ
     assert Account.objects.get(participant=writer).submitted_at is not None
 
 
-def test_an_autosave_landing_between_the_submits_read_and_write_is_no_conflict(writer, monkeypatch):
-    """The autosave of a blur commits after the submit read the account: same text, so the
-    submit goes through instead of reporting a conflict with itself."""
-    from reviews import services
-
-    services.account_save(participant=writer, body="the whole account", version=1)
-    stale = Account.objects.get(participant=writer)  # version 2, as the submit read it
-    services.account_save(participant=writer, body="the whole account", version=2)  # blur
-    monkeypatch.setattr(Account.objects, "get_or_create", lambda **kw: (stale, False))
-    account, saved = services.account_save(
-        participant=writer, body="the whole account", version=2, submit=True
+def test_an_autosave_landing_between_the_submits_read_and_write_is_no_conflict(client, writer):
+    """The blur's autosave of the same text commits after the page read version 2; the submit
+    that follows still carries version 2, and goes through instead of reporting a conflict
+    with itself. Two real requests, in the order the browser sends them."""
+    save(client, writer, "the whole account", 1)  # version 2, as the page holds it
+    assert save(client, writer, "the whole account", 2).status_code == 200  # the blur
+    response = client.post(
+        f"/reviews/{writer.review.slug}/account/save/",
+        {"body": "the whole account", "version": 2, "submit": "1"},
     )
-    assert saved.ok and account.submitted_at is not None and account.version == 4
+    assert response.status_code == 302
+    account = Account.objects.get(participant=writer)
+    assert account.submitted_at is not None and account.body == "the whole account"
 
 
 def test_accounts_close_when_the_meeting_starts_and_the_text_comes_back(client, writer):

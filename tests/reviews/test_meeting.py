@@ -9,11 +9,11 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from reviews.meeting import (
+from reviews.display import agenda_report
+from reviews.models import Review, Suggestion, WentWell, WhyNode
+from reviews.services.meeting import (
     MeetingRefused,
-    Stale,
     agenda_plan,
-    agenda_report,
     agenda_warning,
     clock_for,
     finding_add,
@@ -27,7 +27,7 @@ from reviews.meeting import (
     suggestion_add,
     suggestion_decide,
 )
-from reviews.models import Review, Suggestion, WentWell, WhyNode
+from reviews.versions import Stale
 from tests.factories import ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -360,7 +360,7 @@ def test_a_forged_poll_token_gets_no_shortcut(client, review):
 
 
 def test_someone_removed_from_the_review_gets_404_on_the_next_poll(client, cast):
-    from reviews.services import participant_remove
+    from reviews.services.people import participant_remove
 
     meeting_start(review=cast.review, now=T)
     cast.review.refresh_from_db()

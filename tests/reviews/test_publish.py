@@ -11,7 +11,7 @@ from django.core import mail
 from pypdf import PdfReader
 
 from reviews.models import ReportExport, Review, WhyNode
-from reviews.publish import report_distribute, report_export_run
+from reviews.services.publish import report_distribute, report_export_run
 from tests.factories import (
     ActionItemFactory,
     ParticipantFactory,

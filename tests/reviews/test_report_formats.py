@@ -11,8 +11,8 @@ from django.db import connection
 from markdown_it import MarkdownIt
 
 from reviews.models import Lesson, Review, WentWell, WhyNode
-from reviews.publish import review_publish
 from reviews.report import external_data, render_markdown_report
+from reviews.services.publish import review_publish
 from tests.factories import (
     AccountFactory,
     ActionItemFactory,

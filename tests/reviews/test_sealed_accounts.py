@@ -42,7 +42,7 @@ def review_urls(cast) -> list[tuple[str, dict[str, str]]]:
 @pytest.mark.parametrize("status", ["preparing", "in_meeting"])
 def test_no_page_or_fragment_shows_a_sealed_account_to_anyone_else(client, cast, status):
     if status == "in_meeting":
-        from reviews.meeting import meeting_start
+        from reviews.services.meeting import meeting_start
 
         meeting_start(review=cast.review)  # the summary phase: accounts are not revealed yet
         cast.review.refresh_from_db()

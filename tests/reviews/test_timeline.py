@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from reviews.display import format_offset
 from reviews.imports import (
     MAX_ROWS,
     ImportRefused,
@@ -16,7 +17,6 @@ from reviews.imports import (
     timeline_import_apply,
 )
 from reviews.models import TimelineEntry
-from reviews.services import format_offset
 from tests.factories import AccountFactory, ReviewFactory, TimelineEntryFactory
 
 pytestmark = pytest.mark.django_db

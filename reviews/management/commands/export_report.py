@@ -18,7 +18,7 @@ def _html(review: Review, data: dict[str, Any]) -> str:
 
 
 def _pdf(review: Review, data: dict[str, Any]) -> bytes:
-    from reviews.publish import render_pdf
+    from reviews.services.publish import render_pdf
 
     return render_pdf(review, data)
 

@@ -30,7 +30,8 @@ from reviews.models import (
     WentWell,
     WhyNode,
 )
-from reviews.services import participant_set, review_create
+from reviews.services.people import participant_set
+from reviews.services.reviews import review_create
 
 DEMO_PASSWORD = "aar-demo-2026"  # noqa: S105 - printed for the demo on purpose
 

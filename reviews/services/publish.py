@@ -20,10 +20,12 @@ from aar_project.tasks import enqueue_on_commit
 from reviews.models import (
     ExportFormat,
     ExportStatus,
+    ReportExport,
     Review,
     ReviewStatus,
     Role,
 )
+from reviews.notify import notification_queue
 from reviews.report import (
     render_json_report,
     render_markdown_report,
@@ -78,8 +80,6 @@ def review_publish(*, review: Review) -> int:
         search = SearchVector("search_text", config="english")
         Review.objects.filter(pk=review.pk).update(search_vector=search)
     bump_review_version(review.pk)
-    from reviews.models import ReportExport
-
     ReportExport.objects.bulk_create(
         [
             ReportExport(review=review, report_version=review.report_version, file_format=f)
@@ -87,10 +87,8 @@ def review_publish(*, review: Review) -> int:
         ],
         ignore_conflicts=True,
     )
-    from reviews.tasks import distribute_report, export_report
-
-    enqueue_on_commit(export_report, review.pk, review.report_version)
-    enqueue_on_commit(distribute_report, review.pk, review.report_version)
+    enqueue_on_commit("reviews.tasks.export_report", review.pk, review.report_version)
+    enqueue_on_commit("reviews.tasks.distribute_report", review.pk, review.report_version)
     return review.report_version
 
 
@@ -119,8 +117,6 @@ def _render(review: Review, file_format: str, data: dict[str, Any]) -> bytes:
 
 def report_export_run(*, review_id: int, version: int) -> int:
     """Make every pending file of this version that nobody else is making. Returns how many."""
-    from reviews.models import ReportExport
-
     review = Review.objects.select_related("team", "facilitator", "scribe").get(pk=review_id)
     data: dict[str, Any] | None = None
     made = 0
@@ -181,8 +177,6 @@ def report_recipients(review: Review) -> list[tuple[str, Any]]:
 
 
 def report_distribute(*, review_id: int, version: int) -> int:
-    from reviews.notify import notification_queue
-
     review = Review.objects.select_related("team").get(pk=review_id)
     queued = 0
     for email, user in report_recipients(review):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
+from actions.services import action_create
 from reviews.models import (
     AgendaPhase,
     CausalFactor,
@@ -30,7 +31,8 @@ from reviews.models import (
     WentWell,
     WhyNode,
 )
-from reviews.versions import bump_review_version
+from reviews.services.timeline import timeline_entry_add
+from reviews.versions import Stale, bump_review_version
 
 AMBER_SECONDS = 120
 EXTEND_MINUTES = 5
@@ -38,15 +40,6 @@ EXTEND_MINUTES = 5
 
 class MeetingRefused(Exception):
     """The meeting cannot do that now; the message says why."""
-
-
-class Stale(Exception):
-    """Someone saved first. `current` holds their text and version."""
-
-    def __init__(self, current_text: str, version: int) -> None:
-        super().__init__("Someone saved a newer version first.")
-        self.current_text = current_text
-        self.version = version
 
 
 # --- The clock -------------------------------------------------------------------------------
@@ -79,26 +72,6 @@ def clock_for(review: Review, agenda: list[AgendaPhase], now: dt.datetime | None
         running=phase.segment_started_at is not None,
         state=state,
     )
-
-
-def agenda_report(
-    agenda: list[AgendaPhase], now: dt.datetime | None = None
-) -> list[dict[str, Any]]:
-    """Planned against actual minutes per phase (what the report and the end screen show)."""
-    now = now or timezone.now()
-    rows = []
-    for phase in agenda:
-        actual = phase.elapsed_seconds(now) if phase.started_at else None
-        rows.append(
-            {
-                "phase": phase,
-                "planned": phase.planned_minutes,
-                "extended": phase.extended_minutes,
-                "actual_minutes": round(actual / 60, 1) if actual is not None else None,
-                "over": actual is not None and actual > phase.planned_minutes * 60,
-            }
-        )
-    return rows
 
 
 # --- Transitions -------------------------------------------------------------------------------
@@ -423,8 +396,6 @@ def suggestion_decide(
         payload["occurred_at"] = dt.datetime.fromisoformat(payload["occurred_at"])
     kind = suggestion.kind
     if kind == SuggestionKind.ENTRY:
-        from reviews.services import timeline_entry_add
-
         return timeline_entry_add(
             review=review,
             actor=suggestion.author,
@@ -435,8 +406,6 @@ def suggestion_decide(
             source_ref=f"Suggested by {suggestion.author.get_full_name() or suggestion.author.email}",
         )
     if kind == SuggestionKind.ACTION:
-        from actions.services import action_create
-
         return action_create(
             review=review,
             actor=actor,

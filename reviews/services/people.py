@@ -1,0 +1,108 @@
+"""The people of a review: who they are, their role, adding and removing them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from reviews.auth import normalise_email
+from reviews.models import (
+    Participant,
+    Review,
+    Role,
+)
+from reviews.services.invitations import queue_invitation
+from reviews.versions import bump_review_version
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def user_for_email(email: str, *, full_name: str = "") -> User:
+    """The user with this email; a new one who can only use sign-in links if there is none."""
+    email = normalise_email(email)
+    user_model = get_user_model()
+    user = user_model._default_manager.filter(email__iexact=email).first()
+    if user is not None:
+        return user  # type: ignore[return-value]
+    first, _, last = full_name.strip().partition(" ")
+    user = user_model(
+        username=email[:150], email=email, first_name=first[:150], last_name=last[:150]
+    )
+    user.set_unusable_password()
+    user.save()
+    return user  # type: ignore[return-value]
+
+
+@transaction.atomic
+def participant_set(*, review: Review, user: User, role: str) -> Participant:
+    """Add `user` to the review with `role`, or change their role."""
+    participant, created = Participant.objects.get_or_create(
+        review=review, user=user, defaults={"role": role}
+    )
+    if not created and participant.role != role:
+        participant.role = role
+        participant.save(update_fields=["role"])
+    bump_review_version(review.pk)
+    return participant
+
+
+@transaction.atomic
+def review_set_leads(*, review: Review, facilitator: User | None, scribe: User | None) -> None:
+    """Make the review's facilitator and scribe rows agree with its two lead fields."""
+    if facilitator is not None and scribe is not None and facilitator.pk == scribe.pk:
+        raise ValueError("The facilitator and the scribe must be different people.")
+    previous = {review.facilitator_id, review.scribe_id} - {None}
+    review.facilitator, review.scribe = facilitator, scribe
+    review.save(update_fields=["facilitator", "scribe", "updated_at"])
+    current = {facilitator.pk if facilitator else None, scribe.pk if scribe else None} - {None}
+    # A lead who was replaced stays in the review as a participant.
+    Participant.objects.filter(
+        review=review, user_id__in=previous - current, role__in=[Role.FACILITATOR, Role.SCRIBE]
+    ).update(role=Role.PARTICIPANT)
+    if facilitator is not None:
+        participant_set(review=review, user=facilitator, role=Role.FACILITATOR)
+    if scribe is not None:
+        participant_set(review=review, user=scribe, role=Role.SCRIBE)
+    bump_review_version(review.pk)
+
+
+@transaction.atomic
+def participant_add(*, review: Review, email: str, role: str, full_name: str = "") -> Participant:
+    user = user_for_email(email, full_name=full_name)
+    participant = participant_set(review=review, user=user, role=role)
+    if review.invitations_sent_at is not None and participant.invited_at is None:
+        queue_invitation(review, participant, "invitation")
+        participant.invited_at = timezone.now()
+        participant.save(update_fields=["invited_at"])
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, review: Review, participant: Participant) -> None:
+    if participant.role in (Role.FACILITATOR, Role.SCRIBE):
+        raise ValueError("Choose another facilitator or scribe before removing this person.")
+    if participant.invited_at is not None:
+        review.ics_sequence += 1
+        review.save(update_fields=["ics_sequence"])
+        queue_invitation(review, participant, "cancellation")
+    participant.delete()
+    bump_review_version(review.pk)
+
+
+def people_of_review(review: Review) -> Any:
+    """Who can own an action or lead the review: the team's people and the review's participants."""
+    team = review.team
+    return (
+        get_user_model()
+        ._default_manager.filter(
+            Q(teams=team) | Q(owned_teams=team) | Q(participations__review=review)
+        )
+        .filter(is_active=True)
+        .distinct()
+        .order_by("first_name", "email")
+    )
