@@ -12,5 +12,8 @@ urlpatterns = [
     path("teams/", views.owned_actions, name="owned"),
     path("resurfaced/<int:pk>/", views.resurfaced_decide_view, name="resurfaced"),
     path("<int:pk>/", views.action_detail, name="detail"),
-    path("<int:pk>/<str:what>/", views.action_change, name="change"),
+    path("<int:pk>/status/", views.action_status, name="status"),
+    path("<int:pk>/due/", views.action_due, name="due"),
+    path("<int:pk>/owner/", views.action_owner, name="owner"),
+    path("<int:pk>/edit/", views.action_edit_view, name="edit"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from icalendar import Calendar, Event
 
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
 from actions import queries as aq
 from actions.forms import (
     ActionEditForm,
@@ -56,7 +57,7 @@ def _with_lateness(actions: list[ActionItem], today: dt.date) -> list[ActionItem
 
 @login_required
 @require_GET
-def my_actions(request: HtmxHttpRequest) -> HttpResponse:
+def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     closed = request.GET.get("show") == "closed"
     mine = ActionItem.objects.owned_by(request.user).select_related("review")
@@ -118,72 +119,35 @@ def _detail_context(request: HtmxHttpRequest, action: ActionItem, **forms: Any) 
 
 @login_required
 @require_GET
-def action_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = get_action_for(request.user, pk)
     return render(request, "actions/action_detail.html", _detail_context(request, action))
 
 
-@login_required
-@require_POST
-def action_change(request: HtmxHttpRequest, pk: int, what: str) -> HttpResponse:
-    """One endpoint per kind of change: status, due, owner, edit."""
+def _change(
+    request: HtmxHttpRequest,
+    pk: int,
+    form_class: type[Any],
+    form_name: str,
+    apply: Callable[[ActionItem, dict[str, Any], int], object],
+) -> HttpResponse:
+    """A change to an action: the form, the service, and the answers every change shares."""
     action = get_action_for(request.user, pk, change=True)
-    form_classes: dict[str, Any] = {
-        "status": StatusForm,
-        "due": DueForm,
-        "owner": ReassignForm,
-        "edit": ActionEditForm,
-    }
-    if what not in form_classes:
-        raise Http404("No such change")
-    kwargs = {"action": action} if what == "owner" else {}
-    form = form_classes[what](request.POST, **kwargs)
-    names = {
-        "status": "status_form",
-        "due": "due_form",
-        "owner": "reassign_form",
-        "edit": "edit_form",
-    }
+    kwargs = {"action": action} if form_class is ReassignForm else {}
+    form = form_class(request.POST, **kwargs)
     if not form.is_valid():
         messages.error(request, "Nothing was changed: see the form below.")
         return render(
             request,
             "actions/action_detail.html",
-            _detail_context(request, action, **{names[what]: form}),
+            _detail_context(request, action, **{form_name: form}),
             status=400,
         )
-    data, version = form.cleaned_data, form.cleaned_data["version"]
     try:
-        if what == "status":
-            action_set_status(
-                action=action,
-                actor=request.user,
-                version=version,
-                status=data["status"],
-                note=data["note"],
-            )
-        elif what == "due":
-            action_set_due(
-                action=action,
-                actor=request.user,
-                version=version,
-                due_on=data["due_on"],
-                reason=data["reason"],
-            )
-        elif what == "owner":
-            action_reassign(
-                action=action,
-                actor=request.user,
-                version=version,
-                owner=data["owner"],
-                reason=data["reason"],
-            )
-        else:
-            fields = {k: v for k, v in data.items() if k != "version"}
-            action_edit(action=action, actor=request.user, version=version, **fields)
+        apply(action, form.cleaned_data, form.cleaned_data["version"])
     except Stale as exc:
         # Someone else changed it first: show the newer state, keep what this person typed.
-        context = _detail_context(request, exc.current, **{names[what]: form})
+        context = _detail_context(request, exc.current, **{form_name: form})
         context["stale"] = True
         return render(request, "actions/action_detail.html", context, status=409)
     except ActionRefused as exc:
@@ -191,7 +155,7 @@ def action_change(request: HtmxHttpRequest, pk: int, what: str) -> HttpResponse:
         return render(
             request,
             "actions/action_detail.html",
-            _detail_context(request, action, **{names[what]: form}),
+            _detail_context(request, action, **{form_name: form}),
             status=400,
         )
     messages.success(request, "Saved.")
@@ -200,7 +164,78 @@ def action_change(request: HtmxHttpRequest, pk: int, what: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def resurfaced_decide_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request,
+        pk,
+        StatusForm,
+        "status_form",
+        lambda action, data, version: action_set_status(
+            action=action,
+            actor=request.user,
+            version=version,
+            status=data["status"],
+            note=data["note"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def action_due(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request,
+        pk,
+        DueForm,
+        "due_form",
+        lambda action, data, version: action_set_due(
+            action=action,
+            actor=request.user,
+            version=version,
+            due_on=data["due_on"],
+            reason=data["reason"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def action_owner(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request,
+        pk,
+        ReassignForm,
+        "reassign_form",
+        lambda action, data, version: action_reassign(
+            action=action,
+            actor=request.user,
+            version=version,
+            owner=data["owner"],
+            reason=data["reason"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def action_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request,
+        pk,
+        ActionEditForm,
+        "edit_form",
+        lambda action, data, version: action_edit(
+            action=action,
+            actor=request.user,
+            version=version,
+            **{k: v for k, v in data.items() if k != "version"},
+        ),
+    )
+
+
+@login_required
+@require_POST
+def resurfaced_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """In a later review: re-commit an earlier action with a new date, close it, or drop it."""
     item = get_object_or_404(
         ResurfacedAction.objects.select_related("review__team", "action__review__team"), pk=pk
@@ -239,13 +274,13 @@ PAGE_SIZE = 100
 
 @login_required
 @require_GET
-def team_actions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def team_actions(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return _actions_list(request, *owned_teams_for(request.user, slug))
 
 
 @login_required
 @require_GET
-def owned_actions(request: HtmxHttpRequest) -> HttpResponse:
+def owned_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The actions of every team the user owns (a delivery owner; staff: all teams)."""
     return _actions_list(request, *owned_teams_for(request.user, request.GET.get("team", "")))
 
@@ -440,7 +475,7 @@ def _cell(text: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_settings(request: HtmxHttpRequest) -> HttpResponse:
+def action_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     row = owner_settings(request.user)  # type: ignore[arg-type]
     form = MuteForm(request.POST or None, initial={"days": 0})
     if request.method == "POST":

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
 from actions.models import ActionItem
 from actions.queries import overdue
 from dashboard.charts import Chart, Series, draw, to_html
@@ -135,7 +135,7 @@ def _period(request: HtmxHttpRequest, today: dt.date) -> tuple[str, Period]:
 
 @login_required
 @require_GET
-def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     team_slug = request.GET.get("team", "")
     teams, one_team = owned_teams_for(request.user, team_slug)
     today = timezone.localdate()

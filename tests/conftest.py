@@ -96,9 +96,9 @@ def _requests_commit(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_poll_memo() -> None:
     """Test databases reuse ids: the poll's per-process version memo starts empty each test."""
-    from reviews.views import meeting
+    from reviews import live
 
-    meeting._versions.clear()
+    live._versions.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest
 from reviews.access import Need, ReviewAccess, get_review_for
 from reviews.display import display_name
 from reviews.forms import AccountForm, PromoteForm
@@ -63,7 +63,7 @@ def _editor_context(
 
 @login_required
 @require_GET
-def account_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def account_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.CONTRIBUTE)
     participant = _my_participation(access)
     account = Account.objects.filter(participant=participant).first()
@@ -74,7 +74,7 @@ def account_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_save_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def account_save_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Autosave (htmx, debounced) and the explicit Save/Submit buttons."""
     access = get_review_for(request.user, slug, Need.CONTRIBUTE)
     participant = _my_participation(access)
@@ -133,7 +133,7 @@ def _readable_accounts(access: ReviewAccess) -> list[Account]:
 
 @login_required
 @require_GET
-def account_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def account_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug)
     review = access.review
     participants = list(review.participants.writers().select_related("user"))
@@ -164,7 +164,7 @@ def _readable_account(access: ReviewAccess, pk: int) -> Account:
 
 @login_required
 @require_GET
-def account_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def account_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug)
     account = _readable_account(access, pk)
     candidates = time_candidates(access.review, account.body) if access.can_edit else []
@@ -187,7 +187,7 @@ def account_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def account_promote(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def account_promote(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """A passage of an account becomes a timeline entry (source: account, linked back)."""
     access = get_review_for(request.user, slug, Need.EDIT)
     account = _readable_account(access, pk)
@@ -219,7 +219,7 @@ def account_promote(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["POST"])
-def account_remind_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def account_remind_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.EDIT)
     participant = get_object_or_404(
         Participant.objects.writers().select_related("user"), pk=pk, review=access.review

@@ -11,31 +11,17 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest
 from reviews.access import get_review_for
 from reviews.hints import Hint, action_hints, blame_hints
-from reviews.models import HintDismissal
+from reviews.services.hints import hint_dismiss, participant_names, visible_hints
 
 CAUSE_CONTEXTS = {"root_cause", "factor"}
 
 
-def participant_names(review) -> list[str]:
-    names: set[str] = set()
-    for first, last in review.participants.values_list("user__first_name", "user__last_name"):
-        names.update(n for n in (first, last, f"{first} {last}".strip()) if n)
-    return sorted(names, key=len, reverse=True)
-
-
-def visible_hints(user, item: str, hints: list[Hint]) -> list[Hint]:
-    if not item or not hints:
-        return hints
-    hidden = set(HintDismissal.objects.filter(user=user, item=item).values_list("code", flat=True))
-    return [h for h in hints if h.code not in hidden]
-
-
 @login_required
 @require_POST
-def hints(request: HtmxHttpRequest) -> HttpResponse:
+def hints(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The hints for what is in the form right now; nothing is saved."""
     context = request.POST.get("context", "")
     item = request.POST.get("item", "")[:100]
@@ -74,8 +60,8 @@ def hints(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def dismiss(request: HtmxHttpRequest) -> HttpResponse:
+def dismiss(request: AuthenticatedHttpRequest) -> HttpResponse:
     item, code = request.POST.get("item", "")[:100], request.POST.get("code", "")[:50]
     if item and code:
-        HintDismissal.objects.get_or_create(user=request.user, item=item, code=code)  # type: ignore[misc]
+        hint_dismiss(user=request.user, item=item, code=code)
     return HttpResponse("")

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import time
+from collections.abc import Callable
 from typing import Any
 
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.cache import cache
-from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
 from reviews.access import Need, ReviewAccess, get_review_for
-from reviews.display import agenda_report, format_offset
 from reviews.forms import (
     DisputeForm,
     FindingForm,
@@ -32,16 +24,23 @@ from reviews.forms import (
     SuggestionForm,
     SummaryForm,
 )
+from reviews.live import (
+    TEMPLATE,
+    current_version,
+    digest,
+    meeting_context,
+    meeting_fragments,
+    poll_token,
+    render_fragments,
+    token_review_id,
+)
 from reviews.models import (
-    Account,
-    EntryKind,
     MeetingNotes,
     Review,
     ReviewStatus,
     RootCauseMethod,
     Suggestion,
     SuggestionKind,
-    SuggestionStatus,
     TimelineEntry,
     WhyNode,
 )
@@ -50,7 +49,6 @@ from reviews.services.meeting import (
     MeetingRefused,
     agenda_plan,
     agenda_warning,
-    clock_for,
     entry_dispute,
     entry_resolve,
     finding_add,
@@ -71,174 +69,6 @@ from reviews.services.meeting import (
 from reviews.services.people import people_of_review
 from reviews.versions import Stale
 
-TEMPLATE = "reviews/meeting.html"
-FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts")
-PRESENTER_FRAGMENTS = ("m-state", "m-phase")
-
-
-def _why_tree(nodes: list[WhyNode]) -> list[dict[str, Any]]:
-    children: dict[int | None, list[WhyNode]] = {}
-    for node in nodes:
-        children.setdefault(node.parent_id, []).append(node)
-
-    def build(parent: int | None, depth: int) -> list[dict[str, Any]]:
-        return [
-            {"node": n, "depth": depth, "children": build(n.pk, depth + 1)}
-            for n in children.get(parent, [])
-        ]
-
-    return build(None, 1)
-
-
-def _people(review: Review) -> Any:
-    return people_of_review(review)
-
-
-def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any) -> dict[str, Any]:
-    """Everything the page and its fragments show, in a fixed number of queries."""
-    review = access.review
-    now = timezone.now()
-    agenda = list(review.agenda.order_by("position"))
-    clock = clock_for(review, agenda, now)
-    entries = list(review.timeline_entries.in_order())
-    for entry in entries:
-        entry.offset = format_offset(entry.occurred_at, review.t0)  # type: ignore[attr-defined]
-    whys = list(review.why_nodes.prefetch_related("evidence").order_by("position", "pk"))
-    suggestions = list(
-        review.suggestions.filter(status=SuggestionStatus.PENDING).select_related("author")
-        if access.can_edit
-        else review.suggestions.filter(author_id=access.user_id)
-        .select_related("author")
-        .order_by("-created_at")[:20]
-    )
-    # The meeting shows accounts once revealed; before that, only to the facilitator and the
-    # scribe (each author reads their own on the account page). So this fragment is the same
-    # for everyone with the same role, and can be shared.
-    revealed_or_lead = review.accounts_revealed_at is not None or access.can_edit
-    accounts = (
-        list(Account.objects.filter(review=review).select_related("participant__user"))
-        if revealed_or_lead
-        else []
-    )
-    people = list(_people(review))
-    context = {
-        "review": review,
-        "access": access,
-        "agenda": agenda,
-        "report": agenda_report(agenda, now),
-        "clock": clock,
-        "now_ms": int(now.timestamp() * 1000),
-        "current": clock.phase,
-        "entries": entries,
-        "why_tree": _why_tree(whys),
-        "whys": whys,
-        "causal": list(review.causal_factors.all()),
-        "factors": list(review.contributing_factors.all()),
-        "went_well": list(review.went_well.all()),
-        "actions": list(review.action_items.select_related("owner").order_by("pk")),
-        "resurfaced": list(
-            review.resurfaced_actions.select_related("action__owner", "action__review")
-        ),
-        "suggestions": suggestions,
-        "accounts": accounts,
-        "people": people,
-        "finding_form": FindingForm(entries=entries),
-        "suggestion_form": SuggestionForm(),
-        "action_form": MeetingActionForm(people=_people(review)),
-        "summary_form": SummaryForm(
-            initial={"text": review.summary, "version": review.summary_version}
-        ),
-        "notes": MeetingNotes.objects.filter(review=review, author_id=access.user_id).first()
-        if access.is_facilitator
-        else None,
-        "agenda_total": sum(p.planned_minutes for p in agenda),
-        "methods": RootCauseMethod.choices,
-        "entry_kinds": EntryKind.choices,
-        "no_history": True,
-        "nav": "reviews",
-        **extra,
-    }
-    context["agenda_warning"] = agenda_warning(context["agenda_total"])
-    return context
-
-
-def _fragments(
-    request: HtmxHttpRequest, context: dict[str, Any], names: tuple[str, ...] = FRAGMENTS
-) -> dict[str, str]:
-    return {name: render_to_string(f"{TEMPLATE}#{name}", context, request) for name in names}
-
-
-_VOLATILE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-def _role_class(access: ReviewAccess) -> str:
-    if access.is_facilitator:
-        return "facilitator"
-    if access.can_edit:
-        return "editor"
-    if access.can_contribute:
-        return "contributor"
-    return "viewer"
-
-
-def _personal(access: ReviewAccess) -> set[str]:
-    """Fragments whose content belongs to one person, never shared through the cache."""
-    return set() if access.can_edit else {"m-suggestions"}  # a participant's own suggestions
-
-
-def _with_csrf(request: HtmxHttpRequest, html: str) -> str:
-    """Shared fragments carry the token of whoever is looking at them."""
-    return _VOLATILE.sub(f'name="csrfmiddlewaretoken" value="{get_token(request)}"', html)
-
-
-def meeting_fragments(
-    request: HtmxHttpRequest,
-    access: ReviewAccess,
-    *,
-    presenter: bool = False,
-    context: dict[str, Any] | None = None,
-) -> dict[str, str]:
-    """The fragments for this person, rendered once per review version and role.
-
-    Everyone with the same role sees the same fragments, except the ones `_personal` names;
-    those are rendered for each person from a small context.
-    """
-    names = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
-    review = access.review
-    # The creation time keeps a restored or different database from meeting old entries.
-    born = int(review.created_at.timestamp() * 1_000_000)
-    key = f"aar:mtg:{review.pk}:{born}:{review.version}:{_role_class(access)}:{int(presenter)}"
-    personal = _personal(access) & set(names)
-    shared = cache.get(key)
-    if shared is None:
-        context = context or meeting_context(request, access, presenter=presenter)
-        rendered = _fragments(request, context, names)
-        shared = {name: html for name, html in rendered.items() if name not in personal}
-        cache.set(key, shared, 600)
-        return {name: rendered[name] for name in names}
-    out = {name: _with_csrf(request, html) for name, html in shared.items()}
-    if personal:
-        context = _personal_context(access, presenter=presenter)
-        out.update(_fragments(request, context, tuple(sorted(personal))))
-    return {name: out[name] for name in names if name in out}
-
-
-def _personal_context(access: ReviewAccess, *, presenter: bool) -> dict[str, Any]:
-    """What the per-person fragment (a participant's own suggestions) needs: one query."""
-    review = access.review
-    mine = review.suggestions.filter(author_id=access.user_id).order_by("-created_at")
-    return {
-        "review": review,
-        "access": access,
-        "presenter": presenter,
-        "suggestions": list(mine[:20]),
-    }
-
-
-def _digest(html: str) -> str:
-    """A short fingerprint of a fragment; CSRF tokens (masked anew each render) are ignored."""
-    return hashlib.blake2s(_VOLATILE.sub("", html).encode(), digest_size=6).hexdigest()
-
 
 def _answer(
     request: HtmxHttpRequest, access: ReviewAccess, status: int = 200, **extra: Any
@@ -250,11 +80,11 @@ def _answer(
     context = meeting_context(
         request, access, presenter=request.GET.get("presenter") == "1", **extra
     )
-    fragments = _fragments(request, context)
+    fragments = render_fragments(request, context)
     response = HttpResponse("".join(fragments.values()), status=status)
     response["X-AAR-Version"] = str(access.review.version)
     response["X-AAR-Hashes"] = ",".join(
-        f"{name}:{_digest(html)}" for name, html in fragments.items()
+        f"{name}:{digest(html)}" for name, html in fragments.items()
     )
     return response
 
@@ -270,66 +100,25 @@ def _page(
     # Rendered by our own templates, which escape what people typed.
     safe = {name: mark_safe(html) for name, html in fragments.items()}  # noqa: S308
     context["fragments"] = {name.replace("-", "_"): html for name, html in safe.items()}
-    context["hashes"] = ",".join(f"{name}:{_digest(html)}" for name, html in fragments.items())
+    context["hashes"] = ",".join(f"{name}:{digest(html)}" for name, html in fragments.items())
     return render(request, template, context)
 
 
 @login_required
 @require_GET
-def meeting(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def meeting(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug)
     return _page(request, access, TEMPLATE, tab="meeting")
 
 
 @login_required
 @require_GET
-def presenter(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def presenter(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug)
     return _page(request, access, "reviews/meeting_presenter.html", presenter=True)
 
 
 # --- The poll ---------------------------------------------------------------------------------
-
-POLL_SALT = "aar.meeting.poll"
-POLL_TOKEN_AGE = 12 * 3600
-
-
-def poll_token(review: Review, user_id: int) -> str:
-    """A signed (review, user) pair: lets the poll answer "unchanged" without a session or user."""
-    return signing.dumps([review.pk, user_id], salt=POLL_SALT, compress=False)
-
-
-def _token_review_id(token: str) -> int | None:
-    try:
-        review_id, _user_id = signing.loads(token, salt=POLL_SALT, max_age=POLL_TOKEN_AGE)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    return int(review_id)
-
-
-# Each process remembers a review's version for a quarter of a second, so that a thousand
-# viewers polling the same meeting share one query per process per quarter second. A change
-# reaches a screen at most that much later than without it.
-VERSION_MEMO_SECONDS = 0.25
-_versions: dict[tuple[int, str], tuple[float, int | None]] = {}
-
-
-def _version(review_id: int, slug: str) -> int | None:
-    key = (review_id, slug)
-    now = time.monotonic()
-    memo = _versions.get(key)
-    if memo is not None and now - memo[0] < VERSION_MEMO_SECONDS:
-        return memo[1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT version FROM reviews_review WHERE id = %s AND slug = %s", [review_id, slug]
-        )
-        row = cursor.fetchone()
-    version = int(row[0]) if row else None
-    if len(_versions) > 10_000:
-        _versions.clear()
-    _versions[key] = (now, version)
-    return version
 
 
 @csp_exempt()  # type: ignore[arg-type]  # not a document: its fragments go into the page
@@ -342,8 +131,8 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     that changes who may see a review bumps its version, so the next answer runs the full
     access check again and is a 404 for whoever lost access.
     """
-    review_id = _token_review_id(request.GET.get("t", ""))
-    if review_id is not None and request.GET.get("v") == str(_version(review_id, slug)):
+    review_id = token_review_id(request.GET.get("t", ""))
+    if review_id is not None and request.GET.get("v") == str(current_version(review_id, slug)):
         unchanged = HttpResponseNotModified()
         unchanged["Cache-Control"] = "no-store"
         return unchanged
@@ -351,7 +140,7 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     presenter = request.GET.get("presenter") == "1"
     fragments = meeting_fragments(request, access, presenter=presenter)
     known = dict(part.split(":", 1) for part in request.GET.get("h", "").split(",") if ":" in part)
-    hashes = {name: _digest(html) for name, html in fragments.items()}
+    hashes = {name: digest(html) for name, html in fragments.items()}
     response = HttpResponse(
         "".join(html for name, html in fragments.items() if known.get(name) != hashes[name])
     )
@@ -364,36 +153,17 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 # --- Controls (the facilitator) ------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def control(request: HtmxHttpRequest, slug: str, what: str) -> HttpResponse:
+def _control(
+    request: AuthenticatedHttpRequest, slug: str, do: Callable[[Review, int], object]
+) -> HttpResponse:
+    """A facilitator's control: `do(review, phase_id)` under the review's lock, then the page."""
     access = get_review_for(request.user, slug, Need.FACILITATE)
-    review = access.review
     try:
         phase_id = int(request.POST.get("phase", "0") or 0)
     except ValueError:
         phase_id = 0
     try:
-        if what == "start":
-            meeting_start(review=review)
-        elif what == "pause":
-            meeting_pause(review=review)
-        elif what == "resume":
-            meeting_resume(review=review)
-        elif what == "extend":
-            meeting_extend(review=review, phase_id=phase_id)
-        elif what == "next":
-            meeting_move(review=review, phase_id=phase_id, step=1)
-        elif what == "previous":
-            meeting_move(review=review, phase_id=phase_id, step=-1)
-        elif what == "reveal":
-            meeting_reveal(review=review)
-        elif what == "end":
-            meeting_end(review=review)
-            if not request.htmx:
-                messages.success(request, "Meeting ended. Finish the report below.")
-        else:
-            raise Http404("No such control")
+        do(access.review, phase_id)
     except MeetingRefused as exc:
         if not request.htmx:
             messages.error(request, str(exc))
@@ -403,7 +173,66 @@ def control(request: HtmxHttpRequest, slug: str, what: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def control_start(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _control(request, slug, lambda review, _phase: meeting_start(review=review))
+
+
+@login_required
+@require_POST
+def control_pause(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _control(request, slug, lambda review, _phase: meeting_pause(review=review))
+
+
+@login_required
+@require_POST
+def control_resume(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _control(request, slug, lambda review, _phase: meeting_resume(review=review))
+
+
+@login_required
+@require_POST
+def control_extend(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _control(
+        request, slug, lambda review, phase: meeting_extend(review=review, phase_id=phase)
+    )
+
+
+@login_required
+@require_POST
+def control_next(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _control(
+        request, slug, lambda review, phase: meeting_move(review=review, phase_id=phase, step=1)
+    )
+
+
+@login_required
+@require_POST
+def control_previous(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _control(
+        request, slug, lambda review, phase: meeting_move(review=review, phase_id=phase, step=-1)
+    )
+
+
+@login_required
+@require_POST
+def control_reveal(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _control(request, slug, lambda review, _phase: meeting_reveal(review=review))
+
+
+@login_required
+@require_POST
+def control_end(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    def end(review: Review, _phase: int) -> None:
+        meeting_end(review=review)
+        if not request.htmx:
+            messages.success(request, "Meeting ended. Finish the report below.")
+
+    return _control(request, slug, end)
+
+
+@login_required
+@require_POST
+def agenda_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.FACILITATE)
     minutes: dict[int, int] = {}
     for key, value in request.POST.items():
@@ -464,7 +293,7 @@ def _conflict(
 
 @login_required
 @require_POST
-def summary_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def summary_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = _editing(request, slug)
     form = SummaryForm(request.POST)
     if not form.is_valid():
@@ -506,7 +335,7 @@ def _finding_fields(kind: str, data: dict[str, Any], access: ReviewAccess) -> di
 
 @login_required
 @require_POST
-def finding_add_view(request: HtmxHttpRequest, slug: str, kind: str) -> HttpResponse:
+def finding_add_view(request: AuthenticatedHttpRequest, slug: str, kind: str) -> HttpResponse:
     access = _editing(request, slug)
     if kind not in FINDINGS:
         raise Http404("No such finding")
@@ -529,7 +358,9 @@ def finding_add_view(request: HtmxHttpRequest, slug: str, kind: str) -> HttpResp
 
 @login_required
 @require_POST
-def finding_edit_view(request: HtmxHttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
+def finding_edit_view(
+    request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int
+) -> HttpResponse:
     access = _editing(request, slug)
     item = _finding(access, kind, pk)
     form = FindingForm(request.POST, entries=list(access.review.timeline_entries.all()))
@@ -557,7 +388,9 @@ def finding_edit_view(request: HtmxHttpRequest, slug: str, kind: str, pk: int) -
 
 @login_required
 @require_POST
-def finding_delete_view(request: HtmxHttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
+def finding_delete_view(
+    request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int
+) -> HttpResponse:
     access = _editing(request, slug)
     finding_delete(item=_finding(access, kind, pk))
     return _answer(request, access)
@@ -565,7 +398,7 @@ def finding_delete_view(request: HtmxHttpRequest, slug: str, kind: str, pk: int)
 
 @login_required
 @require_POST
-def method_set(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def method_set(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.FACILITATE)
     method = request.POST.get("method", "")
     if method in RootCauseMethod.values:
@@ -575,7 +408,7 @@ def method_set(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_dispute_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def entry_dispute_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.CONTRIBUTE)
     if access.review.status != ReviewStatus.IN_MEETING:
         raise Http404("The meeting is not running")
@@ -589,7 +422,7 @@ def entry_dispute_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def entry_resolve_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def entry_resolve_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = _editing(request, slug)
     entry = get_object_or_404(TimelineEntry, pk=pk, review=access.review)
     form = ResolveForm(request.POST)
@@ -610,7 +443,7 @@ def entry_resolve_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def entry_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def entry_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     from reviews.forms import TimelineEntryForm
     from reviews.services.timeline import timeline_entry_add
 
@@ -626,11 +459,11 @@ def entry_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def action_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     from actions.services import action_create
 
     access = _editing(request, slug)
-    form = MeetingActionForm(request.POST, people=_people(access.review))
+    form = MeetingActionForm(request.POST, people=people_of_review(access.review))
     if not form.is_valid():
         return _answer(
             request,
@@ -648,7 +481,7 @@ def action_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def suggestion_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def suggestion_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.CONTRIBUTE)
     form = SuggestionForm(request.POST)
     if not form.is_valid():
@@ -685,7 +518,7 @@ def suggestion_add_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def suggestion_decide_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def suggestion_decide_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = _editing(request, slug)
     suggestion = get_object_or_404(
         Suggestion.objects.select_related("author", "review"), pk=pk, review=access.review
@@ -693,7 +526,7 @@ def suggestion_decide_view(request: HtmxHttpRequest, slug: str, pk: int) -> Http
     accept = request.POST.get("decision") == "accept"
     fields: dict[str, Any] = {}
     if accept and suggestion.kind == SuggestionKind.ACTION:
-        form = MeetingActionForm(request.POST, people=_people(access.review))
+        form = MeetingActionForm(request.POST, people=people_of_review(access.review))
         if not form.is_valid():
             return _answer(request, access, status=400, notice="The action needs a title.")
         fields = {k: v for k, v in form.cleaned_data.items() if k != "title"}
@@ -714,7 +547,7 @@ def suggestion_decide_view(request: HtmxHttpRequest, slug: str, pk: int) -> Http
 
 @login_required
 @require_http_methods(["POST"])
-def notes_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def notes_save(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.FACILITATE)
     body = request.POST.get("body", "")
     notes, _ = MeetingNotes.objects.get_or_create(review=access.review, author=request.user)  # type: ignore[misc]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.dates import day_start
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest
 from reviews.access import Need, get_review_for
 from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
 from reviews.hints import Hint, review_health_of
@@ -32,6 +32,7 @@ from reviews.models import (
     Team,
     review_conditions,
 )
+from reviews.services.hints import visible_hints
 from reviews.services.invitations import invitations_send
 from reviews.services.people import (
     participant_add,
@@ -40,7 +41,6 @@ from reviews.services.people import (
     review_set_leads,
 )
 from reviews.services.reviews import review_cancel, review_create, review_update
-from reviews.views.hints import visible_hints
 
 STATE_LABELS = {
     "current": "not cancelled",
@@ -65,7 +65,7 @@ def _state_label(filters: dict[str, str]) -> str:
 
 @login_required
 @require_GET
-def review_list(request: HtmxHttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     teams = Team.objects.visible_to(request.user)
     reviews = Review.objects.visible_to(request.user).select_related("team", "facilitator")
     filters = {
@@ -137,7 +137,7 @@ def review_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_new(request: HtmxHttpRequest) -> HttpResponse:
+def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     teams = Team.objects.visible_to(request.user)
     if not teams.exists():
         raise Http404("No team to create a review for")
@@ -222,7 +222,7 @@ def _health(review: Review, counts: dict[str, int], participants: list[Participa
 
 @login_required
 @require_GET
-def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug)
     review = access.review
     participants = list(
@@ -267,7 +267,7 @@ def review_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def review_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     review = access.review
     if review.status == ReviewStatus.CANCELLED:
@@ -307,7 +307,7 @@ def review_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_cancel_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def review_cancel_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     if access.review.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED):
         messages.error(request, "This review can no longer be cancelled.")
@@ -338,7 +338,7 @@ def _people_context(review: Review, access, form=None) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_people(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def review_people(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     review = access.review
     form = ParticipantAddForm(request.POST or None)
@@ -374,7 +374,7 @@ def _participant(access, pk: int) -> Participant:
 
 @login_required
 @require_POST
-def participant_role(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def participant_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     participant = _participant(access, pk)
     form = ParticipantRoleForm(request.POST)
@@ -390,7 +390,7 @@ def participant_role(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def participant_remove_view(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def participant_remove_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     participant = _participant(access, pk)
     try:
@@ -404,7 +404,7 @@ def participant_remove_view(request: HtmxHttpRequest, slug: str, pk: int) -> Htt
 
 @login_required
 @require_POST
-def invitations_send_view(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def invitations_send_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     review = access.review
     if review.status not in (ReviewStatus.DRAFT, ReviewStatus.PREPARING):

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
 from reviews.access import Need, get_review_for
 from reviews.forms import ArchiveFilter
 from reviews.models import (
@@ -44,7 +44,7 @@ def _published(request: HtmxHttpRequest, slug: str):
 
 @login_required
 @require_GET
-def report_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = _published(request, slug)
     review = access.review
     exports = review.exports.filter(report_version=review.report_version).order_by("file_format")
@@ -54,7 +54,7 @@ def report_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_download(request: HtmxHttpRequest, slug: str, file_format: str) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, slug: str, file_format: str) -> FileResponse:
     access = _published(request, slug)
     review = access.review
     if file_format not in ExportFormat.values:
@@ -77,7 +77,7 @@ def report_download(request: HtmxHttpRequest, slug: str, file_format: str) -> Fi
 
 @login_required
 @require_POST
-def publish(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.MANAGE)
     if not (access.is_facilitator or access.is_delivery_owner):
         raise Http404("No such review")
@@ -101,7 +101,7 @@ def publish(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_external(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def report_external(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """SEV-1 and SEV-2 incidents: the report with names replaced by roles, for outside readers."""
     access = _published(request, slug)
     review = access.review
@@ -137,7 +137,7 @@ def _snippet_html(text: str) -> str:
 
 @login_required
 @require_GET
-def report_archive(request: HtmxHttpRequest) -> HttpResponse:
+def report_archive(request: AuthenticatedHttpRequest) -> HttpResponse:
     reviews = (
         Review.objects.visible_to(request.user)
         .published()
@@ -218,7 +218,7 @@ def report_archive(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pr_sections(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def pr_sections(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.EDIT)
     review = access.review
     if review.kind != "pull_request":

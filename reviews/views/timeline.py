@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aar_project.typing import HtmxHttpRequest
+from aar_project.typing import AuthenticatedHttpRequest
 from reviews.access import Need, ReviewAccess, get_review_for
 from reviews.display import format_offset
 from reviews.forms import TimelineEntryForm, TimelineImportForm
@@ -44,7 +44,7 @@ def _context(access: ReviewAccess, **extra: object) -> dict[str, object]:
 
 @login_required
 @require_GET
-def timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def timeline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug)
     template = TEMPLATE + (
         "#entries" if request.htmx and not request.htmx.history_restore_request else ""
@@ -54,7 +54,7 @@ def timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def entry_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.EDIT)
     form = TimelineEntryForm(request.POST)
     if form.is_valid():
@@ -82,7 +82,7 @@ def _row_context(access: ReviewAccess, entry: TimelineEntry, **extra: object) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.EDIT)
     entry = _entry(access, pk)
     if request.method == "GET":
@@ -129,7 +129,7 @@ def entry_edit(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_delete(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def entry_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.EDIT)
     timeline_entry_delete(entry=_entry(access, pk))
     if request.htmx:
@@ -143,7 +143,7 @@ def entry_delete(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.EDIT)
     form = TimelineImportForm(request.POST or None, request.FILES or None)
     context = {"review": access.review, "access": access, "form": form, "nav": "reviews"}
@@ -173,7 +173,7 @@ def import_upload(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_preview(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_review_for(request.user, slug, Need.EDIT)
     pending = get_object_or_404(
         TimelineImport, pk=pk, review=access.review, applied_at__isnull=True

@@ -23,8 +23,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import connection
 
+from reviews.live import poll_token
 from reviews.services.meeting import meeting_start
-from reviews.views.meeting import poll_token
 from tests.benchmarks.common import line
 from tests.benchmarks.http import Connection
 from tests.factories import ParticipantFactory, ReviewFactory, UserFactory
