@@ -157,6 +157,8 @@ class ReviewForm(forms.ModelForm):
         "requested_reviewers, additions, deletions, changed_files, created_at, merged_at).",
     )
     time_zone = forms.ChoiceField(choices=[], initial="UTC")
+    # The summary is also written in the meeting: an edit saves against the version it read.
+    summary_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Review
@@ -185,6 +187,8 @@ class ReviewForm(forms.ModelForm):
         self.fields["time_zone"].choices = zones  # type: ignore[attr-defined]
         if not self.instance.pk:
             self.fields["time_zone"].initial = timezone.get_default_timezone_name()
+        else:
+            self.fields["summary_version"].initial = self.instance.summary_version
         team = self._team()
         for name in ("facilitator", "scribe"):
             self.fields[name].queryset = people_for_team(team, self.instance)  # type: ignore[attr-defined]

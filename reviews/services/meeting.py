@@ -270,20 +270,6 @@ FINDINGS: dict[str, type[Model]] = {
 
 
 @transaction.atomic
-def summary_save(*, review: Review, text: str, version: int) -> int:
-    updated = Review.objects.filter(pk=review.pk, summary_version=version).update(
-        summary=text, summary_version=F("summary_version") + 1
-    )
-    fresh = Review.objects.values("summary", "summary_version").get(pk=review.pk)
-    if not updated:
-        if fresh["summary"] == text:
-            return fresh["summary_version"]
-        raise Stale(fresh["summary"], fresh["summary_version"])
-    bump_review_version(review.pk)
-    return fresh["summary_version"]
-
-
-@transaction.atomic
 def finding_add(
     *,
     review: Review,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -19,7 +20,7 @@ from reviews.models import (
 )
 from reviews.services.invitations import SCHEDULE_FIELDS, queue_invitation
 from reviews.services.people import review_set_leads
-from reviews.versions import bump_review_version
+from reviews.versions import Stale, bump_review_version
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -74,19 +75,65 @@ def review_create(
     return review
 
 
+# The columns an edit of the review may write. Status, versions, the meeting's state and the
+# leads (moved by review_set_leads) are never written from the edit form.
+EDITABLE_COLUMNS = frozenset(
+    {
+        "kind", "title", "severity", "time_zone",
+        "event_started_at", "event_detected_at", "event_ended_at",
+        "scheduled_at", "meeting_minutes", "accounts_due_at",
+        "impact_users_affected", "impact_users_segment", "impact_duration", "impact_business",
+        "lessons", "no_actions", "next_review_on",
+        "pr_number", "pr_url", "pr_type", "pr_priority", "pr_files_changed",
+        "pr_lines_added", "pr_lines_removed", "pr_author", "pr_reviewers",
+        "pr_opened_at", "pr_merged_at",
+    }
+)  # fmt: skip
+
+
 @transaction.atomic
-def review_update(*, review: Review, changed: set[str]) -> None:
-    """Save an edited review; a new meeting time sends the invited an updated invitation."""
+def review_update(*, review: Review, changed: set[str], summary_version: int | None = None) -> None:
+    """Save what an edit changed, naming its columns; a new meeting time sends the invited an
+    updated invitation.
+
+    The summary is also written in the meeting, so it goes through the same versioned save
+    (`summary_save`): an edit made against an older summary raises Stale with the newer text,
+    and nothing of the edit is written.
+    """
+    if "summary" in changed:
+        summary_save(
+            review=review,
+            text=review.summary,
+            version=summary_version if summary_version is not None else -1,
+        )
+    columns = sorted(changed & EDITABLE_COLUMNS)
     reschedule = bool(changed & SCHEDULE_FIELDS) and review.invitations_sent_at is not None
     if reschedule:
         review.ics_sequence += 1
-    review.save()
+        columns.append("ics_sequence")
+    review.save(update_fields=[*columns, "updated_at"])
     if reschedule:
         for participant in review.participants.filter(invited_at__isnull=False).select_related(
             "user"
         ):
             queue_invitation(review, participant, "invitation_update")
     bump_review_version(review.pk)
+
+
+@transaction.atomic
+def summary_save(*, review: Review, text: str, version: int) -> int:
+    """Save the summary if `version` is the latest (or the text is already the same) and return
+    the new version; otherwise raise Stale with the newer text."""
+    updated = Review.objects.filter(pk=review.pk, summary_version=version).update(
+        summary=text, summary_version=F("summary_version") + 1
+    )
+    fresh = Review.objects.values("summary", "summary_version").get(pk=review.pk)
+    if not updated:
+        if fresh["summary"] == text:
+            return fresh["summary_version"]
+        raise Stale(fresh["summary"], fresh["summary_version"])
+    bump_review_version(review.pk)
+    return fresh["summary_version"]
 
 
 @transaction.atomic

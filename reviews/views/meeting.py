@@ -64,9 +64,9 @@ from reviews.services.meeting import (
     root_cause_method_set,
     suggestion_add,
     suggestion_decide,
-    summary_save,
 )
 from reviews.services.people import people_of_review
+from reviews.services.reviews import summary_save
 from reviews.versions import Stale
 
 

@@ -41,6 +41,7 @@ from reviews.services.people import (
     review_set_leads,
 )
 from reviews.services.reviews import review_cancel, review_create, review_update
+from reviews.versions import Stale
 
 STATE_LABELS = {
     "current": "not cancelled",
@@ -283,7 +284,32 @@ def review_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         review = form.save(commit=False)
         # The leads change through review_set_leads, which also moves their participant rows.
         review.facilitator_id, review.scribe_id = old_leads
-        review_update(review=review, changed=changed)
+        try:
+            review_update(
+                review=review,
+                changed=changed,
+                summary_version=form.cleaned_data.get("summary_version"),
+            )
+        except Stale as stale:
+            # The summary changed in the meeting since this page was opened: both texts are
+            # shown, this person's whole edit stays in the form, and a save goes against the
+            # newer version.
+            data = request.POST.copy()
+            data["summary_version"] = str(stale.version)
+            form = ReviewForm(
+                data, user=request.user, instance=Review.objects.get(pk=access.review.pk)
+            )
+            return render(
+                request,
+                "reviews/review_form.html",
+                {
+                    "form": form,
+                    "review": access.review,
+                    "nav": "reviews",
+                    "conflict": {"theirs": stale.current_text},
+                },
+                status=409,
+            )
         if {"facilitator", "scribe"} & changed:
             review_set_leads(review=review, facilitator=leads[0], scribe=leads[1])
         warning = form.meeting_warning()
