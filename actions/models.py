@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+
+from aar_project.dates import day_start
 
 if TYPE_CHECKING:
     from aar_project.typing import AnyUser
@@ -23,6 +25,77 @@ class ActionStatus(models.TextChoices):
 
 OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 CLOSED_STATUSES = (ActionStatus.DONE, ActionStatus.WONT_DO)
+
+
+# --- What "open", "overdue", "closed on time" mean, as conditions -------------------------
+# The queryset methods filter with these and the dashboard counts with them, so a figure and
+# the list it links to always agree.
+
+DUE_SOON_DAYS = 7
+
+
+def is_open() -> Q:
+    return Q(status__in=OPEN_STATUSES)
+
+
+# The due-date parts below are for counting among open actions; the lists use the whole.
+
+
+def past_due(today: dt.date) -> Q:
+    return Q(due_on__lt=today)
+
+
+def due_within(today: dt.date) -> Q:
+    return Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+
+
+def late_range(today: dt.date, low: int, high: int | None) -> Q:
+    q = Q(due_on__lte=today - dt.timedelta(days=max(low, 1)))
+    if high is not None:
+        q &= Q(due_on__gte=today - dt.timedelta(days=high))
+    return q
+
+
+def overdue(today: dt.date) -> Q:
+    """Open and past due; due today is not overdue."""
+    return is_open() & past_due(today)
+
+
+def due_soon(today: dt.date) -> Q:
+    """Open and due today or within the next seven days."""
+    return is_open() & due_within(today)
+
+
+def late_between(today: dt.date, low: int, high: int | None) -> Q:
+    """Open and overdue by `low` to `high` days (inclusive; no `high`: at least `low`).
+
+    Overdue by 1 day means it was due yesterday; a bucket starting at 0 starts at 1.
+    """
+    return is_open() & late_range(today, low, high)
+
+
+def opened_in(start: dt.date, end: dt.date) -> Q:
+    """Created on a day from `start` to `end`, both included."""
+    return Q(created_at__gte=day_start(start), created_at__lt=day_start(end + dt.timedelta(days=1)))
+
+
+def closed_in(start: dt.date, end: dt.date) -> Q:
+    """Closed (done or won't do) on a day from `start` to `end`, both included."""
+    return Q(
+        status__in=CLOSED_STATUSES,
+        closed_at__gte=day_start(start),
+        closed_at__lt=day_start(end + dt.timedelta(days=1)),
+    )
+
+
+def done_in(start: dt.date, end: dt.date) -> Q:
+    """Done (verified) on a day from `start` to `end`: what the closure rate counts."""
+    return closed_in(start, end) & Q(status=ActionStatus.DONE)
+
+
+def on_time() -> Q:
+    """Closed no later than the day it was due; an action without a due date never is."""
+    return Q(closed_at__date__lte=F("due_on"))
 
 
 class ActionType(models.TextChoices):
@@ -45,14 +118,54 @@ class ActionSize(models.TextChoices):
 
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):
     def open(self) -> ActionItemQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(is_open())
 
     def closed(self) -> ActionItemQuerySet:
         return self.filter(status__in=CLOSED_STATUSES)
 
     def overdue(self, today: dt.date) -> ActionItemQuerySet:
         """Open and past due. Due today is not overdue."""
-        return self.open().filter(due_on__lt=today)
+        return self.filter(overdue(today))
+
+    def matching(self, filters: dict[str, Any], today: dt.date) -> ActionItemQuerySet:
+        """The action lists' filters (`TeamActionFilter.usable()`); the dashboard's links use
+        the same conditions it counts with. No status: open ones, unless a period is asked."""
+        data = filters
+        closed_range = data.get("closed_since") or data.get("closed_until")
+        opened_range = data.get("opened_since") or data.get("opened_until")
+        status = data.get("status") or ("all" if closed_range or opened_range else "")
+        actions = self
+        if status == "":
+            actions = actions.filter(is_open())
+        elif status != "all":
+            actions = actions.filter(status=status)
+        for key, column in (
+            ("owner", "owner_id"),
+            ("action_type", "action_type"),
+            ("kind", "review__kind"),
+            ("review", "review__slug"),
+        ):
+            if data.get(key):
+                actions = actions.filter(**{column: data[key]})
+        if data.get("overdue"):
+            actions = actions.filter(overdue(today))
+        if data.get("due_soon"):
+            actions = actions.filter(due_soon(today))
+        if data.get("late_min") is not None or data.get("late_max") is not None:
+            actions = actions.filter(
+                late_between(today, data.get("late_min") or 0, data.get("late_max"))
+            )
+        if opened_range:
+            start = data.get("opened_since") or dt.date(1970, 1, 1)
+            actions = actions.filter(opened_in(start, data.get("opened_until") or today))
+        if closed_range:
+            start = data.get("closed_since") or dt.date(1970, 1, 1)
+            actions = actions.filter(closed_in(start, data.get("closed_until") or today))
+        if data.get("on_time") == "yes":
+            actions = actions.filter(on_time())
+        elif data.get("on_time") == "no":
+            actions = actions.exclude(on_time())
+        return actions
 
     def owned_by(self, user: AnyUser) -> ActionItemQuerySet:
         return self.filter(owner_id=user.pk)

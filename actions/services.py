@@ -40,19 +40,6 @@ class ActionRefused(Exception):
     """A change the rules do not allow; the message says what is missing."""
 
 
-def can_change(user: Any, action: ActionItem) -> bool:
-    """The owner, the review's facilitator and scribe, and the team's delivery owner."""
-    if not user.is_authenticated:
-        return False
-    review = action.review
-    return user.pk in {
-        action.owner_id,
-        review.facilitator_id,
-        review.scribe_id,
-        review.team.delivery_owner_id,
-    }
-
-
 def _save(action: ActionItem, version: int, fields: dict[str, Any]) -> ActionItem:
     """Apply `fields` if `version` is still the latest; otherwise raise Stale."""
     now = timezone.now()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -18,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from icalendar import Calendar, Event
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
-from actions import queries as aq
+from actions.access import can_change, get_action_for
+from actions.exports import actions_calendar, actions_csv
 from actions.forms import (
     ActionEditForm,
     DueForm,
@@ -31,7 +30,7 @@ from actions.forms import (
     StatusForm,
     TeamActionFilter,
 )
-from actions.models import ActionItem, OwnerSettings, ResurfacedAction
+from actions.models import DUE_SOON_DAYS, ActionItem, OwnerSettings, ResurfacedAction
 from actions.services import (
     ActionRefused,
     action_edit,
@@ -39,7 +38,6 @@ from actions.services import (
     action_set_due,
     action_set_status,
     calendar_token_renew,
-    can_change,
     digests_mute,
     owner_settings,
     resurfaced_decide,
@@ -73,19 +71,6 @@ def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
         "nav": "actions",
     }
     return render(request, "actions/my_actions.html", context)
-
-
-def get_action_for(user: Any, pk: int, *, change: bool = False) -> ActionItem:
-    """The action if `user` may see it (and change it, when asked); otherwise 404."""
-    action = (
-        ActionItem.objects.visible_to(user)
-        .select_related("review__team", "owner", "created_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if action is None or (change and not can_change(user, action)):
-        raise Http404("No such action")
-    return action
 
 
 def _detail_context(request: HtmxHttpRequest, action: ActionItem, **forms: Any) -> dict[str, Any]:
@@ -285,58 +270,14 @@ def owned_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _actions_list(request, *owned_teams_for(request.user, request.GET.get("team", "")))
 
 
-def filter_actions(actions: Any, data: dict[str, Any], today: dt.date) -> Any:
-    """Apply the list's filters; the dashboard's links use the same conditions it counts with."""
-    closed_range = data.get("closed_since") or data.get("closed_until")
-    opened_range = data.get("opened_since") or data.get("opened_until")
-    status = data.get("status") or ("all" if closed_range or opened_range else "")
-    if status == "":
-        actions = actions.filter(aq.is_open())
-    elif status != "all":
-        actions = actions.filter(status=status)
-    if data.get("owner"):
-        actions = actions.filter(owner_id=data["owner"])
-    if data.get("action_type"):
-        actions = actions.filter(action_type=data["action_type"])
-    if data.get("kind"):
-        actions = actions.filter(review__kind=data["kind"])
-    if data.get("review"):
-        actions = actions.filter(review__slug=data["review"])
-    if data.get("overdue"):
-        actions = actions.filter(aq.overdue(today))
-    if data.get("due_soon"):
-        actions = actions.filter(aq.due_soon(today))
-    if data.get("late_min") is not None or data.get("late_max") is not None:
-        actions = actions.filter(
-            aq.late_between(today, data.get("late_min") or 0, data.get("late_max"))
-        )
-    if opened_range:
-        actions = actions.filter(
-            aq.opened_in(
-                data.get("opened_since") or dt.date(1970, 1, 1), data.get("opened_until") or today
-            )
-        )
-    if closed_range:
-        actions = actions.filter(
-            aq.closed_in(
-                data.get("closed_since") or dt.date(1970, 1, 1), data.get("closed_until") or today
-            )
-        )
-    if data.get("on_time") == "yes":
-        actions = actions.filter(aq.on_time())
-    elif data.get("on_time") == "no":
-        actions = actions.exclude(aq.on_time())
-    return actions
-
-
 def _actions_list(request: HtmxHttpRequest, teams: Any, team: Team | None) -> HttpResponse:
     today = timezone.localdate()
     form = TeamActionFilter(request.GET or None)
     data = form.usable() if form.is_bound else {}
-    actions = filter_actions(
-        ActionItem.objects.filter(team__in=teams).select_related("review", "owner", "team"),
-        data,
-        today,
+    actions = (
+        ActionItem.objects.filter(team__in=teams)
+        .matching(data, today)
+        .select_related("review", "owner", "team")
     )
     sort = data.get("sort") or "due_on"
     orders: dict[str, list[Any]] = {
@@ -348,7 +289,7 @@ def _actions_list(request: HtmxHttpRequest, teams: Any, team: Team | None) -> Ht
     }
     actions = actions.order_by(*orders.get(sort, [F("due_on").asc(nulls_last=True)]), "pk")
     if request.GET.get("format") == "csv":
-        return _csv(team.slug if team else "all-teams", actions, today)
+        return actions_csv(team.slug if team else "all-teams", actions, today)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     # Everyone who owns an action here (a semi-join: no DISTINCT over every action).
     people = (
@@ -399,7 +340,7 @@ def _describe(data: dict[str, Any]) -> list[str]:
     if kind:
         out.append(f"from {dict(ReviewKind.choices)[kind].lower()} reviews")
     if data.get("due_soon"):
-        out.append(f"due in the next {aq.DUE_SOON_DAYS} days")
+        out.append(f"due in the next {DUE_SOON_DAYS} days")
     low, high = data.get("late_min"), data.get("late_max")
     if low is not None or high is not None:
         out.append(
@@ -419,55 +360,6 @@ def _describe(data: dict[str, Any]) -> list[str]:
     if data.get("on_time"):
         out.append("closed on time" if data["on_time"] == "yes" else "closed late")
     return out
-
-
-def _csv(name: str, actions: Any, today: dt.date) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="actions-{name}-{today.isoformat()}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "id",
-            "title",
-            "owner",
-            "due_on",
-            "days_overdue",
-            "status",
-            "type",
-            "size",
-            "review",
-            "closed_at",
-            "closing_note",
-            "link",
-            "team",
-        ]
-    )
-    for a in actions:
-        writer.writerow(
-            [
-                a.pk,
-                _cell(a.title),
-                a.owner.email if a.owner else "",
-                a.due_on.isoformat() if a.due_on else "",
-                a.days_overdue(today),
-                a.status,
-                a.action_type,
-                a.size,
-                _cell(a.review.title),
-                a.closed_at.isoformat() if a.closed_at else "",
-                _cell(a.closing_note),
-                reverse("actions:detail", args=[a.pk]),
-                _cell(a.team.name),
-            ]
-        )
-    return response
-
-
-def _cell(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: make them plain text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- Settings and the calendar feed --------------------------------------------------------
@@ -515,28 +407,13 @@ def calendar_feed(request: HtmxHttpRequest, token: str) -> HttpResponse:
     )
     if row is None or not row.user.is_active:
         raise Http404("No such feed")
-    calendar = Calendar()
-    calendar.add("prodid", "-//AAR//Action items//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "AAR actions")
-    stamp = timezone.now()
-    for action in (
+    actions = (
         ActionItem.objects.owned_by(row.user)
         .open()
         .filter(due_on__isnull=False)
         .select_related("review")
-    ):
-        event = Event()
-        event.add("uid", f"aar-action-{action.pk}@aar")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", action.due_on)
-        event.add("dtend", action.due_on + dt.timedelta(days=1))  # type: ignore[operator]
-        event.add("summary", f"Due: {action.title}")
-        event.add(
-            "description",
-            f"From the review of {action.review.title}.\n{request.build_absolute_uri(reverse('actions:detail', args=[action.pk]))}",
-        )
-        calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    )
+    body = actions_calendar(actions, request.build_absolute_uri)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -38,8 +38,18 @@ from django.db.models import (
 from django.utils import timezone
 
 from aar_project.dates import day_start
-from actions import queries as aq
-from actions.models import ActionItem
+from actions.models import (
+    ActionItem,
+    closed_in,
+    done_in,
+    due_within,
+    is_open,
+    late_range,
+    on_time,
+    opened_in,
+    overdue,
+    past_due,
+)
 from reviews.models import (
     WAITING_LATE_DAYS,
     AgendaPhase,
@@ -323,24 +333,24 @@ def _actions(
     # Counted among open actions, so each condition is only its due-date part.
     open_counts = {
         "open": Count("*"),
-        "overdue": Count("pk", filter=aq.past_due(today)),
-        "due_soon": Count("pk", filter=aq.due_within(today)),
+        "overdue": Count("pk", filter=past_due(today)),
+        "due_soon": Count("pk", filter=due_within(today)),
         **{
-            f"age_{low}": Count("pk", filter=aq.late_range(today, low, high))
+            f"age_{low}": Count("pk", filter=late_range(today, low, high))
             for low, high, _ in AGE_BUCKETS
         },
     }
-    for row in actions.filter(aq.is_open()).order_by().values("team_id").annotate(**open_counts):
+    for row in actions.filter(is_open()).order_by().values("team_id").annotate(**open_counts):
         per_team[row["team_id"]].update({key: row[key] for key in open_counts})
     # Done in the period, counted per team, days taken and whether on time: one scan gives
     # the closure rate, per team and in all, and the median days to close.
-    done = actions.filter(aq.done_in(period.start, period.end))
+    done = actions.filter(done_in(period.start, period.end))
     days_taken: dict[float, int] = defaultdict(int)
     for team_id, days, in_time, n in (
         done.order_by()
         .annotate(
             days=_days("created_at", "closed_at"),
-            in_time=ExpressionWrapper(aq.on_time(), output_field=BooleanField()),
+            in_time=ExpressionWrapper(on_time(), output_field=BooleanField()),
         )
         .values_list("team_id", "days", "in_time")
         .annotate(n=Count("pk"))
@@ -355,7 +365,7 @@ def _actions(
     totals = _totals(per_team, [*open_counts, "closed", "on_time"])
     # Counted per owner alone (the names would widen every group), named afterwards.
     top = list(
-        actions.filter(aq.overdue(today), owner__isnull=False)
+        actions.filter(overdue(today), owner__isnull=False)
         .order_by()
         .values("owner_id")
         .annotate(n=Count("pk"))
@@ -403,8 +413,8 @@ def _opened_closed(
             .values_list("series", "b", "n")
         )
 
-    opened = per_bucket(aq.opened_in(period.start, period.end), "created_at", 0)
-    closed = per_bucket(aq.closed_in(period.start, period.end), "closed_at", 1)
+    opened = per_bucket(opened_in(period.start, period.end), "created_at", 0)
+    closed = per_bucket(closed_in(period.start, period.end), "closed_at", 1)
     counts = [[0] * len(buckets), [0] * len(buckets)]
     for series, index, n in opened.union(closed, all=True):
         counts[series][index - 1] += n

@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
-from actions.models import ActionItem
-from actions.queries import overdue
+from actions.models import ActionItem, overdue
 from dashboard.charts import Chart, Series, draw, to_html
 from dashboard.figures import Period, figures, kept
 from reviews.access import owned_teams_for
