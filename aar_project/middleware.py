@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 
 logger = logging.getLogger("aar.request")
 
@@ -18,16 +17,11 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # A review page activates the review's time zone; never let it leak to the next request.
-        timezone.deactivate()
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-        finally:
-            timezone.deactivate()  # and not after it either (a thread serves many)
+        response = self.get_response(request)
         elapsed_ms = (time.perf_counter() - started) * 1000
         response["X-Request-ID"] = request_id
         # request.path never holds the query string, where sign-in tokens travel; a calendar

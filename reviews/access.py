@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from reviews.models import Account, Review, Role, Team
@@ -94,12 +97,38 @@ def get_review_for(user: User | AnonymousUser, slug: str, need: Need = Need.VIEW
     access = review_access(user, review)
     if access is None or not access.allows(need):
         raise Http404("No such review")
-    # Times on the review's pages and forms are read and shown in the review's time zone.
-    try:
-        timezone.activate(ZoneInfo(review.time_zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        timezone.activate(ZoneInfo("UTC"))
     return access
+
+
+def review_zone(review: Review) -> ZoneInfo:
+    """The zone the review's times are read and shown in (UTC if the stored name is unknown)."""
+    try:
+        return ZoneInfo(review.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+ReviewView = Callable[..., HttpResponseBase]
+
+
+def review_view(need: Need = Need.VIEW) -> Callable[[ReviewView], ReviewView]:
+    """A view of one review, called with the person's `ReviewAccess` instead of the slug.
+
+    The review is looked up with `get_review_for` (404 without access), and the view runs in
+    the review's time zone, so the forms read and the pages show times as the team lives
+    them; the zone ends with the view.
+    """
+
+    def decorator(view: ReviewView) -> ReviewView:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            access = get_review_for(request.user, slug, need)
+            with timezone.override(review_zone(access.review)):
+                return view(request, access, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def owned_teams_for(user: User | AnonymousUser, slug: str) -> tuple[QuerySet[Team], Team | None]:

@@ -35,6 +35,7 @@ from reviews.models import (
 )
 from reviews.services.meeting import agenda_warning, clock_for
 from reviews.services.people import people_of_review
+from reviews.services.publish import publish_checklist
 
 TEMPLATE = "reviews/meeting.html"
 
@@ -125,6 +126,14 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
         **extra,
     }
     context["agenda_warning"] = agenda_warning(context["agenda_total"])
+    context["checklist"] = publish_checklist(
+        review,
+        entries=len(entries),
+        whys=len(whys),
+        causal=len(context["causal"]),
+        went_well=len(context["went_well"]),
+        actions=len(context["actions"]),
+    )
     return context
 
 

@@ -38,6 +38,7 @@ from reviews.models.people import (
     Role,
 )
 from reviews.models.reviews import (
+    BEFORE_MEETING,
     PR_SECTIONS,
     UNPUBLISHED_AFTER_DAYS,
     WAITING_LATE_DAYS,
@@ -65,6 +66,7 @@ from reviews.models.timeline import (
 )
 
 __all__ = [
+    "BEFORE_MEETING",
     "DEFAULT_AGENDA",
     "PR_SECTIONS",
     "UNPUBLISHED_AFTER_DAYS",

@@ -70,6 +70,10 @@ class Priority(models.TextChoices):
     LOW = "low", "Low"
 
 
+# Before the meeting: the review is being set up, people write their accounts.
+BEFORE_MEETING = (ReviewStatus.DRAFT, ReviewStatus.PREPARING)
+
+
 class ReviewQuerySet(models.QuerySet["Review"]):
     def visible_to(self, user: AnyUser) -> ReviewQuerySet:
         """Reviews a user may open: their team's, the ones they take part in, or all (staff)."""
@@ -96,9 +100,7 @@ UNPUBLISHED_AFTER_DAYS = 5
 def review_conditions(today: dt.date) -> dict[str, Q]:
     """Reviews still waiting for their meeting (and for over two weeks since the event), and
     reports not published five days after the meeting: for the dashboard and its lists."""
-    waiting = Q(
-        status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING], event_started_at__isnull=False
-    )
+    waiting = Q(status__in=BEFORE_MEETING, event_started_at__isnull=False)
     return {
         "current": ~Q(status=ReviewStatus.CANCELLED),
         "waiting": waiting,
@@ -245,6 +247,38 @@ class Review(models.Model):
     def t0(self) -> dt.datetime | None:
         """The reference point of T+offsets: detection, else the start of the event."""
         return self.event_detected_at or self.event_started_at
+
+    @property
+    def is_before_meeting(self) -> bool:
+        """Still being prepared: accounts can be written, the agenda planned."""
+        return self.status in BEFORE_MEETING
+
+    @property
+    def is_in_meeting(self) -> bool:
+        return self.status == ReviewStatus.IN_MEETING
+
+    @property
+    def is_open_for_capture(self) -> bool:
+        """Findings are captured in the meeting, finished after it, amended once published."""
+        return self.status in (
+            ReviewStatus.IN_MEETING,
+            ReviewStatus.WRITING,
+            ReviewStatus.PUBLISHED,
+        )
+
+    @property
+    def is_after_meeting(self) -> bool:
+        """The meeting was held: the report is being written, or is published."""
+        return self.status in (ReviewStatus.WRITING, ReviewStatus.PUBLISHED)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ReviewStatus.PUBLISHED
+
+    @property
+    def is_closed(self) -> bool:
+        """Published or cancelled: no longer waiting on anyone."""
+        return self.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED)
 
     @property
     def is_pull_request(self) -> bool:

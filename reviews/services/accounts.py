@@ -10,10 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from reviews.models import (
+    BEFORE_MEETING,
     Account,
     Participant,
     Review,
-    ReviewStatus,
 )
 from reviews.notify import notification_queue
 from reviews.versions import Stale, bump_review_version
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def accounts_editable(review: Review) -> bool:
-    return review.status in (ReviewStatus.DRAFT, ReviewStatus.PREPARING)
+    return review.is_before_meeting
 
 
 @transaction.atomic
@@ -80,7 +80,7 @@ def account_reminders_queue(now: dt.datetime | None = None) -> int:
     waiting = (
         Participant.objects.writers()
         .filter(
-            review__status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING],
+            review__status__in=BEFORE_MEETING,
             review__invitations_sent_at__isnull=False,
             review__accounts_due_at__gt=now,
             review__accounts_due_at__lte=now + dt.timedelta(hours=24),

@@ -111,7 +111,7 @@ def _save_review(review: Review, *fields: str) -> None:
 def meeting_start(*, review: Review, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     review, agenda = _locked(review)
-    if review.status not in (ReviewStatus.DRAFT, ReviewStatus.PREPARING):
+    if not review.is_before_meeting:
         raise MeetingRefused("The meeting has already started or is over.")
     if not agenda:
         raise MeetingRefused("The review has no agenda.")
@@ -235,7 +235,7 @@ def meeting_end(*, review: Review, now: dt.datetime | None = None) -> None:
 def agenda_plan(*, review: Review, minutes: dict[int, int]) -> int:
     """Set planned minutes per phase before the meeting; returns the new total."""
     review, agenda = _locked(review)
-    if review.status not in (ReviewStatus.DRAFT, ReviewStatus.PREPARING):
+    if not review.is_before_meeting:
         raise MeetingRefused(
             "The agenda is fixed once the meeting has started; extend a phase instead."
         )

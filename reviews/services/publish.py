@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +48,47 @@ class PublishRefused(Exception):
         self.missing = missing
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    label: str
+    done: bool
+    required: bool  # publishing is refused without it
+    missing: str  # how the refusal names it
+
+
+def publish_checklist(
+    review: Review, *, entries: int, whys: int, causal: int, went_well: int, actions: int
+) -> list[ChecklistItem]:
+    """What a report needs before it is published, from counts the caller already has."""
+    return [
+        ChecklistItem("A summary", bool(review.summary.strip()), True, "a summary"),
+        ChecklistItem(f"A timeline ({entries} entries)", entries > 0, True, "a timeline"),
+        ChecklistItem(
+            f"A root cause ({whys} whys, {causal} causal factors)",
+            whys + causal > 0,
+            True,
+            "a root cause (five whys or a causal chain)",
+        ),
+        ChecklistItem(f"What went well ({went_well})", went_well > 0, False, ""),
+        ChecklistItem(
+            f"Action items ({actions})" + ("" if actions else ", or an explicit “no actions”"),
+            actions > 0 or review.no_actions,
+            True,
+            "action items, or an explicit “no actions”",
+        ),
+    ]
+
+
 def missing_for_publish(review: Review) -> list[str]:
-    missing = []
-    if not review.summary.strip():
-        missing.append("a summary")
-    if not review.timeline_entries.exists():
-        missing.append("a timeline")
-    if not (review.why_nodes.exists() or review.causal_factors.exists()):
-        missing.append("a root cause (five whys or a causal chain)")
-    if not (review.action_items.exists() or review.no_actions):
-        missing.append("action items, or an explicit “no actions”")
-    return missing
+    checklist = publish_checklist(
+        review,
+        entries=review.timeline_entries.count(),
+        whys=review.why_nodes.count(),
+        causal=review.causal_factors.count(),
+        went_well=review.went_well.count(),
+        actions=review.action_items.count(),
+    )
+    return [item.missing for item in checklist if item.required and not item.done]
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest
-from reviews.access import Need, ReviewAccess, get_review_for
+from reviews.access import Need, ReviewAccess, review_view
 from reviews.display import display_name
 from reviews.forms import AccountForm, PromoteForm
 from reviews.imports import time_candidates
@@ -63,8 +63,8 @@ def _editor_context(
 
 @login_required
 @require_GET
-def account_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
+@review_view(Need.CONTRIBUTE)
+def account_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     participant = _my_participation(access)
     account = Account.objects.filter(participant=participant).first()
     return render(
@@ -74,9 +74,9 @@ def account_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_save_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+@review_view(Need.CONTRIBUTE)
+def account_save_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     """Autosave (htmx, debounced) and the explicit Save/Submit buttons."""
-    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
     participant = _my_participation(access)
     form = AccountForm(request.POST)
     submit = "submit" in request.POST
@@ -133,8 +133,8 @@ def _readable_accounts(access: ReviewAccess) -> list[Account]:
 
 @login_required
 @require_GET
-def account_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug)
+@review_view()
+def account_list(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     review = access.review
     participants = list(review.participants.writers().select_related("user"))
     accounts = {a.participant_id: a for a in Account.objects.filter(review=review)}
@@ -164,8 +164,10 @@ def _readable_account(access: ReviewAccess, pk: int) -> Account:
 
 @login_required
 @require_GET
-def account_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug)
+@review_view()
+def account_detail(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
     account = _readable_account(access, pk)
     candidates = time_candidates(access.review, account.body) if access.can_edit else []
     forms = [
@@ -187,9 +189,11 @@ def account_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
 
 @login_required
 @require_POST
-def account_promote(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+@review_view(Need.EDIT)
+def account_promote(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
     """A passage of an account becomes a timeline entry (source: account, linked back)."""
-    access = get_review_for(request.user, slug, Need.EDIT)
     account = _readable_account(access, pk)
     form = PromoteForm(request.POST)
     if form.is_valid():
@@ -219,8 +223,10 @@ def account_promote(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Ht
 
 @login_required
 @require_http_methods(["POST"])
-def account_remind_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.EDIT)
+@review_view(Need.EDIT)
+def account_remind_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
     participant = get_object_or_404(
         Participant.objects.writers().select_related("user"), pk=pk, review=access.review
     )

@@ -15,7 +15,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
-from reviews.access import Need, ReviewAccess, get_review_for
+from actions.services import action_create
+from reviews.access import Need, ReviewAccess, get_review_for, review_view, review_zone
 from reviews.forms import (
     DisputeForm,
     FindingForm,
@@ -23,6 +24,7 @@ from reviews.forms import (
     ResolveForm,
     SuggestionForm,
     SummaryForm,
+    TimelineEntryForm,
 )
 from reviews.live import (
     TEMPLATE,
@@ -67,6 +69,7 @@ from reviews.services.meeting import (
 )
 from reviews.services.people import people_of_review
 from reviews.services.reviews import summary_save
+from reviews.services.timeline import timeline_entry_add
 from reviews.versions import Stale
 
 
@@ -106,15 +109,15 @@ def _page(
 
 @login_required
 @require_GET
-def meeting(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug)
+@review_view()
+def meeting(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     return _page(request, access, TEMPLATE, tab="meeting")
 
 
 @login_required
 @require_GET
-def presenter(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug)
+@review_view()
+def presenter(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     return _page(request, access, "reviews/meeting_presenter.html", presenter=True)
 
 
@@ -138,7 +141,8 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return unchanged
     access = get_review_for(request.user, slug)
     presenter = request.GET.get("presenter") == "1"
-    fragments = meeting_fragments(request, access, presenter=presenter)
+    with timezone.override(review_zone(access.review)):
+        fragments = meeting_fragments(request, access, presenter=presenter)
     known = dict(part.split(":", 1) for part in request.GET.get("h", "").split(",") if ":" in part)
     hashes = {name: digest(html) for name, html in fragments.items()}
     response = HttpResponse(
@@ -154,10 +158,9 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _control(
-    request: AuthenticatedHttpRequest, slug: str, do: Callable[[Review, int], object]
+    request: AuthenticatedHttpRequest, access: ReviewAccess, do: Callable[[Review, int], object]
 ) -> HttpResponse:
     """A facilitator's control: `do(review, phase_id)` under the review's lock, then the page."""
-    access = get_review_for(request.user, slug, Need.FACILITATE)
     try:
         phase_id = int(request.POST.get("phase", "0") or 0)
     except ValueError:
@@ -173,67 +176,75 @@ def _control(
 
 @login_required
 @require_POST
-def control_start(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    return _control(request, slug, lambda review, _phase: meeting_start(review=review))
+@review_view(Need.FACILITATE)
+def control_start(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    return _control(request, access, lambda review, _phase: meeting_start(review=review))
 
 
 @login_required
 @require_POST
-def control_pause(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    return _control(request, slug, lambda review, _phase: meeting_pause(review=review))
+@review_view(Need.FACILITATE)
+def control_pause(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    return _control(request, access, lambda review, _phase: meeting_pause(review=review))
 
 
 @login_required
 @require_POST
-def control_resume(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    return _control(request, slug, lambda review, _phase: meeting_resume(review=review))
+@review_view(Need.FACILITATE)
+def control_resume(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    return _control(request, access, lambda review, _phase: meeting_resume(review=review))
 
 
 @login_required
 @require_POST
-def control_extend(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+@review_view(Need.FACILITATE)
+def control_extend(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     return _control(
-        request, slug, lambda review, phase: meeting_extend(review=review, phase_id=phase)
+        request, access, lambda review, phase: meeting_extend(review=review, phase_id=phase)
     )
 
 
 @login_required
 @require_POST
-def control_next(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+@review_view(Need.FACILITATE)
+def control_next(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     return _control(
-        request, slug, lambda review, phase: meeting_move(review=review, phase_id=phase, step=1)
+        request, access, lambda review, phase: meeting_move(review=review, phase_id=phase, step=1)
     )
 
 
 @login_required
 @require_POST
-def control_previous(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+@review_view(Need.FACILITATE)
+def control_previous(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     return _control(
-        request, slug, lambda review, phase: meeting_move(review=review, phase_id=phase, step=-1)
+        request, access, lambda review, phase: meeting_move(review=review, phase_id=phase, step=-1)
     )
 
 
 @login_required
 @require_POST
-def control_reveal(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    return _control(request, slug, lambda review, _phase: meeting_reveal(review=review))
+@review_view(Need.FACILITATE)
+def control_reveal(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    return _control(request, access, lambda review, _phase: meeting_reveal(review=review))
 
 
 @login_required
 @require_POST
-def control_end(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+@review_view(Need.FACILITATE)
+def control_end(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     def end(review: Review, _phase: int) -> None:
         meeting_end(review=review)
         if not request.htmx:
             messages.success(request, "Meeting ended. Finish the report below.")
 
-    return _control(request, slug, end)
+    return _control(request, access, end)
 
 
 @login_required
 @require_POST
-def agenda_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.FACILITATE)
+@review_view(Need.FACILITATE)
+def agenda_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     minutes: dict[int, int] = {}
     for key, value in request.POST.items():
         if key.startswith("phase-"):
@@ -241,7 +252,7 @@ def agenda_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 minutes[int(key[6:])] = int(str(value))
             except ValueError:
                 messages.error(request, "Minutes must be whole numbers; nothing was changed.")
-                return redirect("reviews:meeting", slug)
+                return redirect("reviews:meeting", access.review.slug)
     try:
         total = agenda_plan(review=access.review, minutes=minutes)
     except MeetingRefused as exc:
@@ -252,23 +263,17 @@ def agenda_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.warning(request, warning)
         else:
             messages.success(request, f"Agenda saved: {total} minutes.")
-    return redirect("reviews:meeting", slug)
+    return redirect("reviews:meeting", access.review.slug)
 
 
 # --- Capture (facilitator and scribe) ----------------------------------------------------------
 
 
-def _editing(request: HtmxHttpRequest, slug: str) -> ReviewAccess:
-    access = get_review_for(request.user, slug, Need.EDIT)
-    # After the meeting the report is finished here too, and a published one can be amended
-    # and published again as a new version.
-    if access.review.status not in (
-        ReviewStatus.IN_MEETING,
-        ReviewStatus.WRITING,
-        ReviewStatus.PUBLISHED,
-    ):
+def _capture_open(access: ReviewAccess) -> None:
+    """Capture is open in the meeting and after it: the report is finished here too, and a
+    published one can be amended and published again as a new version."""
+    if not access.review.is_open_for_capture:
         raise Http404("The meeting is not open for capture")
-    return access
 
 
 def _conflict(
@@ -293,8 +298,9 @@ def _conflict(
 
 @login_required
 @require_POST
-def summary_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = _editing(request, slug)
+@review_view(Need.EDIT)
+def summary_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    _capture_open(access)
     form = SummaryForm(request.POST)
     if not form.is_valid():
         return _answer(
@@ -335,8 +341,11 @@ def _finding_fields(kind: str, data: dict[str, Any], access: ReviewAccess) -> di
 
 @login_required
 @require_POST
-def finding_add_view(request: AuthenticatedHttpRequest, slug: str, kind: str) -> HttpResponse:
-    access = _editing(request, slug)
+@review_view(Need.EDIT)
+def finding_add_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, kind: str
+) -> HttpResponse:
+    _capture_open(access)
     if kind not in FINDINGS:
         raise Http404("No such finding")
     entries = list(access.review.timeline_entries.all())
@@ -358,10 +367,11 @@ def finding_add_view(request: AuthenticatedHttpRequest, slug: str, kind: str) ->
 
 @login_required
 @require_POST
+@review_view(Need.EDIT)
 def finding_edit_view(
-    request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int
+    request: AuthenticatedHttpRequest, access: ReviewAccess, kind: str, pk: int
 ) -> HttpResponse:
-    access = _editing(request, slug)
+    _capture_open(access)
     item = _finding(access, kind, pk)
     form = FindingForm(request.POST, entries=list(access.review.timeline_entries.all()))
     if not form.is_valid() or not form.cleaned_data.get("version"):
@@ -388,18 +398,19 @@ def finding_edit_view(
 
 @login_required
 @require_POST
+@review_view(Need.EDIT)
 def finding_delete_view(
-    request: AuthenticatedHttpRequest, slug: str, kind: str, pk: int
+    request: AuthenticatedHttpRequest, access: ReviewAccess, kind: str, pk: int
 ) -> HttpResponse:
-    access = _editing(request, slug)
+    _capture_open(access)
     finding_delete(item=_finding(access, kind, pk))
     return _answer(request, access)
 
 
 @login_required
 @require_POST
-def method_set(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.FACILITATE)
+@review_view(Need.FACILITATE)
+def method_set(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     method = request.POST.get("method", "")
     if method in RootCauseMethod.values:
         root_cause_method_set(review=access.review, method=method)
@@ -408,8 +419,10 @@ def method_set(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_dispute_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
+@review_view(Need.CONTRIBUTE)
+def entry_dispute_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
     if access.review.status != ReviewStatus.IN_MEETING:
         raise Http404("The meeting is not running")
     entry = get_object_or_404(TimelineEntry, pk=pk, review=access.review)
@@ -422,8 +435,11 @@ def entry_dispute_view(request: AuthenticatedHttpRequest, slug: str, pk: int) ->
 
 @login_required
 @require_POST
-def entry_resolve_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = _editing(request, slug)
+@review_view(Need.EDIT)
+def entry_resolve_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    _capture_open(access)
     entry = get_object_or_404(TimelineEntry, pk=pk, review=access.review)
     form = ResolveForm(request.POST)
     if not form.is_valid():
@@ -443,11 +459,9 @@ def entry_resolve_view(request: AuthenticatedHttpRequest, slug: str, pk: int) ->
 
 @login_required
 @require_POST
-def entry_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    from reviews.forms import TimelineEntryForm
-    from reviews.services.timeline import timeline_entry_add
-
-    access = _editing(request, slug)
+@review_view(Need.EDIT)
+def entry_add_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    _capture_open(access)
     form = TimelineEntryForm(request.POST)
     if not form.is_valid():
         return _answer(
@@ -459,10 +473,9 @@ def entry_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 
 @login_required
 @require_POST
-def action_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    from actions.services import action_create
-
-    access = _editing(request, slug)
+@review_view(Need.EDIT)
+def action_add_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    _capture_open(access)
     form = MeetingActionForm(request.POST, people=people_of_review(access.review))
     if not form.is_valid():
         return _answer(
@@ -481,8 +494,8 @@ def action_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 
 @login_required
 @require_POST
-def suggestion_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.CONTRIBUTE)
+@review_view(Need.CONTRIBUTE)
+def suggestion_add_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         return _answer(
@@ -518,8 +531,11 @@ def suggestion_add_view(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
 
 @login_required
 @require_POST
-def suggestion_decide_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = _editing(request, slug)
+@review_view(Need.EDIT)
+def suggestion_decide_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    _capture_open(access)
     suggestion = get_object_or_404(
         Suggestion.objects.select_related("author", "review"), pk=pk, review=access.review
     )
@@ -547,8 +563,8 @@ def suggestion_decide_view(request: AuthenticatedHttpRequest, slug: str, pk: int
 
 @login_required
 @require_http_methods(["POST"])
-def notes_save(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.FACILITATE)
+@review_view(Need.FACILITATE)
+def notes_save(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     body = request.POST.get("body", "")
     notes, _ = MeetingNotes.objects.get_or_create(review=access.review, author=request.user)  # type: ignore[misc]
     MeetingNotes.objects.filter(pk=notes.pk).update(body=body, updated_at=timezone.now())
@@ -556,4 +572,4 @@ def notes_save(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(
             f'<p id="notes-state" class="saved-state">Saved {timezone.localtime():%H:%M:%S}.</p>'
         )
-    return redirect("reviews:meeting", slug)
+    return redirect("reviews:meeting", access.review.slug)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aar_project.dates import day_start
 from aar_project.typing import AuthenticatedHttpRequest
-from reviews.access import Need, get_review_for
+from reviews.access import Need, ReviewAccess, review_view
 from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
 from reviews.hints import Hint, review_health_of
 from reviews.models import (
@@ -223,8 +223,8 @@ def _health(review: Review, counts: dict[str, int], participants: list[Participa
 
 @login_required
 @require_GET
-def review_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug)
+@review_view()
+def review_detail(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     review = access.review
     participants = list(
         review.participants.select_related("user").annotate(
@@ -268,8 +268,8 @@ def review_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.MANAGE)
+@review_view(Need.MANAGE)
+def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     review = access.review
     if review.status == ReviewStatus.CANCELLED:
         messages.error(request, "A cancelled review cannot be edited.")
@@ -333,9 +333,9 @@ def review_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_cancel_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.MANAGE)
-    if access.review.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED):
+@review_view(Need.MANAGE)
+def review_cancel_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    if access.review.is_closed:
         messages.error(request, "This review can no longer be cancelled.")
     else:
         review_cancel(review=access.review)
@@ -364,13 +364,13 @@ def _people_context(review: Review, access, form=None) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_people(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.MANAGE)
+@review_view(Need.MANAGE)
+def review_people(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     review = access.review
     form = ParticipantAddForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if review.status in (ReviewStatus.PUBLISHED, ReviewStatus.CANCELLED):
+        if review.is_closed:
             form.add_error(None, "People cannot be added to a published or cancelled review.")
             status = 400
         elif form.is_valid():
@@ -400,8 +400,10 @@ def _participant(access, pk: int) -> Participant:
 
 @login_required
 @require_POST
-def participant_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.MANAGE)
+@review_view(Need.MANAGE)
+def participant_role(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
     participant = _participant(access, pk)
     form = ParticipantRoleForm(request.POST)
     if participant.role in (Role.FACILITATOR, Role.SCRIBE):
@@ -416,8 +418,10 @@ def participant_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> H
 
 @login_required
 @require_POST
-def participant_remove_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.MANAGE)
+@review_view(Need.MANAGE)
+def participant_remove_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
     participant = _participant(access, pk)
     try:
         participant_remove(review=access.review, participant=participant)
@@ -430,10 +434,10 @@ def participant_remove_view(request: AuthenticatedHttpRequest, slug: str, pk: in
 
 @login_required
 @require_POST
-def invitations_send_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.MANAGE)
+@review_view(Need.MANAGE)
+def invitations_send_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     review = access.review
-    if review.status not in (ReviewStatus.DRAFT, ReviewStatus.PREPARING):
+    if not review.is_before_meeting:
         messages.error(request, "Invitations go out before the meeting only.")
     elif review.scheduled_at is None:
         messages.error(request, "Set the meeting date and time first: the invitation carries it.")

@@ -14,8 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
-from reviews.access import Need, get_review_for
+from aar_project.typing import AuthenticatedHttpRequest
+from reviews.access import Need, ReviewAccess, review_view
 from reviews.forms import ArchiveFilter
 from reviews.models import (
     PR_SECTIONS,
@@ -35,17 +35,16 @@ CONTENT_TYPES = {
 }
 
 
-def _published(request: HtmxHttpRequest, slug: str):
-    access = get_review_for(request.user, slug)
+def _published(access: ReviewAccess) -> None:
     if access.review.status != ReviewStatus.PUBLISHED:
         raise Http404("Not published")
-    return access
 
 
 @login_required
 @require_GET
-def report_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = _published(request, slug)
+@review_view()
+def report_detail(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    _published(access)
     review = access.review
     exports = review.exports.filter(report_version=review.report_version).order_by("file_format")
     context = {**report_data(review), "access": access, "exports": list(exports), "nav": "reviews"}
@@ -54,8 +53,11 @@ def report_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_download(request: AuthenticatedHttpRequest, slug: str, file_format: str) -> FileResponse:
-    access = _published(request, slug)
+@review_view()
+def report_download(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, file_format: str
+) -> FileResponse:
+    _published(access)
     review = access.review
     if file_format not in ExportFormat.values:
         raise Http404("No such format")
@@ -77,15 +79,15 @@ def report_download(request: AuthenticatedHttpRequest, slug: str, file_format: s
 
 @login_required
 @require_POST
-def publish(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.MANAGE)
+@review_view(Need.MANAGE)
+def publish(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     if not (access.is_facilitator or access.is_delivery_owner):
         raise Http404("No such review")
     try:
         version = review_publish(review=access.review)
     except PublishRefused as exc:
         messages.error(request, str(exc) + ".")
-        return redirect("reviews:detail", slug)
+        return redirect("reviews:detail", access.review.slug)
     messages.success(
         request,
         "Published. The Markdown, PDF and JSON files are being prepared, and the participants "
@@ -93,7 +95,7 @@ def publish(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         if version == 1
         else f"Version {version} published.",
     )
-    return redirect("reports:detail", slug)
+    return redirect("reports:detail", access.review.slug)
 
 
 # --- The external summary --------------------------------------------------------------------
@@ -101,9 +103,10 @@ def publish(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_external(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+@review_view()
+def report_external(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     """SEV-1 and SEV-2 incidents: the report with names replaced by roles, for outside readers."""
-    access = _published(request, slug)
+    _published(access)
     review = access.review
     if review.kind != "incident" or review.severity not in ("sev1", "sev2"):
         raise Http404("No external summary for this review")
@@ -218,8 +221,8 @@ def report_archive(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pr_sections(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.EDIT)
+@review_view(Need.EDIT)
+def pr_sections(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     review = access.review
     if review.kind != "pull_request":
         raise Http404("Not a pull-request review")
@@ -233,7 +236,7 @@ def pr_sections(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
         bump_review_version(review.pk)
         messages.success(request, "Saved.")
-        return redirect("reviews:pr_sections", slug)
+        return redirect("reviews:pr_sections", access.review.slug)
     groups = [
         {
             "title": title,

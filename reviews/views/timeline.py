@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest
-from reviews.access import Need, ReviewAccess, get_review_for
+from reviews.access import Need, ReviewAccess, review_view
 from reviews.display import format_offset
 from reviews.forms import TimelineEntryForm, TimelineImportForm
 from reviews.imports import (
@@ -44,8 +44,8 @@ def _context(access: ReviewAccess, **extra: object) -> dict[str, object]:
 
 @login_required
 @require_GET
-def timeline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug)
+@review_view()
+def timeline(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     template = TEMPLATE + (
         "#entries" if request.htmx and not request.htmx.history_restore_request else ""
     )
@@ -54,8 +54,8 @@ def timeline(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.EDIT)
+@review_view(Need.EDIT)
+def entry_add(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     form = TimelineEntryForm(request.POST)
     if form.is_valid():
         timeline_entry_add(review=access.review, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -82,8 +82,8 @@ def _row_context(access: ReviewAccess, entry: TimelineEntry, **extra: object) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.EDIT)
+@review_view(Need.EDIT)
+def entry_edit(request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int) -> HttpResponse:
     entry = _entry(access, pk)
     if request.method == "GET":
         form = TimelineEntryForm(instance=entry)
@@ -129,8 +129,8 @@ def entry_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
 
 @login_required
 @require_POST
-def entry_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.EDIT)
+@review_view(Need.EDIT)
+def entry_delete(request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int) -> HttpResponse:
     timeline_entry_delete(entry=_entry(access, pk))
     if request.htmx:
         return render(request, TEMPLATE + "#entries", _context(access))
@@ -143,8 +143,8 @@ def entry_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.EDIT)
+@review_view(Need.EDIT)
+def import_upload(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     form = TimelineImportForm(request.POST or None, request.FILES or None)
     context = {"review": access.review, "access": access, "form": form, "nav": "reviews"}
     if request.method == "POST" and form.is_valid():
@@ -173,8 +173,10 @@ def import_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_preview(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_review_for(request.user, slug, Need.EDIT)
+@review_view(Need.EDIT)
+def import_preview(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
     pending = get_object_or_404(
         TimelineImport, pk=pk, review=access.review, applied_at__isnull=True
     )
