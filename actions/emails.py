@@ -11,7 +11,7 @@ from aar_project.mail import absolute, build_message
 from actions.models import ActionItem
 from actions.reminders import ESCALATE_AFTER_DAYS
 from reviews.display import display_name
-from reviews.models import Notification
+from reviews.models import Notification, NotificationKind
 from reviews.notify import renderer
 
 
@@ -27,7 +27,7 @@ def _rows(actions: list[ActionItem], day: dt.date) -> list[dict[str, object]]:
     ]
 
 
-@renderer("overdue_digest")
+@renderer(NotificationKind.OVERDUE_DIGEST)
 def overdue_digest(notification: Notification) -> EmailMultiAlternatives:
     day = dt.date.fromisoformat(notification.payload["day"])
     actions = (
@@ -69,12 +69,12 @@ def _about_action(
     )
 
 
-@renderer("action_nudge")
+@renderer(NotificationKind.ACTION_NUDGE)
 def action_nudge(notification: Notification) -> EmailMultiAlternatives:
     return _about_action(notification, "Due in 2 days", "action_nudge")
 
 
-@renderer("escalation_digest")
+@renderer(NotificationKind.ESCALATION_DIGEST)
 def escalation_digest(notification: Notification) -> EmailMultiAlternatives:
     day = dt.date.fromisoformat(notification.payload["day"])
     actions = (
@@ -99,6 +99,6 @@ def escalation_digest(notification: Notification) -> EmailMultiAlternatives:
     )
 
 
-@renderer("action_assigned")
+@renderer(NotificationKind.ACTION_ASSIGNED)
 def action_assigned(notification: Notification) -> EmailMultiAlternatives:
     return _about_action(notification, "Action for you", "action_assigned")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Min
 
 from actions.models import ActionItem, OwnerSettings
-from reviews.models import Notification
+from reviews.models import Notification, NotificationKind
 from reviews.notify import TransientSendError, notification_deliver
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def reminders_plan(day: dt.date) -> list[Notification]:
         wanted.append(
             Notification(
                 key=f"digest:{row['owner_id']}:{day.isoformat()}",
-                kind="overdue_digest",
+                kind=NotificationKind.OVERDUE_DIGEST,
                 email=row["owner__email"],
                 recipient_id=row["owner_id"],
                 payload={"day": day.isoformat(), "muted": row["owner_id"] in muted},
@@ -77,7 +77,7 @@ def reminders_plan(day: dt.date) -> list[Notification]:
         wanted.append(
             Notification(
                 key=f"nudge:{nudge['pk']}:{nudge['due_on']}",
-                kind="action_nudge",
+                kind=NotificationKind.ACTION_NUDGE,
                 email=nudge["owner__email"],
                 recipient_id=nudge["owner_id"],
                 review_id=nudge["review_id"],
@@ -97,7 +97,7 @@ def reminders_plan(day: dt.date) -> list[Notification]:
         wanted.append(
             Notification(
                 key=f"escalation:{owner_id}:{_week(day)}",
-                kind="escalation_digest",
+                kind=NotificationKind.ESCALATION_DIGEST,
                 email=lead["team__delivery_owner__email"],
                 recipient_id=owner_id,
                 payload={"day": day.isoformat()},

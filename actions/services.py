@@ -20,7 +20,7 @@ from actions.models import (
     ResurfacedAction,
     ResurfaceOutcome,
 )
-from reviews.models import Review
+from reviews.models import NotificationKind, Review
 from reviews.versions import Stale, bump_review_version
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def _notify_new_owner(action: ActionItem) -> None:
     assert action.owner is not None
     notification_queue(
         key=f"assigned:{action.pk}:{action.owner_id}:{action.version}",
-        kind="action_assigned",
+        kind=NotificationKind.ACTION_ASSIGNED,
         email=action.owner.email,
         recipient=action.owner,
         review=action.review,

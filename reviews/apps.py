@@ -6,4 +6,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self) -> None:
-        from reviews import emails  # noqa: F401 - registers the email renderers
+        # Imported for what they register: the email renderers and the system checks.
+        from reviews import checks, emails  # noqa: F401

@@ -13,7 +13,7 @@ from aar_project.mail import absolute, build_message
 from reviews.auth import INVITE_SCOPE
 from reviews.calendar import meeting_ics
 from reviews.display import display_name
-from reviews.models import Notification, Role
+from reviews.models import Notification, NotificationKind, Role
 from reviews.notify import renderer
 
 
@@ -66,19 +66,19 @@ def _meeting_request(
     )
 
 
-@renderer("invitation")
+@renderer(NotificationKind.INVITATION)
 def invitation(notification: Notification) -> EmailMultiAlternatives:
     link = personal_link(notification, _landing(notification))
     return _meeting_request(notification, subject="Invitation", link=link, update=False)
 
 
-@renderer("invitation_update")
+@renderer(NotificationKind.INVITATION_UPDATE)
 def invitation_update(notification: Notification) -> EmailMultiAlternatives:
     link = absolute(_landing(notification))
     return _meeting_request(notification, subject="Updated", link=link, update=True)
 
 
-@renderer("cancellation")
+@renderer(NotificationKind.CANCELLATION)
 def cancellation(notification: Notification) -> EmailMultiAlternatives:
     review = notification.review
     assert review is not None
@@ -97,7 +97,7 @@ def cancellation(notification: Notification) -> EmailMultiAlternatives:
     )
 
 
-@renderer("account_reminder")
+@renderer(NotificationKind.ACCOUNT_REMINDER)
 def account_reminder(notification: Notification) -> EmailMultiAlternatives:
     review = notification.review
     assert review is not None
@@ -113,7 +113,7 @@ def account_reminder(notification: Notification) -> EmailMultiAlternatives:
     )
 
 
-@renderer("report_published")
+@renderer(NotificationKind.REPORT_PUBLISHED)
 def report_published(notification: Notification) -> EmailMultiAlternatives:
     review = notification.review
     assert review is not None

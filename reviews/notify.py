@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from aar_project.tasks import enqueue_on_commit
-from reviews.models import Notification, Review
+from reviews.models import Notification, NotificationKind, Review
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class TransientSendError(Exception):
     """The mail server did not take the message; the row stays pending for a retry."""
 
 
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
+def renderer(kind: NotificationKind) -> Callable[[Renderer], Renderer]:
     def register(function: Renderer) -> Renderer:
         RENDERERS[kind] = function
         return function
@@ -39,7 +39,7 @@ def renderer(kind: str) -> Callable[[Renderer], Renderer]:
 def notification_queue(
     *,
     key: str,
-    kind: str,
+    kind: NotificationKind,
     email: str,
     recipient: Any = None,
     review: Review | None = None,

@@ -15,6 +15,21 @@ if TYPE_CHECKING:
     pass
 
 
+class NotificationKind(models.TextChoices):
+    """What an email is for; each kind has one renderer (reviews.emails, actions.emails),
+    which a system check (reviews.checks) makes sure of."""
+
+    INVITATION = "invitation", "Meeting invitation"
+    INVITATION_UPDATE = "invitation_update", "Updated meeting invitation"
+    CANCELLATION = "cancellation", "Meeting cancelled"
+    ACCOUNT_REMINDER = "account_reminder", "Account reminder"
+    REPORT_PUBLISHED = "report_published", "Report published"
+    ACTION_ASSIGNED = "action_assigned", "Action assigned"
+    ACTION_NUDGE = "action_nudge", "Action due soon"
+    OVERDUE_DIGEST = "overdue_digest", "Overdue actions digest"
+    ESCALATION_DIGEST = "escalation_digest", "Escalation to the delivery owner"
+
+
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def pending(self) -> NotificationQuerySet:
         return self.filter(sent_at__isnull=True, gave_up_at__isnull=True)
@@ -31,7 +46,7 @@ class Notification(models.Model):
     """
 
     key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -52,6 +67,8 @@ class Notification(models.Model):
     gave_up_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
+
+    Kind = NotificationKind
 
     class Meta:
         ordering = ["created_at", "pk"]

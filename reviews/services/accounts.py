@@ -12,6 +12,7 @@ from django.utils import timezone
 from reviews.models import (
     BEFORE_MEETING,
     Account,
+    NotificationKind,
     Participant,
     Review,
 )
@@ -64,7 +65,7 @@ def account_remind(
     return (
         notification_queue(
             key=f"account-nudge:{participant.pk}:{moment:%Y%m%d%H}",
-            kind="account_reminder",
+            kind=NotificationKind.ACCOUNT_REMINDER,
             email=participant.user.email,
             recipient=participant.user,
             review=review,
@@ -92,7 +93,7 @@ def account_reminders_queue(now: dt.datetime | None = None) -> int:
     for participant in waiting:
         made = notification_queue(
             key=f"account-reminder:{participant.pk}",
-            kind="account_reminder",
+            kind=NotificationKind.ACCOUNT_REMINDER,
             email=participant.user.email,
             recipient=participant.user,
             review=participant.review,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reviews.models import (
+    NotificationKind,
     Participant,
     Review,
     ReviewStatus,
@@ -22,11 +23,11 @@ if TYPE_CHECKING:
 SCHEDULE_FIELDS = {"scheduled_at", "meeting_minutes", "title"}
 
 
-def invite_key(review: Review, user_id: int, kind: str) -> str:
+def invite_key(review: Review, user_id: int, kind: NotificationKind) -> str:
     return f"{kind}:{review.pk}:{user_id}:{review.ics_sequence}"
 
 
-def queue_invitation(review: Review, participant: Participant, kind: str) -> None:
+def queue_invitation(review: Review, participant: Participant, kind: NotificationKind) -> None:
 
     notification_queue(
         key=invite_key(review, participant.user_id, kind),
@@ -44,7 +45,7 @@ def invitations_send(*, review: Review) -> int:
     now = timezone.now()
     waiting = list(review.participants.filter(invited_at__isnull=True).select_related("user"))
     for participant in waiting:
-        queue_invitation(review, participant, "invitation")
+        queue_invitation(review, participant, NotificationKind.INVITATION)
     Participant.objects.filter(pk__in=[p.pk for p in waiting]).update(invited_at=now)
     fields = ["invitations_sent_at", "updated_at"]
     review.invitations_sent_at = review.invitations_sent_at or now

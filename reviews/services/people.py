@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from reviews.auth import normalise_email
 from reviews.models import (
+    NotificationKind,
     Participant,
     Review,
     Role,
@@ -76,7 +77,7 @@ def participant_add(*, review: Review, email: str, role: str, full_name: str = "
     user = user_for_email(email, full_name=full_name)
     participant = participant_set(review=review, user=user, role=role)
     if review.invitations_sent_at is not None and participant.invited_at is None:
-        queue_invitation(review, participant, "invitation")
+        queue_invitation(review, participant, NotificationKind.INVITATION)
         participant.invited_at = timezone.now()
         participant.save(update_fields=["invited_at"])
     return participant
@@ -89,7 +90,7 @@ def participant_remove(*, review: Review, participant: Participant) -> None:
     if participant.invited_at is not None:
         review.ics_sequence += 1
         review.save(update_fields=["ics_sequence"])
-        queue_invitation(review, participant, "cancellation")
+        queue_invitation(review, participant, NotificationKind.CANCELLATION)
     participant.delete()
     bump_review_version(review.pk)
 

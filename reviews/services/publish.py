@@ -21,6 +21,7 @@ from aar_project.tasks import enqueue_on_commit
 from reviews.models import (
     ExportFormat,
     ExportStatus,
+    NotificationKind,
     ReportExport,
     Review,
     ReviewStatus,
@@ -213,7 +214,7 @@ def report_distribute(*, review_id: int, version: int) -> int:
     for email, user in report_recipients(review):
         made = notification_queue(
             key=f"report:{review.pk}:{version}:{email}",
-            kind="report_published",
+            kind=NotificationKind.REPORT_PUBLISHED,
             email=email,
             recipient=user,
             review=review,

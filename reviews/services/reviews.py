@@ -14,6 +14,7 @@ from actions.services import actions_resurface
 from reviews.models import (
     DEFAULT_AGENDA,
     AgendaPhase,
+    NotificationKind,
     Review,
     ReviewStatus,
     Team,
@@ -116,7 +117,7 @@ def review_update(*, review: Review, changed: set[str], summary_version: int | N
         for participant in review.participants.filter(invited_at__isnull=False).select_related(
             "user"
         ):
-            queue_invitation(review, participant, "invitation_update")
+            queue_invitation(review, participant, NotificationKind.INVITATION_UPDATE)
     bump_review_version(review.pk)
 
 
@@ -142,5 +143,5 @@ def review_cancel(*, review: Review) -> None:
     review.ics_sequence += 1
     review.save(update_fields=["status", "ics_sequence", "updated_at"])
     for participant in review.participants.filter(invited_at__isnull=False).select_related("user"):
-        queue_invitation(review, participant, "cancellation")
+        queue_invitation(review, participant, NotificationKind.CANCELLATION)
     bump_review_version(review.pk)
