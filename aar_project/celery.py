@@ -18,6 +18,6 @@ HEARTBEAT_KEY = "aar:worker-heartbeat"
 @app.task(name="aar_project.heartbeat", ignore_result=True, time_limit=30, soft_time_limit=20)
 def heartbeat(token: str = "") -> None:
     """Record that a worker ran a task (beat sends one a minute; /healthz reports its age)."""
-    from django.core.cache import cache
+    from django.core.cache import cache  # Django's settings are loaded once the app runs
 
     cache.set(HEARTBEAT_KEY, {"token": token, "at": time.time()}, timeout=24 * 3600)

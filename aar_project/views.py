@@ -2,19 +2,21 @@ from __future__ import annotations
 
 import time
 
+import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from aar_project.celery import HEARTBEAT_KEY
 
 
 def broker_state() -> str:
     """`eager` without a broker, `ok` when Redis answers a PING, `down` otherwise."""
     if not settings.REDIS_URL:
         return "eager"
-    import redis
-
     try:
         client = redis.Redis.from_url(
             settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
@@ -29,10 +31,6 @@ def broker_state() -> str:
 
 def worker_seen_seconds_ago() -> int | None:
     """Seconds since a worker last ran the heartbeat task; None if never (or unknown)."""
-    from django.core.cache import cache
-
-    from aar_project.celery import HEARTBEAT_KEY
-
     try:
         beat = cache.get(HEARTBEAT_KEY)
     except Exception:  # noqa: BLE001 - the cache is Redis, which may have just gone away

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from aar_project.dates import day_start
+from reviews.models import Review
 
 if TYPE_CHECKING:
     from aar_project.typing import AnyUser
@@ -175,8 +176,6 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
         objs = list(objs)
         missing = {obj.review_id for obj in objs if obj.team_id is None}
         if missing:
-            from reviews.models import Review
-
             teams = dict(Review.objects.filter(pk__in=missing).values_list("pk", "team_id"))
             for obj in objs:
                 if obj.team_id is None:

@@ -21,6 +21,7 @@ from actions.models import (
     ResurfaceOutcome,
 )
 from reviews.models import NotificationKind, Review
+from reviews.notify import notification_queue
 from reviews.versions import Stale, bump_review_version
 
 if TYPE_CHECKING:
@@ -181,8 +182,6 @@ def action_reassign(
 
 
 def _notify_new_owner(action: ActionItem) -> None:
-    from reviews.notify import notification_queue
-
     assert action.owner is not None
     notification_queue(
         key=f"assigned:{action.pk}:{action.owner_id}:{action.version}",

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.utils import timezone
 
+from reviews.models import ReportExport
 from reviews.notify import TransientSendError, notification_deliver, notifications_pending_ids
+from reviews.services.accounts import account_reminders_queue
+from reviews.services.publish import report_distribute, report_export_run
 
 
 @shared_task(
@@ -24,32 +28,22 @@ def deliver_notification(notification_id: int) -> bool:
 
 @shared_task(name="reviews.tasks.send_account_reminders", time_limit=300, soft_time_limit=280)
 def send_account_reminders() -> int:
-    from reviews.services.accounts import account_reminders_queue
-
     return account_reminders_queue()
 
 
 @shared_task(name="reviews.tasks.export_report", time_limit=300, soft_time_limit=280)
 def export_report(review_id: int, version: int) -> int:
-    from reviews.services.publish import report_export_run
-
     return report_export_run(review_id=review_id, version=version)
 
 
 @shared_task(name="reviews.tasks.distribute_report", time_limit=300, soft_time_limit=280)
 def distribute_report(review_id: int, version: int) -> int:
-    from reviews.services.publish import report_distribute
-
     return report_distribute(review_id=review_id, version=version)
 
 
 @shared_task(name="reviews.tasks.sweep_pending", time_limit=120, soft_time_limit=110)
 def sweep_pending() -> int:
     """Re-enqueue work whose message was lost (a broker outage, a crashed worker)."""
-    from django.utils import timezone
-
-    from reviews.models import ReportExport
-
     ids = notifications_pending_ids(older_than=dt.timedelta(minutes=2))
     for notification_id in ids:
         deliver_notification.delay(notification_id)

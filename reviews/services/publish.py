@@ -133,7 +133,7 @@ def export_dir(review: Review, version: int) -> Path:
 
 
 def render_pdf(review: Review, data: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy (fonts, Pango): loaded by the export job alone
 
     html = render_to_string("reviews/report_print.html", {**data, "print": True})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

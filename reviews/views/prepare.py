@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aar_project.dates import day_start
 from aar_project.typing import AuthenticatedHttpRequest
+from actions.models import ActionItem
 from reviews.access import Need, ReviewAccess, review_view
 from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
 from reviews.hints import Hint, review_health_of
@@ -200,8 +201,6 @@ def _next_step(review: Review, counts: dict[str, int], access) -> str:
 
 
 def _health(review: Review, counts: dict[str, int], participants: list[Participant]) -> list[Hint]:
-    from actions.models import ActionItem
-
     today = timezone.localdate()
     return review_health_of(
         review,

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from reviews.models import Review
 from reviews.report import render_json_report, render_markdown_report, report_data, report_filename
+from reviews.services.publish import render_pdf
 
 
 def _html(review: Review, data: dict[str, Any]) -> str:
@@ -18,8 +19,6 @@ def _html(review: Review, data: dict[str, Any]) -> str:
 
 
 def _pdf(review: Review, data: dict[str, Any]) -> bytes:
-    from reviews.services.publish import render_pdf
-
     return render_pdf(review, data)
 
 
