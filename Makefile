@@ -6,12 +6,12 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run demo test check lint typecheck requirements worker beat web bench clean
+.PHONY: help install run demo test check lint typecheck imports requirements worker beat web bench clean
 
 help:
 	@echo "make run          set up, migrate, load demo data and serve http://$(HOST):$(PORT) (SQLite, in-process tasks)"
 	@echo "make test         set up and run the test suite (SQLite unless DATABASE_URL says otherwise)"
-	@echo "make check        ruff, format check, mypy, migrations check, deploy check"
+	@echo "make check        ruff, format check, mypy --strict, import rules, migrations check, deploy check"
 	@echo "make worker/beat  a Celery worker / the beat scheduler (needs REDIS_URL)"
 	@echo "make bench        the benchmarks in tests/benchmarks (see README)"
 	@echo "make requirements recompile the pinned requirements files (needs pip-tools)"
@@ -38,10 +38,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+imports: install
+	DEBUG=1 $(BIN)/lint-imports --no-cache
+
 typecheck: install
 	DEBUG=1 $(BIN)/mypy aar_project reviews actions dashboard
 
-check: lint typecheck
+check: lint typecheck imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=0 SECRET_KEY=check-deploy-secret-key-that-is-long-and-random-enough-0123456789 \
 	  ALLOWED_HOSTS=aar.example.com SITE_URL=https://aar.example.com USE_X_FORWARDED_PROTO=1 \

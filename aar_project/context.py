@@ -7,7 +7,7 @@ def _owns_a_team(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    return user.is_staff or user.owned_teams.exists()  # type: ignore[union-attr]
+    return user.is_staff or user.owned_teams.exists()
 
 
 def site(request: HttpRequest) -> dict[str, object]:

@@ -8,10 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+# Generic classes of Django (ModelAdmin[Team], ModelForm[Review]) subscriptable at run time,
+# as django-stubs types them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,7 +49,7 @@ def _strict_bool(name: str, default: bool = False) -> bool:
 
 
 def _database(name: str, default: str) -> dict[str, object]:
-    config = env.db_url(name, default=default)
+    config: dict[str, object] = env.db_url(name, default=default)
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(
             f"Environment variable {name} is malformed: use postgres://user@host:port/name "

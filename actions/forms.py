@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from actions.models import ActionItem, ActionSize, ActionStatus, ActionType
 from reviews.models import ReviewKind
 from reviews.services.people import people_of_review
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class VersionedForm(forms.Form):
@@ -40,8 +43,8 @@ class DueForm(VersionedForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why it moves")
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class OwnerChoiceField(forms.ModelChoiceField["User"]):
+    def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.email
 
 

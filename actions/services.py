@@ -54,14 +54,14 @@ def _save(action: ActionItem, version: int, fields: dict[str, Any]) -> ActionIte
     return fresh
 
 
-def _event(action: ActionItem, actor: Any, kind: str, **fields: Any) -> None:
+def _event(action: ActionItem, actor: User | None, kind: str, **fields: Any) -> None:
     ActionEvent.objects.create(
         action=action, actor=actor if actor and actor.pk else None, kind=kind, **fields
     )
 
 
 @transaction.atomic
-def action_create(*, review: Review, actor: Any, title: str, **fields: Any) -> ActionItem:
+def action_create(*, review: Review, actor: User | None, title: str, **fields: Any) -> ActionItem:
     action = ActionItem.objects.create(review=review, title=title, created_by=actor, **fields)
     _event(action, actor, EventKind.CREATED, review=review, new_value=title)
     bump_review_version(review.pk)
@@ -71,7 +71,9 @@ def action_create(*, review: Review, actor: Any, title: str, **fields: Any) -> A
 
 
 @transaction.atomic
-def action_edit(*, action: ActionItem, actor: Any, version: int, **fields: Any) -> ActionItem:
+def action_edit(
+    *, action: ActionItem, actor: User | None, version: int, **fields: Any
+) -> ActionItem:
     changes = {k: v for k, v in fields.items() if k in EDITABLE_FIELDS and getattr(action, k) != v}
     if not changes:
         return action
@@ -92,7 +94,7 @@ def action_edit(*, action: ActionItem, actor: Any, version: int, **fields: Any) 
 def action_set_status(
     *,
     action: ActionItem,
-    actor: Any,
+    actor: User | None,
     version: int,
     status: str,
     note: str = "",
@@ -135,7 +137,7 @@ def action_set_status(
 def action_set_due(
     *,
     action: ActionItem,
-    actor: Any,
+    actor: User | None,
     version: int,
     due_on: dt.date,
     reason: str,
@@ -162,7 +164,7 @@ def action_set_due(
 
 @transaction.atomic
 def action_reassign(
-    *, action: ActionItem, actor: Any, version: int, owner: Any, reason: str = ""
+    *, action: ActionItem, actor: User | None, version: int, owner: User | None, reason: str = ""
 ) -> ActionItem:
     if owner is not None and owner.pk == action.owner_id:
         return action
@@ -215,7 +217,7 @@ def actions_resurface(*, review: Review, today: dt.date | None = None) -> int:
 def resurfaced_decide(
     *,
     item: ResurfacedAction,
-    actor: Any,
+    actor: User | None,
     outcome: str,
     due_on: dt.date | None = None,
     note: str = "",

@@ -368,11 +368,11 @@ def _describe(data: dict[str, Any]) -> list[str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    row = owner_settings(request.user)  # type: ignore[arg-type]
+    row = owner_settings(request.user)
     form = MuteForm(request.POST or None, initial={"days": 0})
     if request.method == "POST":
         if "renew_feed" in request.POST:
-            calendar_token_renew(user=request.user)  # type: ignore[arg-type]
+            calendar_token_renew(user=request.user)
             messages.success(request, "Your calendar address is new; the old one no longer works.")
             return redirect("actions:settings")
         if "revoke_feed" in request.POST:
@@ -380,7 +380,7 @@ def action_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "Your calendar feed is switched off.")
             return redirect("actions:settings")
         if form.is_valid():
-            digests_mute(user=request.user, days=form.cleaned_data["days"])  # type: ignore[arg-type]
+            digests_mute(user=request.user, days=form.cleaned_data["days"])
             messages.success(request, "Saved.")
             return redirect("actions:settings")
     feed = (

@@ -404,7 +404,7 @@ def _opened_closed(
     """Actions opened and actions closed (done or won't do) per bucket, in one query."""
 
     def per_bucket(condition: Q, field: str, series: int) -> QuerySet[Any]:
-        return (
+        rows: QuerySet[Any] = (
             actions.filter(condition)
             .order_by()
             .annotate(b=bucket_of(field, buckets.starts))
@@ -412,6 +412,7 @@ def _opened_closed(
             .annotate(n=Count("pk"), series=Value(series))
             .values_list("series", "b", "n")
         )
+        return rows
 
     opened = per_bucket(opened_in(period.start, period.end), "created_at", 0)
     closed = per_bucket(closed_in(period.start, period.end), "closed_at", 1)

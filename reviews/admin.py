@@ -3,19 +3,19 @@ from django.contrib import admin
 from reviews import models
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(admin.TabularInline[models.Participant, models.Review]):
     model = models.Participant
     extra = 0
     raw_id_fields = ["user"]
 
 
-class AgendaInline(admin.TabularInline):
+class AgendaInline(admin.TabularInline[models.AgendaPhase, models.Review]):
     model = models.AgendaPhase
     extra = 0
 
 
 @admin.register(models.Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(admin.ModelAdmin[models.Team]):
     list_display = ["name", "slug", "delivery_owner"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
@@ -23,7 +23,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(admin.ModelAdmin[models.Review]):
     list_display = ["title", "team", "kind", "severity", "status", "scheduled_at"]
     list_filter = ["status", "kind", "team"]
     search_fields = ["title", "slug"]
@@ -34,7 +34,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TimelineEntry)
-class TimelineEntryAdmin(admin.ModelAdmin):
+class TimelineEntryAdmin(admin.ModelAdmin[models.TimelineEntry]):
     list_display = ["review", "occurred_at", "kind", "source", "disputed"]
     list_filter = ["kind", "source", "disputed"]
     raw_id_fields = ["review", "account", "created_by"]

@@ -19,7 +19,7 @@ from reviews.notify import renderer
 
 def personal_link(notification: Notification, next_path: str) -> str:
     """A sign-in link for the recipient that lands on `next_path`."""
-    query = get_query_string(notification.recipient, scope=INVITE_SCOPE)
+    query: str = get_query_string(notification.recipient, scope=INVITE_SCOPE)
     return absolute(reverse("link_open")) + query + "&" + urlencode({"next": next_path})
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zoneinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -25,6 +25,9 @@ from reviews.models import (
     Team,
     TimelineEntry,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class SignInForm(forms.Form):
@@ -130,13 +133,13 @@ def people_for_team(team: Team | None, review: Review | None = None) -> Any:
     return users.filter(who).distinct().order_by("first_name", "email")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class PersonChoiceField(forms.ModelChoiceField["User"]):
+    def label_from_instance(self, obj: User) -> str:
         name = obj.get_full_name()
         return f"{name} <{obj.email}>" if name else obj.email
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(forms.ModelForm[Review]):
     event_started_at = datetime_field(required=False, label="Event started")
     event_detected_at = datetime_field(required=False, label="Detected (T-0)")
     event_ended_at = datetime_field(required=False, label="Event ended")
@@ -180,7 +183,7 @@ class ReviewForm(forms.ModelForm):
             "next_review_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.visible_to(user)  # type: ignore[attr-defined]
         zones = [(z, z) for z in sorted(zoneinfo.available_timezones())]
@@ -200,7 +203,8 @@ class ReviewForm(forms.ModelForm):
 
     def _team(self) -> Team | None:
         if self.instance.pk:
-            return self.instance.team
+            team: Team = self.instance.team
+            return team
         raw = self.data.get("team") if self.is_bound else self.initial.get("team")
         if isinstance(raw, Team):
             return raw
@@ -280,7 +284,7 @@ class AccountForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-class TimelineEntryForm(forms.ModelForm):
+class TimelineEntryForm(forms.ModelForm[TimelineEntry]):
     occurred_at = datetime_field(label="Time")
 
     class Meta:
@@ -399,7 +403,7 @@ class ArchiveFilter(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to"
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         teams = Team.objects.visible_to(user).values_list("slug", "name")
         self.fields["team"].choices = [("", "All teams"), *teams]  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -27,6 +27,9 @@ from reviews.models import (
     TimelineEntry,
 )
 from reviews.versions import bump_review_version
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -326,7 +329,9 @@ class ApplyResult:
 
 
 @transaction.atomic
-def timeline_import_apply(*, review: Review, result: ParseResult, actor: Any) -> ApplyResult:
+def timeline_import_apply(
+    *, review: Review, result: ParseResult, actor: User | None
+) -> ApplyResult:
     """Write every row, or none if any row has an error; rows imported before are skipped."""
     if result.errors:
         raise ImportRefused(f"{len(result.errors)} row(s) have errors; nothing was imported.")

@@ -396,7 +396,7 @@ def external_data(review: Review) -> dict[str, Any]:
         item.text = clean(item.text)
     for action in data["actions"]:
         action.title = clean(action.title)
-        action.external_owner = roles.get(action.owner_id, "Team member") if action.owner_id else ""  # type: ignore[attr-defined]
+        action.external_owner = roles.get(action.owner_id, "Team member") if action.owner_id else ""
         action.owner = None
     data["facilitator"] = "Facilitator"
     counts: dict[str, int] = {}

@@ -27,4 +27,4 @@ def visible_hints(user: User, item: str, hints: list[Hint]) -> list[Hint]:
 
 def hint_dismiss(*, user: User, item: str, code: str) -> None:
     """Hide the hint `code` on `item` for this person (once; a repeat changes nothing)."""
-    HintDismissal.objects.get_or_create(user=user, item=item, code=code)  # type: ignore[misc]
+    HintDismissal.objects.get_or_create(user=user, item=item, code=code)

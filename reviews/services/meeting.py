@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, Model
@@ -33,6 +33,9 @@ from reviews.models import (
 )
 from reviews.services.timeline import timeline_entry_add
 from reviews.versions import Stale, bump_review_version
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 AMBER_SECONDS = 120
 EXTEND_MINUTES = 5
@@ -274,7 +277,7 @@ def finding_add(
     *,
     review: Review,
     kind: str,
-    actor: Any,
+    actor: User | None,
     text: str,
     evidence: list[int] | None = None,
     **fields: Any,
@@ -285,7 +288,8 @@ def finding_add(
     if kind == "why" and evidence:
         item.evidence.set(TimelineEntry.objects.filter(review=review, pk__in=evidence))
     bump_review_version(review.pk)
-    return item
+    made: Model = item
+    return made
 
 
 @transaction.atomic
@@ -344,7 +348,7 @@ def root_cause_method_set(*, review: Review, method: str) -> None:
 
 @transaction.atomic
 def suggestion_add(
-    *, review: Review, author: Any, kind: str, text: str, payload: dict[str, Any]
+    *, review: Review, author: User, kind: str, text: str, payload: dict[str, Any]
 ) -> Suggestion:
     if not Review.objects.filter(pk=review.pk, status=ReviewStatus.IN_MEETING).exists():
         raise MeetingRefused("Suggestions are made during the meeting.")
@@ -359,7 +363,7 @@ def suggestion_add(
 def suggestion_decide(
     *,
     suggestion: Suggestion,
-    actor: Any,
+    actor: User | None,
     accept: bool,
     text: str | None = None,
     fields: dict[str, Any] | None = None,

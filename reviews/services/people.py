@@ -29,14 +29,14 @@ def user_for_email(email: str, *, full_name: str = "") -> User:
     user_model = get_user_model()
     user = user_model._default_manager.filter(email__iexact=email).first()
     if user is not None:
-        return user  # type: ignore[return-value]
+        return user
     first, _, last = full_name.strip().partition(" ")
     user = user_model(
         username=email[:150], email=email, first_name=first[:150], last_name=last[:150]
     )
     user.set_unusable_password()
     user.save()
-    return user  # type: ignore[return-value]
+    return user
 
 
 @transaction.atomic

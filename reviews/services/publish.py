@@ -136,7 +136,8 @@ def render_pdf(review: Review, data: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # heavy (fonts, Pango): loaded by the export job alone
 
     html = render_to_string("reviews/report_print.html", {**data, "print": True})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf
 
 
 def _render(review: Review, file_format: str, data: dict[str, Any]) -> bytes:

@@ -199,7 +199,7 @@ def account_promote(
     if form.is_valid():
         timeline_entry_add(
             review=access.review,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             occurred_at=form.cleaned_data["occurred_at"],
             kind=form.cleaned_data["kind"],
             description=form.cleaned_data["description"],

@@ -467,7 +467,7 @@ def entry_add_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> H
         return _answer(
             request, access, status=400, notice="An entry needs its time and what happened."
         )
-    timeline_entry_add(review=access.review, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    timeline_entry_add(review=access.review, actor=request.user, **form.cleaned_data)
     return _answer(request, access)
 
 
@@ -566,7 +566,7 @@ def suggestion_decide_view(
 @review_view(Need.FACILITATE)
 def notes_save(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     body = request.POST.get("body", "")
-    notes, _ = MeetingNotes.objects.get_or_create(review=access.review, author=request.user)  # type: ignore[misc]
+    notes, _ = MeetingNotes.objects.get_or_create(review=access.review, author=request.user)
     MeetingNotes.objects.filter(pk=notes.pk).update(body=body, updated_at=timezone.now())
     if request.htmx:
         return HttpResponse(

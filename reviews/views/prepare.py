@@ -158,7 +158,7 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             team=data["team"],
             title=data.get("title") or f"Pull request #{data.get('pr_number') or ''}".strip(),
             kind=data["kind"],
-            created_by=request.user,  # type: ignore[arg-type]
+            created_by=request.user,
             facilitator=data.get("facilitator"),
             scribe=data.get("scribe"),
             **fields,
@@ -176,7 +176,7 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _next_step(review: Review, counts: dict[str, int], access) -> str:
+def _next_step(review: Review, counts: dict[str, int], access: ReviewAccess) -> str:
     if review.status == ReviewStatus.CANCELLED:
         return "This review was cancelled."
     if review.status == ReviewStatus.DRAFT:
@@ -347,7 +347,9 @@ def review_cancel_view(request: AuthenticatedHttpRequest, access: ReviewAccess) 
 # --- People -----------------------------------------------------------------------------
 
 
-def _people_context(review: Review, access, form=None) -> dict[str, object]:
+def _people_context(
+    review: Review, access: ReviewAccess, form: ParticipantAddForm | None = None
+) -> dict[str, object]:
     participants = review.participants.select_related("user").annotate(
         submitted=Count("accounts", filter=Q(accounts__submitted_at__isnull=False))
     )
@@ -391,7 +393,7 @@ def review_people(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Ht
     return render(request, template, _people_context(review, access, form), status=status)
 
 
-def _participant(access, pk: int) -> Participant:
+def _participant(access: ReviewAccess, pk: int) -> Participant:
     return get_object_or_404(
         Participant.objects.select_related("user"), pk=pk, review=access.review
     )

@@ -58,7 +58,7 @@ def timeline(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpRes
 def entry_add(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
     form = TimelineEntryForm(request.POST)
     if form.is_valid():
-        timeline_entry_add(review=access.review, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        timeline_entry_add(review=access.review, actor=request.user, **form.cleaned_data)
         if not request.htmx:
             messages.success(request, "Entry added.")
             return redirect("reviews:timeline", access.review.slug)
@@ -163,7 +163,7 @@ def import_upload(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Ht
             filename=upload.name[:200],
             content=decode(raw),
             users_content=decode(users_raw, "users.json") if users_raw else "",
-            created_by=request.user,  # type: ignore[misc]
+            created_by=request.user,
         )
         del result
         return redirect("reviews:timeline_import_preview", access.review.slug, pending.pk)
