@@ -14,6 +14,11 @@ class AgendaInline(admin.TabularInline[models.AgendaPhase, models.Review]):
     extra = 0
 
 
+class PullRequestInline(admin.StackedInline[models.PullRequestContext, models.Review]):
+    model = models.PullRequestContext
+    extra = 0
+
+
 @admin.register(models.Team)
 class TeamAdmin(admin.ModelAdmin[models.Team]):
     list_display = ["name", "slug", "delivery_owner"]
@@ -29,7 +34,7 @@ class ReviewAdmin(admin.ModelAdmin[models.Review]):
     search_fields = ["title", "slug"]
     raw_id_fields = ["facilitator", "scribe", "created_by"]
     # Accounts are sealed: the admin never shows them (no inline, no Account admin).
-    inlines = [ParticipantInline, AgendaInline]
+    inlines = [ParticipantInline, AgendaInline, PullRequestInline]
     readonly_fields = ["version", "created_at", "updated_at"]
 
 

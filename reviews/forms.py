@@ -17,6 +17,7 @@ from reviews.models import (
     EntrySource,
     FactorCategory,
     ImportFormat,
+    PullRequestContext,
     Review,
     ReviewKind,
     Role,
@@ -65,16 +66,17 @@ def datetime_field(**kwargs: Any) -> forms.DateTimeField:
 
 
 PR_FIELDS = {
-    "number": "pr_number",
-    "html_url": "pr_url",
-    "additions": "pr_lines_added",
-    "deletions": "pr_lines_removed",
-    "changed_files": "pr_files_changed",
+    "number": "number",
+    "html_url": "url",
+    "additions": "lines_added",
+    "deletions": "lines_removed",
+    "changed_files": "files_changed",
 }
 
 
 def parse_pull_request(raw: bytes) -> dict[str, Any]:
-    """The review fields a code host's pull-request JSON fills; unknown keys are ignored."""
+    """The fields a code host's pull-request JSON fills (`title` is the review's, the rest the
+    pull-request context's); unknown keys are ignored."""
     if len(raw) > 2 * 1024 * 1024:
         raise forms.ValidationError("The pull-request file is larger than 2 MB.")
     try:
@@ -92,7 +94,7 @@ def parse_pull_request(raw: bytes) -> dict[str, Any]:
         value = data.get(key)
         if value is None:
             continue
-        if name == "pr_url":
+        if name == "url":
             if not isinstance(value, str) or not value.startswith(("https://", "http://")):
                 raise forms.ValidationError(f"'{key}' must be an http(s) address.")
             fields[name] = value[:200]
@@ -104,14 +106,14 @@ def parse_pull_request(raw: bytes) -> dict[str, Any]:
         fields["title"] = data["title"][:200]
     user = data.get("user")
     if isinstance(user, dict) and isinstance(user.get("login"), str):
-        fields["pr_author"] = user["login"][:100]
+        fields["author"] = user["login"][:100]
     reviewers = data.get("requested_reviewers")
     if isinstance(reviewers, list):
         logins = [
             r["login"] for r in reviewers if isinstance(r, dict) and isinstance(r.get("login"), str)
         ]
-        fields["pr_reviewers"] = ", ".join(logins)[:500]
-    for key, name in (("created_at", "pr_opened_at"), ("merged_at", "pr_merged_at")):
+        fields["reviewers"] = ", ".join(logins)[:500]
+    for key, name in (("created_at", "opened_at"), ("merged_at", "merged_at")):
         value = data.get(key)
         if value:
             try:
@@ -147,18 +149,10 @@ class ReviewForm(forms.ModelForm[Review]):
     accounts_due_at = datetime_field(
         required=False, label="Accounts due", help_text="Empty: the day before the meeting."
     )
-    pr_opened_at = datetime_field(required=False, label="Opened")
-    pr_merged_at = datetime_field(required=False, label="Merged")
     facilitator = PersonChoiceField(
         queryset=get_user_model()._default_manager.none(), required=False
     )
     scribe = PersonChoiceField(queryset=get_user_model()._default_manager.none(), required=False)
-    pr_json = forms.FileField(
-        required=False,
-        label="Fill from a pull-request JSON file",
-        help_text="The answer of your code host's pull-request API (number, title, html_url, user, "
-        "requested_reviewers, additions, deletions, changed_files, created_at, merged_at).",
-    )
     time_zone = forms.ChoiceField(choices=[], initial="UTC")
     # The summary is also written in the meeting: an edit saves against the version it read.
     summary_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -172,9 +166,6 @@ class ReviewForm(forms.ModelForm[Review]):
             "facilitator", "scribe",
             "summary", "impact_users_affected", "impact_users_segment", "impact_duration",
             "impact_business", "lessons", "no_actions", "next_review_on",
-            "pr_number", "pr_url", "pr_type", "pr_priority", "pr_files_changed",
-            "pr_lines_added", "pr_lines_removed", "pr_author", "pr_reviewers",
-            "pr_opened_at", "pr_merged_at",
         ]  # fmt: skip
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
@@ -183,8 +174,15 @@ class ReviewForm(forms.ModelForm[Review]):
             "next_review_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        pull_request: PullRequestForm | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.pull_request = pull_request
         self.fields["team"].queryset = Team.objects.visible_to(user)  # type: ignore[attr-defined]
         zones = [(z, z) for z in sorted(zoneinfo.available_timezones())]
         self.fields["time_zone"].choices = zones  # type: ignore[attr-defined]
@@ -215,17 +213,17 @@ class ReviewForm(forms.ModelForm[Review]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        upload = data.get("pr_json")
-        if upload:
-            try:
-                for name, value in parse_pull_request(upload.read()).items():
-                    if name == "title" and data.get("title"):
-                        continue
-                    if not data.get(name):
-                        data[name] = value
-                        setattr(self.instance, name, value)
-            except forms.ValidationError as exc:
-                self.add_error("pr_json", exc)
+        pull_request = self.pull_request
+        if (
+            not data.get("title")
+            and data.get("kind") == ReviewKind.PULL_REQUEST
+            and pull_request is not None
+            and pull_request.is_valid()
+        ):
+            number = pull_request.cleaned_data.get("number")
+            data["title"] = pull_request.title_from_json or (
+                f"Pull request #{number}" if number else ""
+            )
         if data.get("title"):
             self.instance.title = data["title"]
         facilitator, scribe = data.get("facilitator"), data.get("scribe")
@@ -243,10 +241,7 @@ class ReviewForm(forms.ModelForm[Review]):
         elif meeting and due and due > meeting:
             self.add_error("accounts_due_at", "Accounts must be due before the meeting starts.")
         if not data.get("title"):
-            if data.get("kind") == ReviewKind.PULL_REQUEST and data.get("pr_number"):
-                data["title"] = f"Pull request #{data['pr_number']}"
-            else:
-                self.add_error("title", "Give the event a title.")
+            self.add_error("title", "Give the event a title.")
         return data
 
     def meeting_warning(self) -> str:
@@ -260,6 +255,48 @@ class ReviewForm(forms.ModelForm[Review]):
                 "1–2 weeks, while memories are fresh."
             )
         return ""
+
+
+class PullRequestForm(forms.ModelForm[PullRequestContext]):
+    """The change a pull-request review looks at; its fields can come from the code host's JSON."""
+
+    opened_at = datetime_field(required=False, label="Opened")
+    merged_at = datetime_field(required=False, label="Merged")
+    json = forms.FileField(
+        required=False,
+        label="Fill from a pull-request JSON file",
+        help_text="The answer of your code host's pull-request API (number, title, html_url, user, "
+        "requested_reviewers, additions, deletions, changed_files, created_at, merged_at).",
+    )
+
+    class Meta:
+        model = PullRequestContext
+        fields = [
+            "number", "url", "pr_type", "priority", "files_changed", "lines_added",
+            "lines_removed", "author", "reviewers", "opened_at", "merged_at",
+        ]  # fmt: skip
+
+    title_from_json = ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("json")
+        if upload:
+            try:
+                parsed = parse_pull_request(upload.read())
+            except forms.ValidationError as exc:
+                self.add_error("json", exc)
+                return data
+            self.title_from_json = parsed.pop("title", "")
+            for name, value in parsed.items():
+                if not data.get(name):
+                    data[name] = value
+                    setattr(self.instance, name, value)
+        return data
+
+    def columns(self) -> dict[str, Any]:
+        """The context's columns as cleaned (for a new review, or the ones an edit changed)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class ParticipantAddForm(forms.Form):

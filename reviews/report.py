@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from actions.models import ActionItem
 from reviews.display import agenda_report, display_name, format_offset
-from reviews.models import PR_SECTIONS, Review, ReviewKind, Role
+from reviews.models import PR_SECTIONS, Review, ReviewKind, Role, pull_request_of
 
 # --- Escaping people's text ----------------------------------------------------------------------
 
@@ -254,7 +254,8 @@ def _method_markdown(data: dict[str, Any]) -> str:
 def _pull_request_markdown(data: dict[str, Any]) -> str:
     """The pull-request template's sections, every one filled from the data (no placeholder)."""
     review: Review = data["review"]
-    sections = review.pr_sections or {}
+    pr = pull_request_of(review)
+    sections = pr.sections or {}
     none = "None recorded."
 
     def field_lines(group: str, fields: list[tuple[str, str]]) -> list[str]:
@@ -263,14 +264,14 @@ def _pull_request_markdown(data: dict[str, Any]) -> str:
             for key, label in fields
         ]
 
-    number = f"#{review.pr_number}" if review.pr_number else "no number"
-    opened, merged = review.pr_opened_at, review.pr_merged_at
+    number = f"#{pr.number}" if pr.number else "no number"
+    opened, merged = pr.opened_at, pr.merged_at
     if opened and merged:
         days = (merged - opened).days
         duration = f"{_day(opened)} to {_day(merged)} ({days} day{'s' if days != 1 else ''})"
     else:
         duration = f"opened {_day(opened)}" if opened else "not recorded"
-    reviewers = ", ".join(f"@{r}" for r in review.pr_reviewer_list()) or "none recorded"
+    reviewers = ", ".join(f"@{r}" for r in pr.reviewer_list()) or "none recorded"
     out = [
         f"# After Actions Report: {md_inline(review.title)} ({number})",
         "",
@@ -281,12 +282,12 @@ def _pull_request_markdown(data: dict[str, Any]) -> str:
         "## Context",
         "",
         f"- **PR Number**: {number}",
-        f"- **PR Type**: {md_inline(review.get_pr_type_display()) or 'not recorded'}",
-        f"- **Priority**: {md_inline(review.get_pr_priority_display()) or 'not recorded'}",
-        f"- **Files Changed**: {review.pr_files_changed if review.pr_files_changed is not None else 'not recorded'}",
-        f"- **Lines Added/Removed**: +{review.pr_lines_added or 0} -{review.pr_lines_removed or 0}",
+        f"- **PR Type**: {md_inline(pr.get_pr_type_display()) or 'not recorded'}",
+        f"- **Priority**: {md_inline(pr.get_priority_display()) or 'not recorded'}",
+        f"- **Files Changed**: {pr.files_changed if pr.files_changed is not None else 'not recorded'}",
+        f"- **Lines Added/Removed**: +{pr.lines_added or 0} -{pr.lines_removed or 0}",
         f"- **Duration**: {duration}",
-        f"- **Author**: {'@' + md_inline(review.pr_author) if review.pr_author else 'not recorded'}",
+        f"- **Author**: {'@' + md_inline(pr.author) if pr.author else 'not recorded'}",
         f"- **Reviewers**: {md_inline(reviewers)}",
         "",
         "## Timeline",

@@ -38,13 +38,17 @@ from reviews.models.people import (
     ParticipantQuerySet,
     Role,
 )
+from reviews.models.pull_requests import (
+    PR_SECTIONS,
+    Priority,
+    PullRequestContext,
+    PullRequestType,
+    pull_request_of,
+)
 from reviews.models.reviews import (
     BEFORE_MEETING,
-    PR_SECTIONS,
     UNPUBLISHED_AFTER_DAYS,
     WAITING_LATE_DAYS,
-    Priority,
-    PullRequestType,
     Review,
     ReviewKind,
     ReviewQuerySet,
@@ -95,6 +99,7 @@ __all__ = [
     "ParticipantQuerySet",
     "Phase",
     "Priority",
+    "PullRequestContext",
     "PullRequestType",
     "ReportExport",
     "ReportExportQuerySet",
@@ -115,5 +120,6 @@ __all__ = [
     "TimelineImport",
     "WentWell",
     "WhyNode",
+    "pull_request_of",
     "review_conditions",
 ]

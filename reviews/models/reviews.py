@@ -55,21 +55,6 @@ class RootCauseMethod(models.TextChoices):
     CAUSAL_CHAIN = "causal_chain", "Causal chain"
 
 
-class PullRequestType(models.TextChoices):
-    FEATURE = "feature", "Feature"
-    BUG_FIX = "bug_fix", "Bug Fix"
-    ENHANCEMENT = "enhancement", "Enhancement"
-    REFACTOR = "refactor", "Refactor"
-    INFRASTRUCTURE = "infrastructure", "Infrastructure"
-
-
-class Priority(models.TextChoices):
-    CRITICAL = "critical", "Critical"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
-
-
 # Before the meeting: the review is being set up, people write their accounts.
 BEFORE_MEETING = (ReviewStatus.DRAFT, ReviewStatus.PREPARING)
 
@@ -176,23 +161,6 @@ class Review(models.Model):
     )
     next_review_on = models.DateField(null=True, blank=True)
 
-    # Pull-request context (kind = pull_request).
-    pr_number = models.PositiveIntegerField(null=True, blank=True)
-    pr_url = models.URLField(blank=True)
-    pr_type = models.CharField(max_length=20, choices=PullRequestType.choices, blank=True)
-    pr_priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
-    pr_files_changed = models.PositiveIntegerField(null=True, blank=True)
-    pr_lines_added = models.PositiveIntegerField(null=True, blank=True)
-    pr_lines_removed = models.PositiveIntegerField(null=True, blank=True)
-    pr_author = models.CharField(max_length=100, blank=True)
-    pr_reviewers = models.CharField(
-        max_length=500, blank=True, help_text="Code-host logins, separated by commas."
-    )
-    pr_opened_at = models.DateTimeField(null=True, blank=True)
-    pr_merged_at = models.DateTimeField(null=True, blank=True)
-    # The sections only a change has (technical changes, decisions, testing, knowledge
-    # sharing, follow-up work), keyed by PR_SECTIONS; written on the review's page.
-    pr_sections = models.JSONField(default=dict, blank=True)
     # The text the archive searches: rebuilt at every publish, never holds an account; on
     # PostgreSQL also kept as a tsvector under a GIN index (migration 0007).
     search_text = models.TextField(blank=True)
@@ -290,59 +258,3 @@ class Review(models.Model):
 
     def meeting_date(self) -> dt.date | None:
         return timezone.localtime(self.scheduled_at).date() if self.scheduled_at else None
-
-    def pr_reviewer_list(self) -> list[str]:
-        return [r.strip().lstrip("@") for r in self.pr_reviewers.split(",") if r.strip()]
-
-
-PR_SECTIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
-    (
-        "Key Components Modified",
-        "technical",
-        [
-            ("backend", "Backend Changes"),
-            ("frontend", "Frontend Changes"),
-            ("infrastructure", "Infrastructure Changes"),
-            ("documentation", "Documentation Updates"),
-        ],
-    ),
-    (
-        "Architectural Decisions",
-        "decisions",
-        [
-            ("design", "Design Pattern"),
-            ("dependencies", "Dependencies"),
-            ("performance", "Performance Considerations"),
-            ("security", "Security Considerations"),
-        ],
-    ),
-    (
-        "Testing Approach",
-        "testing",
-        [
-            ("unit", "Unit Tests"),
-            ("integration", "Integration Tests"),
-            ("manual", "Manual Testing"),
-            ("performance_testing", "Performance Testing"),
-        ],
-    ),
-    (
-        "Knowledge Sharing",
-        "knowledge",
-        [
-            ("components", "Reusable Components"),
-            ("docs", "Documentation Links"),
-            ("references", "Reference Materials"),
-        ],
-    ),
-    (
-        "Follow-up Work",
-        "followup",
-        [
-            ("debt", "Technical Debt"),
-            ("enhancements", "Feature Enhancements"),
-            ("monitoring", "Monitoring"),
-            ("refactoring", "Refactoring Opportunities"),
-        ],
-    ),
-]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -15,6 +15,7 @@ from reviews.models import (
     DEFAULT_AGENDA,
     AgendaPhase,
     NotificationKind,
+    PullRequestContext,
     Review,
     ReviewStatus,
     Team,
@@ -56,6 +57,7 @@ def review_create(
     created_by: User | None,
     facilitator: User | None = None,
     scribe: User | None = None,
+    pull_request: dict[str, Any] | None = None,
     **fields: object,
 ) -> Review:
     event_moment = fields.get("event_started_at") or fields.get("event_detected_at")
@@ -71,6 +73,8 @@ def review_create(
         **fields,
     )
     agenda_create_default(review=review)
+    if pull_request is not None:
+        PullRequestContext.objects.create(review=review, **pull_request)
     review_set_leads(review=review, facilitator=facilitator, scribe=scribe)
     actions_resurface(review=review)
     return review
@@ -85,15 +89,18 @@ EDITABLE_COLUMNS = frozenset(
         "scheduled_at", "meeting_minutes", "accounts_due_at",
         "impact_users_affected", "impact_users_segment", "impact_duration", "impact_business",
         "lessons", "no_actions", "next_review_on",
-        "pr_number", "pr_url", "pr_type", "pr_priority", "pr_files_changed",
-        "pr_lines_added", "pr_lines_removed", "pr_author", "pr_reviewers",
-        "pr_opened_at", "pr_merged_at",
     }
 )  # fmt: skip
 
 
 @transaction.atomic
-def review_update(*, review: Review, changed: set[str], summary_version: int | None = None) -> None:
+def review_update(
+    *,
+    review: Review,
+    changed: set[str],
+    summary_version: int | None = None,
+    pull_request: dict[str, Any] | None = None,
+) -> None:
     """Save what an edit changed, naming its columns; a new meeting time sends the invited an
     updated invitation.
 
@@ -113,6 +120,8 @@ def review_update(*, review: Review, changed: set[str], summary_version: int | N
         review.ics_sequence += 1
         columns.append("ics_sequence")
     review.save(update_fields=[*columns, "updated_at"])
+    if pull_request:
+        PullRequestContext.objects.update_or_create(review=review, defaults=pull_request)
     if reschedule:
         for participant in review.participants.filter(invited_at__isnull=False).select_related(
             "user"
@@ -144,4 +153,13 @@ def review_cancel(*, review: Review) -> None:
     review.save(update_fields=["status", "ics_sequence", "updated_at"])
     for participant in review.participants.filter(invited_at__isnull=False).select_related("user"):
         queue_invitation(review, participant, NotificationKind.CANCELLATION)
+    bump_review_version(review.pk)
+
+
+@transaction.atomic
+def pull_request_sections_save(*, review: Review, values: dict[str, str]) -> None:
+    """The sections only a change has (PR_SECTIONS), as written on the review's page."""
+    PullRequestContext.objects.update_or_create(
+        review=review, defaults={"sections": {k: v for k, v in values.items() if v}}
+    )
     bump_review_version(review.pk)

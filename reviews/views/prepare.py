@@ -18,7 +18,7 @@ from aar_project.dates import day_start
 from aar_project.typing import AuthenticatedHttpRequest
 from actions.models import ActionItem
 from reviews.access import Need, ReviewAccess, review_view
-from reviews.forms import ParticipantAddForm, ParticipantRoleForm, ReviewForm
+from reviews.forms import ParticipantAddForm, ParticipantRoleForm, PullRequestForm, ReviewForm
 from reviews.hints import Hint, review_health_of
 from reviews.models import (
     CausalFactor,
@@ -31,6 +31,7 @@ from reviews.models import (
     ReviewStatus,
     Role,
     Team,
+    pull_request_of,
     review_conditions,
 )
 from reviews.services.hints import visible_hints
@@ -144,10 +145,16 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not teams.exists():
         raise Http404("No team to create a review for")
     initial = {"team": teams.first() if teams.count() == 1 else None}
+    pull_request = PullRequestForm(request.POST or None, request.FILES or None, prefix="pr")
     form = ReviewForm(
-        request.POST or None, request.FILES or None, user=request.user, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial=initial,
+        pull_request=pull_request,
     )
-    if request.method == "POST" and form.is_valid():
+    is_change = request.POST.get("kind") == ReviewKind.PULL_REQUEST
+    if request.method == "POST" and (pull_request.is_valid() or not is_change) and form.is_valid():
         data = form.cleaned_data
         fields = {
             name: data[name]
@@ -156,11 +163,12 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         review = review_create(
             team=data["team"],
-            title=data.get("title") or f"Pull request #{data.get('pr_number') or ''}".strip(),
+            title=data["title"],
             kind=data["kind"],
             created_by=request.user,
             facilitator=data.get("facilitator"),
             scribe=data.get("scribe"),
+            pull_request=pull_request.columns() if is_change else None,
             **fields,
         )
         warning = form.meeting_warning()
@@ -172,7 +180,10 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("reviews:people", review.slug)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "reviews/review_form.html", {"form": form, "nav": "reviews"}, status=status
+        request,
+        "reviews/review_form.html",
+        {"form": form, "pr_form": pull_request, "nav": "reviews"},
+        status=status,
     )
 
 
@@ -274,12 +285,29 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
         messages.error(request, "A cancelled review cannot be edited.")
         return redirect("reviews:detail", review.slug)
     old_leads = review.facilitator_id, review.scribe_id
-    form = ReviewForm(
-        request.POST or None, request.FILES or None, user=request.user, instance=review
+    pull_request = PullRequestForm(
+        request.POST or None,
+        request.FILES or None,
+        prefix="pr",
+        instance=pull_request_of(review),
     )
-    if request.method == "POST" and form.is_valid():
+    form = ReviewForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        instance=review,
+        pull_request=pull_request,
+    )
+    is_change = review.is_pull_request
+    if request.method == "POST" and (pull_request.is_valid() or not is_change) and form.is_valid():
         leads = form.cleaned_data.get("facilitator"), form.cleaned_data.get("scribe")
         changed = set(form.changed_data)
+        pr_changed = (
+            {name: pull_request.cleaned_data[name] for name in pull_request.changed_data}
+            if is_change
+            else {}
+        )
+        pr_changed.pop("json", None)
         review = form.save(commit=False)
         # The leads change through review_set_leads, which also moves their participant rows.
         review.facilitator_id, review.scribe_id = old_leads
@@ -288,6 +316,7 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
                 review=review,
                 changed=changed,
                 summary_version=form.cleaned_data.get("summary_version"),
+                pull_request=pr_changed,
             )
         except Stale as stale:
             # The summary changed in the meeting since this page was opened: both texts are
@@ -303,6 +332,7 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
                 "reviews/review_form.html",
                 {
                     "form": form,
+                    "pr_form": pull_request,
                     "review": access.review,
                     "nav": "reviews",
                     "conflict": {"theirs": stale.current_text},
@@ -325,7 +355,7 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
     return render(
         request,
         "reviews/review_form.html",
-        {"form": form, "review": review, "nav": "reviews"},
+        {"form": form, "pr_form": pull_request, "review": review, "nav": "reviews"},
         status=status,
     )
 

@@ -23,10 +23,11 @@ from reviews.models import (
     ExportStatus,
     Review,
     ReviewStatus,
+    pull_request_of,
 )
 from reviews.report import external_data, render_markdown_report, report_data, report_filename
 from reviews.services.publish import PublishRefused, export_dir, review_publish
-from reviews.versions import bump_review_version
+from reviews.services.reviews import pull_request_sections_save
 
 CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -145,7 +146,7 @@ def report_archive(request: AuthenticatedHttpRequest) -> HttpResponse:
         Review.objects.visible_to(request.user)
         .published()
         .select_related("team")
-        .defer("search_text", "search_vector", "summary", "pr_sections")
+        .defer("search_text", "search_vector", "summary")
     )
     form = ArchiveFilter(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
@@ -174,7 +175,7 @@ def report_archive(request: AuthenticatedHttpRequest) -> HttpResponse:
         ranked = list(
             Review.objects.filter(pk__in=window)
             .select_related("team")
-            .defer("search_text", "search_vector", "summary", "pr_sections")
+            .defer("search_text", "search_vector", "summary")
             .annotate(rank=SearchRank("search_vector", search))
             .order_by("-rank", "-published_at")[:100]
         )
@@ -231,17 +232,15 @@ def pr_sections(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
     ]
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip()[:5000] for name, _ in fields}
-        Review.objects.filter(pk=review.pk).update(
-            pr_sections={k: v for k, v in values.items() if v}
-        )
-        bump_review_version(review.pk)
+        pull_request_sections_save(review=review, values=values)
         messages.success(request, "Saved.")
         return redirect("reviews:pr_sections", access.review.slug)
+    sections = pull_request_of(review).sections
     groups = [
         {
             "title": title,
             "fields": [
-                (f"{group}.{key}", label, review.pr_sections.get(f"{group}.{key}", ""))
+                (f"{group}.{key}", label, sections.get(f"{group}.{key}", ""))
                 for key, label in items
             ],
         }

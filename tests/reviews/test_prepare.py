@@ -118,28 +118,30 @@ def test_a_pull_request_review_is_filled_from_the_code_host_json(client, team_pe
     team, owner, facilitator, scribe = team_people
     client.force_login(owner)
     data = review_post(team, facilitator, scribe, kind="pull_request", title="")
-    data["pr_json"] = SimpleUploadedFile(
+    data["pr-json"] = SimpleUploadedFile(
         "pr.json", json.dumps(PR_JSON).encode(), "application/json"
     )
     response = client.post("/reviews/new/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     review = Review.objects.get()
     assert review.title == "Move the reconciliation job to its own pool"
-    assert review.pr_number == 4182
-    assert review.pr_author == "omar"
-    assert review.pr_reviewer_list() == ["priya", "lee"]
-    assert (review.pr_lines_added, review.pr_lines_removed, review.pr_files_changed) == (212, 48, 9)
-    assert review.pr_merged_at == dt.datetime(2026, 11, 4, 16, 40, tzinfo=dt.UTC)
+    pr = review.pull_request
+    assert pr.number == 4182
+    assert pr.author == "omar"
+    assert pr.reviewer_list() == ["priya", "lee"]
+    assert (pr.lines_added, pr.lines_removed, pr.files_changed) == (212, 48, 9)
+    assert pr.merged_at == dt.datetime(2026, 11, 4, 16, 40, tzinfo=dt.UTC)
 
 
 def test_a_pull_request_json_with_missing_keys_leaves_them_blank(client, team_people):
     team, owner, facilitator, scribe = team_people
     client.force_login(owner)
     data = review_post(team, facilitator, scribe, kind="pull_request", title="A change")
-    data["pr_json"] = SimpleUploadedFile("pr.json", b'{"number": 12}', "application/json")
+    data["pr-json"] = SimpleUploadedFile("pr.json", b'{"number": 12}', "application/json")
     assert client.post("/reviews/new/", data).status_code == 302
     review = Review.objects.get()
-    assert review.pr_number == 12 and review.pr_author == "" and review.pr_merged_at is None
+    pr = review.pull_request
+    assert pr.number == 12 and pr.author == "" and pr.merged_at is None
 
 
 @pytest.mark.parametrize(
@@ -157,7 +159,7 @@ def test_a_malformed_pull_request_file_is_refused_with_the_reason(
     team, owner, facilitator, scribe = team_people
     client.force_login(owner)
     data = review_post(team, facilitator, scribe, kind="pull_request")
-    data["pr_json"] = SimpleUploadedFile("pr.json", content, "application/json")
+    data["pr-json"] = SimpleUploadedFile("pr.json", content, "application/json")
     response = client.post("/reviews/new/", data)
     assert response.status_code == 400
     assert message in response.content
@@ -281,8 +283,6 @@ def test_rescheduling_sends_an_update_with_the_same_uid_and_a_higher_sequence(cl
         "event_detected_at",
         "event_ended_at",
         "accounts_due_at",
-        "pr_opened_at",
-        "pr_merged_at",
     ):
         value = form.initial.get(name)
         data[name] = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from markdown_it import MarkdownIt
 
-from reviews.models import Lesson, Review, WentWell, WhyNode
+from reviews.models import Lesson, PullRequestContext, Review, WentWell, WhyNode, pull_request_of
 from reviews.report import external_data, render_markdown_report
 from reviews.services.publish import review_publish
 from tests.factories import (
@@ -46,19 +46,22 @@ def pull_request(db):
     review = ReviewFactory(
         kind="pull_request",
         title="Move the reconciliation job to its own pool",
-        pr_number=4182,
-        pr_type="infrastructure",
-        pr_priority="high",
-        pr_files_changed=9,
-        pr_lines_added=212,
-        pr_lines_removed=48,
-        pr_author="omar",
-        pr_reviewers="priya, lee",
         summary="Gave the job its own pool of ten connections.",
-        pr_opened_at=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC),
-        pr_merged_at=dt.datetime(2026, 11, 4, 16, tzinfo=dt.UTC),
         next_review_on=dt.date(2027, 2, 1),
-        pr_sections={
+    )
+    PullRequestContext.objects.create(
+        review=review,
+        number=4182,
+        pr_type="infrastructure",
+        priority="high",
+        files_changed=9,
+        lines_added=212,
+        lines_removed=48,
+        author="omar",
+        reviewers="priya, lee",
+        opened_at=dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC),
+        merged_at=dt.datetime(2026, 11, 4, 16, tzinfo=dt.UTC),
+        sections={
             "technical.backend": "New pool in the job runner",
             "testing.unit": "12 new tests",
         },
@@ -101,8 +104,8 @@ def test_the_pull_request_sections_are_written_on_the_review_page(client, pull_r
         f"/reviews/{pull_request.slug}/pull-request/", {"followup.debt": "Remove the shared pool"}
     )
     assert response.status_code == 302
-    pull_request.refresh_from_db()
-    assert pull_request.pr_sections == {"followup.debt": "Remove the shared pool"}
+    pull_request = Review.objects.get(pk=pull_request.pk)
+    assert pull_request_of(pull_request).sections == {"followup.debt": "Remove the shared pool"}
     assert "- **Technical Debt**: Remove the shared pool" in render_markdown_report(pull_request)
 
 

@@ -13,15 +13,13 @@ DATETIMES = (
     "event_ended_at",
     "scheduled_at",
     "accounts_due_at",
-    "pr_opened_at",
-    "pr_merged_at",
 )
 
 
 def edit_form_data(client, review):
     """What the edit page's form would post back untouched, as a browser holds it."""
     form = client.get(f"/reviews/{review.slug}/edit/").context["form"]
-    values = {name: form[name].value() for name in form.fields if name != "pr_json"}
+    values = {name: form[name].value() for name in form.fields}
     data = {k: v for k, v in values.items() if v is not None}
     for name in DATETIMES:
         value = values.get(name)
