@@ -9,26 +9,17 @@ review kind filter alone needs the join. Medians are read off counts per distinc
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import logging
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     IntegerField,
     Q,
     QuerySet,
@@ -50,6 +41,19 @@ from actions.models import (
     overdue,
     past_due,
 )
+from dashboard.periods import Buckets, Period
+from dashboard.sql import bucket_of, days_between, histogram_median, median
+from dashboard.types import (
+    ActionFigures,
+    FactorFigures,
+    FactorRow,
+    Figures,
+    OverrunRow,
+    OwnerRow,
+    ReviewFigures,
+    WaitingReview,
+    WeekRow,
+)
 from reviews.models import (
     WAITING_LATE_DAYS,
     AgendaPhase,
@@ -62,10 +66,6 @@ from reviews.models import (
     ReviewStatus,
     review_conditions,
 )
-from reviews.versions import team_version_key
-
-logger = logging.getLogger("aar.dashboard")
-T = TypeVar("T")
 
 AGE_BUCKETS = [
     (0, 7, "0–7 days"),
@@ -76,144 +76,7 @@ AGE_BUCKETS = [
 LIST_LIMIT = 10  # the lists on the page; each links to the full list
 
 
-class DaysBetween(Func):
-    """Whole calendar days (UTC) from the first date-time to the second, as a number."""
-
-    output_field = FloatField()
-
-    def _parts(self, compiler: Any, connection: Any) -> tuple[str, str, list[Any]]:
-        start, end = self.source_expressions
-        s_sql, s_params = compiler.compile(start)
-        e_sql, e_params = compiler.compile(end)
-        return s_sql, e_sql, [*e_params, *s_params]
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        s_sql, e_sql, params = self._parts(compiler, connection)
-        return (
-            f"((({e_sql}) AT TIME ZONE 'UTC')::date - (({s_sql}) AT TIME ZONE 'UTC')::date)::float",
-            params,
-        )
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        s_sql, e_sql, params = self._parts(compiler, connection)
-        return f"(julianday(date({e_sql})) - julianday(date({s_sql})))", params
-
-
-class Bucket(Func):
-    """Which of the consecutive intervals [edges[i-1], edges[i]) a date-time falls in: 1..n.
-
-    `width_bucket` over a timestamp array on PostgreSQL (a binary search per row); a CASE
-    on SQLite. Rows must already lie within [edges[0], edges[-1]).
-    """
-
-    output_field = IntegerField()
-
-    def __init__(self, expression: Any, edges: list[dt.datetime]) -> None:
-        super().__init__(expression)
-        self.edges = edges
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"width_bucket({sql}, %s::timestamptz[])", [*params, self.edges]
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        whens, out = [], []
-        for i, edge in enumerate(self.edges[1:-1], start=1):
-            whens.append(f"WHEN {sql} < %s THEN {i}")
-            out += [*params, connection.ops.adapt_datetimefield_value(edge)]
-        if not whens:
-            return "1", []
-        return f"CASE {' '.join(whens)} ELSE {len(self.edges) - 1} END", out
-
-
-def bucket_of(field: str, days: list[dt.date]) -> Bucket:
-    """Which interval between consecutive `days` (each from its first instant) `field` is in."""
-    return Bucket(F(field), [day_start(day) for day in days])
-
-
-def _days(start: str, end: str) -> Any:
-    return DaysBetween(F(start), F(end))
-
-
-def _round(value: Any) -> float | None:
-    return None if value is None else round(float(value), 1)
-
-
-def histogram_median(counts: Iterable[tuple[float, int]]) -> float | None:
-    """The median (as percentile_cont(0.5)) of values given as (value, how many) pairs."""
-    pairs = sorted((value, n) for value, n in counts if value is not None and n)
-    total = sum(n for _, n in pairs)
-    if not total:
-        return None
-    wanted = [(total - 1) // 2, total // 2]  # the middle position(s), counted from 0
-    found: list[float] = []
-    seen = 0
-    for value, n in pairs:
-        while wanted and wanted[0] < seen + n:
-            found.append(value)
-            wanted.pop(0)
-        seen += n
-    return _round(sum(found) / len(found))
-
-
-def median(qs: QuerySet[Any], expression: Any) -> float | None:
-    """The median of `expression` over `qs`: SQL counts each distinct value (a few hundred
-    at most for whole days), and the median is read off those counts."""
-    return histogram_median(
-        qs.order_by().annotate(_v=expression).values_list("_v").annotate(n=Count("pk"))
-    )
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def before(self) -> Period:
-        """The period of the same length just before this one."""
-        return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
-
-
-@dataclass(frozen=True)
-class Buckets:
-    """Consecutive weeks (from Monday) or months covering a period, for time series."""
-
-    unit: str  # "week" or "month"
-    starts: list[dt.date]  # the first day of each bucket, and one past the last
-
-    @classmethod
-    def covering(cls, period: Period, *, weeks_up_to_days: int) -> Buckets:
-        if period.days <= weeks_up_to_days:
-            first = period.start - dt.timedelta(days=period.start.weekday())
-            starts = [first]
-            while starts[-1] <= period.end:
-                starts.append(starts[-1] + dt.timedelta(days=7))
-            return cls("week", starts)
-        first = period.start.replace(day=1)
-        starts = [first]
-        while starts[-1] <= period.end:
-            last = starts[-1]
-            starts.append(
-                dt.date(last.year + 1, 1, 1)
-                if last.month == 12
-                else dt.date(last.year, last.month + 1, 1)
-            )
-        return cls("month", starts)
-
-    def label(self, index: int) -> str:
-        day = self.starts[index]
-        return day.strftime("%d %b") if self.unit == "week" else day.strftime("%b %Y")
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-
-def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) -> dict[str, Any]:
+def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) -> Figures:
     """Every figure of the dashboard for `teams` (their reviews of `kind`, if given)."""
     team_rows = list(teams.order_by("name").values("pk", "slug", "name"))
     team_ids = [row["pk"] for row in team_rows]
@@ -274,7 +137,7 @@ def _reviews(
     in_period: QuerySet[Any],
     today: dt.date,
     per_team: dict[int, dict[str, Any]],
-) -> dict[str, Any]:
+) -> ReviewFigures:
     by_status: dict[str, int] = {}
     for team_id, status, n in (
         in_period.order_by().values_list("team_id", "status").annotate(n=Count("pk"))
@@ -294,13 +157,13 @@ def _reviews(
         per_team[row["team_id"]].update({key: row[key] for key in counted})
     totals = _totals(per_team, counted)
     waiting = [
-        {
-            "slug": slug,
-            "title": title,
-            "team": team,
-            "waiting_days": days,
-            "late": days > WAITING_LATE_DAYS,
-        }
+        WaitingReview(
+            slug=slug,
+            title=title,
+            team=team,
+            waiting_days=days,
+            late=days > WAITING_LATE_DAYS,
+        )
         for slug, title, team, event in reviews.filter(conditions["waiting"])
         .order_by("event_started_at", "pk")
         .values_list("slug", "title", "team__name", "event_started_at")[:LIST_LIMIT]
@@ -314,7 +177,7 @@ def _reviews(
     held = in_period.filter(
         scheduled_at__isnull=False, event_started_at__isnull=False, meeting_started_at__isnull=False
     )
-    to_meeting = median(held, _days("event_started_at", "scheduled_at"))
+    to_meeting = median(held, days_between("event_started_at", "scheduled_at"))
     return {
         "by_status": by_status,
         "reviews_in_period": sum(by_status.values()),
@@ -329,7 +192,7 @@ def _reviews(
 
 def _actions(
     actions: QuerySet[Any], period: Period, today: dt.date, per_team: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
+) -> ActionFigures:
     # Counted among open actions, so each condition is only its due-date part.
     open_counts = {
         "open": Count("*"),
@@ -349,7 +212,7 @@ def _actions(
     for team_id, days, in_time, n in (
         done.order_by()
         .annotate(
-            days=_days("created_at", "closed_at"),
+            days=days_between("created_at", "closed_at"),
             in_time=ExpressionWrapper(on_time(), output_field=BooleanField()),
         )
         .values_list("team_id", "days", "in_time")
@@ -373,7 +236,7 @@ def _actions(
         .values_list("owner_id", "n")[:10]
     )
     people = get_user_model().objects.in_bulk([owner_id for owner_id, _ in top])
-    owners = [{"owner_id": owner_id, "owner": people[owner_id], "n": n} for owner_id, n in top]
+    owners = [OwnerRow(owner_id=owner_id, owner=people[owner_id], n=n) for owner_id, n in top]
     return {
         "open": totals["open"],
         "overdue": totals["overdue"],
@@ -398,9 +261,7 @@ def _rate(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def _opened_closed(
-    actions: QuerySet[Any], period: Period, buckets: Buckets
-) -> list[dict[str, Any]]:
+def _opened_closed(actions: QuerySet[Any], period: Period, buckets: Buckets) -> list[WeekRow]:
     """Actions opened and actions closed (done or won't do) per bucket, in one query."""
 
     def per_bucket(condition: Q, field: str, series: int) -> QuerySet[Any]:
@@ -432,7 +293,7 @@ def _opened_closed(
     ]
 
 
-def _overruns(of_reviews: Q) -> list[dict[str, Any]]:
+def _overruns(of_reviews: Q) -> list[OverrunRow]:
     """Per agenda phase: meetings that held it, how many overran, the median overrun.
 
     One query counts phases per whole minute of overrun (0: on time), rounded up.
@@ -455,7 +316,7 @@ def _overruns(of_reviews: Q) -> list[dict[str, Any]]:
         held[phase] += n
         if minutes_over:
             overran[phase][minutes_over] = n
-    out = []
+    out: list[OverrunRow] = []
     for phase, label in Phase.choices:
         if held[phase]:
             over_n = sum(overran[phase].values())
@@ -472,7 +333,7 @@ def _overruns(of_reviews: Q) -> list[dict[str, Any]]:
     return out
 
 
-def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
+def _factors(of_reviews: Q, period: Period) -> FactorFigures:
     """Contributing-factor categories and causal-factor types: this period against the one
     before, and categories per week (per month over three months) of the period.
 
@@ -499,10 +360,8 @@ def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
             out.setdefault(value, [0] * (len(edges) - 1))[index - 1] += n
         return out
 
-    def compare(
-        counts: dict[str, list[int]], labels: Iterable[tuple[str, str]]
-    ) -> list[dict[str, Any]]:
-        rows = []
+    def compare(counts: dict[str, list[int]], labels: Iterable[tuple[str, str]]) -> list[FactorRow]:
+        rows: list[FactorRow] = []
         for value, label in labels:
             per = counts.get(value)
             if per:
@@ -534,40 +393,3 @@ def _factors(of_reviews: Q, period: Period) -> dict[str, Any]:
             "series": series,
         },
     }
-
-
-# --- Kept figures ------------------------------------------------------------------------
-def kept(
-    team_ids: list[int], parts: Iterable[Any], compute: Callable[[], T]
-) -> tuple[T, dt.datetime]:
-    """compute(), kept for DASHBOARD_CACHE_SECONDS under `parts` and the teams' versions.
-
-    Returns the value and when it was computed. Without a cache, it computes every time.
-    """
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if seconds <= 0:
-        return compute(), timezone.now()
-    try:
-        keys = [team_version_key(team_id) for team_id in team_ids]
-        versions = cache.get_many(keys)
-        for key in keys:
-            if key not in versions:
-                cache.add(key, time.time_ns(), None)
-                versions[key] = cache.get(key)
-        raw = "|".join(
-            str(part)
-            for part in (connection.vendor, *[versions[key] for key in keys], *team_ids, *parts)
-        )
-        key = "dashboard:figures:" + hashlib.sha256(raw.encode()).hexdigest()
-        found = cache.get(key)
-    except Exception:
-        logger.warning("dashboard: the cache is unavailable, computing afresh", exc_info=True)
-        return compute(), timezone.now()
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    result = (compute(), timezone.now())
-    try:
-        cache.set(key, result, seconds)
-    except Exception:
-        logger.warning("dashboard: could not keep the figures", exc_info=True)
-    return result

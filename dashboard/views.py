@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
 from actions.models import ActionItem, overdue
+from dashboard.cache import kept
 from dashboard.charts import Chart, Series, draw, to_html
-from dashboard.figures import Period, figures, kept
+from dashboard.figures import figures
+from dashboard.periods import Period
 from reviews.access import owned_teams_for
 from reviews.hints import review_health_of
 from reviews.models import (

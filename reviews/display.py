@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.utils import timezone
 
@@ -35,12 +35,18 @@ def format_offset(moment: dt.datetime, t0: dt.datetime | None) -> str:
     return f"T{sign}{minutes}m"
 
 
-def agenda_report(
-    agenda: list[AgendaPhase], now: dt.datetime | None = None
-) -> list[dict[str, Any]]:
+class AgendaRow(TypedDict):
+    phase: AgendaPhase
+    planned: int
+    extended: int
+    actual_minutes: float | None
+    over: bool
+
+
+def agenda_report(agenda: list[AgendaPhase], now: dt.datetime | None = None) -> list[AgendaRow]:
     """Planned against actual minutes per phase (what the report and the end screen show)."""
     now = now or timezone.now()
-    rows = []
+    rows: list[AgendaRow] = []
     for phase in agenda:
         actual = phase.elapsed_seconds(now) if phase.started_at else None
         rows.append(

@@ -14,14 +14,25 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.models import ActionItem
-from reviews.display import agenda_report, display_name, format_offset
-from reviews.models import PR_SECTIONS, Review, ReviewKind, Role, pull_request_of
+from reviews.display import AgendaRow, agenda_report, display_name, format_offset
+from reviews.models import (
+    PR_SECTIONS,
+    CausalFactor,
+    ContributingFactor,
+    Lesson,
+    Review,
+    ReviewKind,
+    Role,
+    TimelineEntry,
+    WentWell,
+    pull_request_of,
+)
 
 # --- Escaping people's text ----------------------------------------------------------------------
 
@@ -60,11 +71,37 @@ class WhyBranch:
     children: list[WhyBranch]
 
 
+class EntryRow(TypedDict):
+    entry: TimelineEntry
+    time: str  # local, YYYY-MM-DD HH:MM
+    offset: str  # T+1h05m from T-0, or ""
+
+
+class ReportData(TypedDict):
+    """Everything a report shows; the Markdown, HTML, PDF, JSON and external forms read it."""
+
+    review: Review
+    event_date: str
+    aar_date: str
+    facilitator: str
+    participants: list[str]
+    entries: list[EntryRow]
+    why_tree: list[WhyBranch]
+    causal: list[CausalFactor]
+    factors: list[ContributingFactor]
+    went_well: list[WentWell]
+    lessons: list[Lesson]
+    actions: list[ActionItem]
+    agenda: list[AgendaRow]
+    external: NotRequired[bool]  # names replaced by roles
+    generated_at: NotRequired[dt.datetime]  # fixed by the golden-file test
+
+
 def _day(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
-def report_data(review: Review) -> dict[str, Any]:
+def report_data(review: Review) -> ReportData:
     """Everything the report shows, read in a fixed number of queries."""
     order: dict[str, int] = {
         Role.FACILITATOR: 0,
@@ -149,7 +186,7 @@ def _cell(text: str) -> str:
     return md_inline(text) or "—"
 
 
-def _method_markdown(data: dict[str, Any]) -> str:
+def _method_markdown(data: ReportData) -> str:
     review: Review = data["review"]
     out = [f"# AAR: {md_inline(review.title)}", ""]
     severity = review.get_severity_display() if review.severity else review.get_kind_display()
@@ -251,7 +288,7 @@ def _method_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _pull_request_markdown(data: dict[str, Any]) -> str:
+def _pull_request_markdown(data: ReportData) -> str:
     """The pull-request template's sections, every one filled from the data (no placeholder)."""
     review: Review = data["review"]
     pr = pull_request_of(review)
@@ -345,7 +382,7 @@ def _pull_request_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_markdown_report(review: Review, data: dict[str, Any] | None = None) -> str:
+def render_markdown_report(review: Review, data: ReportData | None = None) -> str:
     """The method's output format, or the pull-request template for a pull-request review."""
     data = data or report_data(review)
     if review.kind == ReviewKind.PULL_REQUEST:
@@ -356,7 +393,7 @@ def render_markdown_report(review: Review, data: dict[str, Any] | None = None) -
 # --- The external summary -------------------------------------------------------------------------
 
 
-def external_data(review: Review) -> dict[str, Any]:
+def external_data(review: Review) -> ReportData:
     """The report for people outside: names replaced by roles (accounts are never in a report)."""
     data = report_data(review)
     names: dict[str, str] = {}
@@ -397,7 +434,8 @@ def external_data(review: Review) -> dict[str, Any]:
         item.text = clean(item.text)
     for action in data["actions"]:
         action.title = clean(action.title)
-        action.external_owner = roles.get(action.owner_id, "Team member") if action.owner_id else ""
+        # A display-only label the report templates show in place of the owner.
+        action.external_owner = roles.get(action.owner_id, "Team member") if action.owner_id else ""  # type: ignore[attr-defined]
         action.owner = None
     data["facilitator"] = "Facilitator"
     counts: dict[str, int] = {}
@@ -411,7 +449,7 @@ def external_data(review: Review) -> dict[str, Any]:
     return data
 
 
-def search_document(review: Review, data: dict[str, Any] | None = None) -> str:
+def search_document(review: Review, data: ReportData | None = None) -> str:
     """What the archive searches: title, summary, timeline, findings, actions. Never accounts."""
     data = data or report_data(review)
     parts = [review.title, review.summary, review.lessons, review.impact_business]
@@ -437,7 +475,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
-def report_json(review: Review, data: dict[str, Any] | None = None) -> dict[str, Any]:
+def report_json(review: Review, data: ReportData | None = None) -> dict[str, Any]:
     data = data or report_data(review)
 
     def whys(branches: list[WhyBranch]) -> list[dict[str, Any]]:
@@ -520,5 +558,5 @@ def report_json(review: Review, data: dict[str, Any] | None = None) -> dict[str,
     }
 
 
-def render_json_report(review: Review, data: dict[str, Any] | None = None) -> str:
+def render_json_report(review: Review, data: ReportData | None = None) -> str:
     return json.dumps(report_json(review, data), indent=2, ensure_ascii=False) + "\n"

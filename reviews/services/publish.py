@@ -29,6 +29,7 @@ from reviews.models import (
 )
 from reviews.notify import notification_queue
 from reviews.report import (
+    ReportData,
     render_json_report,
     render_markdown_report,
     report_data,
@@ -132,7 +133,7 @@ def export_dir(review: Review, version: int) -> Path:
     return Path(settings.EXPORT_ROOT) / str(review.pk) / str(version)
 
 
-def render_pdf(review: Review, data: dict[str, Any]) -> bytes:
+def render_pdf(review: Review, data: ReportData) -> bytes:
     from weasyprint import HTML  # heavy (fonts, Pango): loaded by the export job alone
 
     html = render_to_string("reviews/report_print.html", {**data, "print": True})
@@ -140,7 +141,7 @@ def render_pdf(review: Review, data: dict[str, Any]) -> bytes:
     return pdf
 
 
-def _render(review: Review, file_format: str, data: dict[str, Any]) -> bytes:
+def _render(review: Review, file_format: str, data: ReportData) -> bytes:
     if file_format == ExportFormat.MARKDOWN:
         return render_markdown_report(review, data).encode()
     if file_format == ExportFormat.JSON:
@@ -151,7 +152,7 @@ def _render(review: Review, file_format: str, data: dict[str, Any]) -> bytes:
 def report_export_run(*, review_id: int, version: int) -> int:
     """Make every pending file of this version that nobody else is making. Returns how many."""
     review = Review.objects.select_related("team", "facilitator", "scribe").get(pk=review_id)
-    data: dict[str, Any] | None = None
+    data: ReportData | None = None
     made = 0
     for export in ReportExport.objects.filter(
         review_id=review_id, report_version=version

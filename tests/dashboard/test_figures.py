@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from actions.services import action_create, action_set_status
-from dashboard.figures import Buckets, Period, figures
+from dashboard.figures import figures
+from dashboard.periods import Buckets, Period
 from reviews.models import AgendaPhase, CausalFactor, ContributingFactor, Team
 from tests.factories import ActionItemFactory, ReviewFactory, TeamFactory, UserFactory
 
@@ -375,7 +376,7 @@ def test_the_query_count_is_the_same_with_10_and_with_1000_actions(client, data,
     ],
 )
 def test_a_median_read_off_counts_matches_the_median_of_the_values(counts, expected):
-    from dashboard.figures import histogram_median
+    from dashboard.sql import histogram_median
 
     assert histogram_median(counts) == expected
 

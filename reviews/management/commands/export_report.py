@@ -10,15 +10,21 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from reviews.models import Review
-from reviews.report import render_json_report, render_markdown_report, report_data, report_filename
+from reviews.report import (
+    ReportData,
+    render_json_report,
+    render_markdown_report,
+    report_data,
+    report_filename,
+)
 from reviews.services.publish import render_pdf
 
 
-def _html(review: Review, data: dict[str, Any]) -> str:
+def _html(review: Review, data: ReportData) -> str:
     return render_to_string("reviews/report_print.html", data)
 
 
-def _pdf(review: Review, data: dict[str, Any]) -> bytes:
+def _pdf(review: Review, data: ReportData) -> bytes:
     return render_pdf(review, data)
 
 
