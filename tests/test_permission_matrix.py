@@ -27,9 +27,26 @@ from reviews.models import (
 )
 from reviews.report import report_filename
 from reviews.services.publish import export_dir
+from tests.conftest import Cast
 from tests.factories import ActionItemFactory, TimelineEntryFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def _module_cast(django_db_setup, django_db_blocker):
+    """One cast for the whole module, in a transaction rolled back at its end; each test runs
+    in a savepoint inside it, so what a test changes is undone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        made = Cast()
+        yield made
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def cast(_module_cast, db):
+    _module_cast.review.refresh_from_db()  # a test may have changed it, in the database only
+    return _module_cast
 
 EVERYONE = {
     "facilitator",
