@@ -48,6 +48,7 @@ def cast(_module_cast, db):
     _module_cast.review.refresh_from_db()  # a test may have changed it, in the database only
     return _module_cast
 
+
 EVERYONE = {
     "facilitator",
     "scribe",

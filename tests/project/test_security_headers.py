@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from django.utils import timezone
 
 from reviews.models import Review
