@@ -1,4 +1,5 @@
-"""One log line per request, with a request id, and never a query string (sign-in tokens)."""
+"""Request middleware: one log line per request (with a request id, never a query string,
+where sign-in tokens travel), and what people send cleaned in one place."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
+from django.template.loader import render_to_string
 
 logger = logging.getLogger("aar.request")
 
@@ -36,3 +41,72 @@ class RequestLogMiddleware:
             elapsed_ms,
         )
         return response
+
+
+# C0 control characters (NUL included) other than tab, newline and carriage return: PostgreSQL
+# refuses NUL in text, and none of them is something a person meant to type.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+# Line and paragraph separators (and NEL) become newlines: renderers such as WeasyPrint
+# refuse them inside a line.
+_SEPARATORS = {0x2028: "\n", 0x2029: "\n", 0x85: "\n"}
+_TRANSLATION = {**_CONTROL, **_SEPARATORS}
+CLEANED_NOTICE = "Invisible control characters were removed from what you typed."
+
+
+def clean_text(value: str) -> str:
+    """`value` without control characters, with Unicode line separators as newlines."""
+    return value.translate(_TRANSLATION)
+
+
+def _cleaned(data: QueryDict) -> tuple[QueryDict, bool]:
+    changed = False
+    out = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        clean_key = clean_text(key)
+        clean_values = [clean_text(v) for v in values]
+        changed = changed or clean_key != key or clean_values != values
+        out.setlist(clean_key, clean_values)
+    out._mutable = False
+    return out, changed
+
+
+class CleanInputMiddleware:
+    """One place where what people send is made safe to store and to render.
+
+    Query parameters and form fields lose their control characters (NUL included) and get
+    newlines for Unicode line separators; an uploaded file's name likewise. A path holding
+    a control character names nothing: 404. When a form's text was changed, the person is
+    told on the next page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if clean_text(request.path) != request.path:
+            return HttpResponseNotFound("Not found")
+        request.GET, _ = _cleaned(request.GET)  # type: ignore[assignment]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            try:
+                post = request.POST
+            except (RequestDataTooBig, TooManyFieldsSent):
+                return _too_big(request)
+            cleaned, changed = _cleaned(post)
+            request.POST = cleaned  # type: ignore[assignment]  # as immutable as Django's
+            for name in request.FILES:
+                for upload in request.FILES.getlist(name):
+                    if upload.name:
+                        upload.name = clean_text(upload.name)
+            if changed and hasattr(request, "_messages"):
+                messages.warning(request, CLEANED_NOTICE)
+        return self.get_response(request)
+
+
+def _too_big(request: HttpRequest) -> HttpResponse:
+    """A body over Django's limits: say so in plain words (the text stays in the browser)."""
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    html = render_to_string("413.html", {"limit_mb": f"{limit_mb:g}"}, request)
+    return HttpResponse(html, status=413)

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aar_project.middleware.CleanInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -157,17 +158,21 @@ if REDIS_URL and urlsplit(REDIS_URL).scheme not in {"redis", "rediss"}:
     raise ImproperlyConfigured(
         f"REDIS_URL must start with redis:// or rediss://, not {REDIS_URL!r}"
     )
-REDIS_SOCKET_TIMEOUT = 3  # seconds; a silent Redis must not hang a request
+# Seconds. A silent Redis must not hang a request: the cache gives up after a quarter of a
+# second and then leaves Redis alone for a while (aar_project.cache); sending a task gives up
+# after half a second, and the sweeper sends it later.
+CACHE_SOCKET_TIMEOUT = 0.25
+REDIS_SOCKET_TIMEOUT = 0.5
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "aar_project.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "aar",
             "OPTIONS": {
-                "socket_timeout": REDIS_SOCKET_TIMEOUT,
-                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
             },
         }
     }
@@ -284,7 +289,8 @@ EXPORT_ROOT = Path(_read("EXPORT_ROOT", env.str, default=str(BASE_DIR / "var" / 
 # --- Security --------------------------------------------------------------------------
 # Sessions are read from the cache (Redis in production) and written through to the database,
 # so the meeting poll can answer without a session query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only: signing in never depends on Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

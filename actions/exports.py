@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from aar_project.dates import in_range
 from actions.models import ActionItem
 
 # Spreadsheets run a cell as a formula when it starts with one of these.
@@ -75,8 +76,8 @@ def actions_calendar(actions: Iterable[ActionItem], link: Callable[[str], str]) 
     calendar.add("x-wr-calname", "AAR actions")
     stamp = timezone.now()
     for action in actions:
-        if action.due_on is None:
-            continue
+        if action.due_on is None or not in_range(action.due_on):
+            continue  # a date outside 1970–2200 (older data) has no day after it to end on
         event = Event()
         event.add("uid", f"aar-action-{action.pk}@aar")
         event.add("dtstamp", stamp)

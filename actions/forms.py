@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from aar_project.dates import date_field
 from actions.models import ActionItem, ActionSize, ActionStatus, ActionType
 from reviews.models import ReviewKind
 from reviews.services.people import people_of_review
@@ -39,7 +40,7 @@ class StatusForm(VersionedForm):
 
 
 class DueForm(VersionedForm):
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="New due date")
+    due_on = date_field(label="New due date")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why it moves")
 
 
@@ -72,7 +73,7 @@ class ResurfaceForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[("recommitted", "Re-commit"), ("closed", "Close as done"), ("dropped", "Drop")]
     )
-    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = date_field(required=False)
     note = forms.CharField(required=False, max_length=2000)
 
     def clean(self) -> dict[str, Any]:
@@ -113,10 +114,10 @@ class TeamActionFilter(forms.Form):
     late_max = forms.IntegerField(
         required=False, min_value=0, max_value=100_000, label="Overdue by at most (days)"
     )
-    opened_since = forms.DateField(required=False, label="Opened from")
-    opened_until = forms.DateField(required=False, label="Opened until")
-    closed_since = forms.DateField(required=False, label="Closed from")
-    closed_until = forms.DateField(required=False, label="Closed until")
+    opened_since = date_field(required=False, label="Opened from")
+    opened_until = date_field(required=False, label="Opened until")
+    closed_since = date_field(required=False, label="Closed from")
+    closed_until = date_field(required=False, label="Closed until")
     on_time = forms.ChoiceField(
         required=False, choices=[("", "Either"), ("yes", "On time"), ("no", "Late")]
     )

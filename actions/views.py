@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -229,13 +229,15 @@ def resurfaced_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     if access is None or not (access.can_edit or access.is_delivery_owner):
         raise Http404("No such action")
     form = ResurfaceForm(request.POST)
-    back = request.POST.get("next") or reverse("reviews:detail", args=[item.review.slug])
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = reverse("reviews:detail", args=[item.review.slug])
     if not form.is_valid():
         problems = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, f"Nothing was changed: {problems}")
-        return redirect(back)
+        return HttpResponseRedirect(back)
     try:
         resurfaced_decide(
             item=item,
@@ -248,7 +250,7 @@ def resurfaced_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         messages.error(request, f"Nothing was changed: {exc}")
     else:
         messages.success(request, f"“{item.action.title}”: {item.get_outcome_display().lower()}.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 # --- A team's actions (delivery owners) -----------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from aar_project.dates import date_field, sane_date
 from actions.models import ActionSize, ActionType
 from reviews.models import (
     CausalFactorType,
@@ -61,7 +62,10 @@ class DateTimeLocal(forms.DateTimeInput):
 
 def datetime_field(**kwargs: Any) -> forms.DateTimeField:
     return forms.DateTimeField(
-        widget=DateTimeLocal(), input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], **kwargs
+        widget=DateTimeLocal(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        validators=[sane_date],
+        **kwargs,
     )
 
 
@@ -120,7 +124,12 @@ def parse_pull_request(raw: bytes) -> dict[str, Any]:
                 moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
             except ValueError as exc:
                 raise forms.ValidationError(f"'{key}' is not a date and time: {value!r}.") from exc
-            fields[name] = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+            try:
+                sane_date(moment.astimezone(dt.UTC))
+            except (OverflowError, forms.ValidationError) as exc:
+                raise forms.ValidationError(f"'{key}' is outside 1970–2200: {value!r}.") from exc
+            fields[name] = moment
     return fields
 
 
@@ -154,6 +163,7 @@ class ReviewForm(forms.ModelForm[Review]):
     )
     scribe = PersonChoiceField(queryset=get_user_model()._default_manager.none(), required=False)
     time_zone = forms.ChoiceField(choices=[], initial="UTC")
+    next_review_on = date_field(required=False, label="Next review")
     # The summary is also written in the meeting: an edit saves against the version it read.
     summary_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -171,7 +181,6 @@ class ReviewForm(forms.ModelForm[Review]):
             "summary": forms.Textarea(attrs={"rows": 5}),
             "impact_business": forms.Textarea(attrs={"rows": 2}),
             "lessons": forms.Textarea(attrs={"rows": 4}),
-            "next_review_on": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(
@@ -408,9 +417,7 @@ class MeetingActionForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=get_user_model()._default_manager.none(), required=False
     )
-    due_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due"
-    )
+    due_on = date_field(required=False, label="Due")
     action_type = forms.ChoiceField(
         choices=ActionType.choices, initial=ActionType.OTHER, label="Type"
     )
@@ -433,12 +440,8 @@ class ArchiveFilter(forms.Form):
     severity = forms.ChoiceField(
         required=False, choices=[("", "Any severity or scope"), *Severity.choices]
     )
-    since = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Published from"
-    )
-    until = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to"
-    )
+    since = date_field(required=False, label="Published from")
+    until = date_field(required=False, label="to")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

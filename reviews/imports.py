@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
+from aar_project.dates import in_range
 from reviews.models import (
     EntryKind,
     EntrySource,
@@ -131,6 +132,12 @@ def parse_time(value: Any, zone: ZoneInfo) -> dt.datetime:
         raise ValueError(f"'{text[:40]}' is not a date and time (use 2026-03-14 14:32 or ISO 8601)")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+    try:
+        in_utc = moment.astimezone(dt.UTC)
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not in_range(in_utc):
+        raise ValueError(f"'{text[:40]}' is outside 1970–2200")
     return moment
 
 

@@ -21,8 +21,12 @@ from reviews.forms import LinkRequestForm, SignInForm
 
 
 def safe_next(request: HtmxHttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
