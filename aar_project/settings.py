@@ -198,8 +198,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-    # Tasks run for minutes at most; redeliver an unacknowledged one after an hour.
-    "visibility_timeout": 3600,
+    # Tasks run for five minutes at most (their time limit): an unacknowledged one (its
+    # worker died) is delivered again after that. Exports and emails do not wait for it:
+    # the sweeper finds their rows first.
+    "visibility_timeout": 330,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -211,6 +213,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE: str = _read("CELERY_QUEUE", env.str, default="celery")
 CELERY_TIMEZONE = "UTC"  # REMINDER_HOUR is read in UTC
 REMINDER_HOUR: int = _read("REMINDER_HOUR", env.int, default=8)
+# How long a worker holds an export file, and how often the sweeper looks for work whose
+# message was lost or whose worker died: a killed export is made again within a minute.
+EXPORT_CLAIM_SECONDS: int = _read("EXPORT_CLAIM_SECONDS", env.int, default=40)
+EXPORT_SWEEP_SECONDS: int = _read("EXPORT_SWEEP_SECONDS", env.int, default=15)
 # One beat process reads this static schedule. `expires` drops a run that waited too long.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {
@@ -230,8 +236,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "sweep-pending-work": {
         "task": "reviews.tasks.sweep_pending",
-        "schedule": 300.0,
-        "options": {"expires": 240},
+        "schedule": float(EXPORT_SWEEP_SECONDS),
+        "options": {"expires": EXPORT_SWEEP_SECONDS - 5},
     },
 }
 

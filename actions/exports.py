@@ -14,8 +14,9 @@ from icalendar import Calendar, Event
 from aar_project.dates import in_range
 from actions.models import ActionItem
 
-# Spreadsheets run a cell as a formula when it starts with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell as a formula when it starts with one of these, and some read the
+# full-width forms (and a leading "|" in DDE payloads) as the same characters.
+FORMULA_STARTS = frozenset("=+-@\t\r\n|%" + "\uff1d\uff0b\uff0d\uff20\uff5c\uff05")
 
 
 def actions_csv(name: str, actions: Iterable[ActionItem], today: dt.date) -> HttpResponse:
@@ -47,7 +48,7 @@ def actions_csv(name: str, actions: Iterable[ActionItem], today: dt.date) -> Htt
             [
                 a.pk,
                 csv_cell(a.title),
-                a.owner.email if a.owner else "",
+                csv_cell(a.owner.email) if a.owner else "",
                 a.due_on.isoformat() if a.due_on else "",
                 a.days_overdue(today),
                 a.status,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.utils import timezone
+from django.conf import settings
 
-from reviews.models import ReportExport
 from reviews.notify import TransientSendError, notification_deliver, notifications_pending_ids
 from reviews.services.accounts import account_reminders_queue
-from reviews.services.publish import report_distribute, report_export_run
+from reviews.services.publish import exports_waiting, report_distribute, report_export_run
 
 
 @shared_task(
@@ -47,12 +46,7 @@ def sweep_pending() -> int:
     ids = notifications_pending_ids(older_than=dt.timedelta(minutes=2))
     for notification_id in ids:
         deliver_notification.delay(notification_id)
-    waiting = (
-        ReportExport.objects.pending()
-        .filter(created_at__lt=timezone.now() - dt.timedelta(minutes=2))
-        .values_list("review_id", "report_version")
-        .distinct()
-    )
+    waiting = exports_waiting(older_than=dt.timedelta(seconds=settings.EXPORT_SWEEP_SECONDS))
     for review_id, version in waiting:
         export_report.delay(review_id, version)
     return len(ids) + len(waiting)

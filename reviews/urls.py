@@ -15,6 +15,7 @@ urlpatterns = [
     path(review + "edit/", prepare.review_edit, name="edit"),
     path(review + "cancel/", prepare.review_cancel_view, name="cancel"),
     path(review + "publish/", reports.publish, name="publish"),
+    path(review + "exports/retry/", reports.exports_retry_view, name="exports_retry"),
     path(review + "pull-request/", reports.pr_sections, name="pr_sections"),
     path(review + "people/", prepare.review_people, name="people"),
     path(review + "people/<int:pk>/role/", prepare.participant_role, name="participant_role"),

@@ -140,6 +140,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviews:suggestion_decide": {"POST": EDITORS},
     "reviews:notes": {"POST": {"facilitator"}},
     "reviews:publish": {"POST": {"facilitator", "delivery_owner"}},
+    "reviews:exports_retry": {"POST": MANAGERS},
     # The published report (the review is published for these rows).
     "reports:detail": {"GET": IN_REVIEW},
     "reports:external": {"GET": IN_REVIEW},
@@ -207,7 +208,13 @@ def url_for(name: str, cast) -> str:
         Review.objects.filter(pk=cast.review.pk).update(kind="pull_request")
     if name == "reports:external":
         Review.objects.filter(pk=cast.review.pk).update(severity="sev1")
-    if name in ("reports:detail", "reports:download", "reviews:publish", "reports:external"):
+    if name in (
+        "reports:detail",
+        "reports:download",
+        "reviews:publish",
+        "reports:external",
+        "reviews:exports_retry",
+    ):
         Review.objects.filter(pk=cast.review.pk).update(
             status="published" if name != "reviews:publish" else "writing",
             report_version=1,

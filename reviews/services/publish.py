@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aar_project.tasks import enqueue_on_commit
+from aar_project.text import clean_text
 from reviews.models import (
     ExportFormat,
     ExportStatus,
@@ -39,7 +40,12 @@ from reviews.report import (
 from reviews.versions import bump_review_version
 
 logger = logging.getLogger(__name__)
-CLAIM_FOR = dt.timedelta(minutes=10)
+# A worker holds an export file this long; each file is made well within it (a PDF of 300
+# entries takes about a second). A claim whose worker died runs out, and the sweeper, which
+# runs every EXPORT_SWEEP_SECONDS, sends the job again: a killed export is retried within a
+# minute. A file that fails MAX_EXPORT_ATTEMPTS times is marked failed, with a retry button.
+CLAIM_FOR = dt.timedelta(seconds=settings.EXPORT_CLAIM_SECONDS)
+MAX_EXPORT_ATTEMPTS = 3
 
 
 class PublishRefused(Exception):
@@ -136,7 +142,7 @@ def export_dir(review: Review, version: int) -> Path:
 def render_pdf(review: Review, data: ReportData) -> bytes:
     from weasyprint import HTML  # heavy (fonts, Pango): loaded by the export job alone
 
-    html = render_to_string("reviews/report_print.html", {**data, "print": True})
+    html = clean_text(render_to_string("reviews/report_print.html", {**data, "print": True}))
     pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     return pdf
 
@@ -176,9 +182,14 @@ def report_export_run(*, review_id: int, version: int) -> int:
             os.replace(temporary, path)  # a reader never sees half a file
         except Exception as exc:
             logger.exception("export %s failed", export.pk)
+            failed = export.attempts + 1 >= MAX_EXPORT_ATTEMPTS
             ReportExport.objects.filter(pk=export.pk).update(
-                claimed_until=None, last_error=str(exc)[:2000]
+                claimed_until=None,
+                last_error=str(exc)[:2000],
+                status=ExportStatus.FAILED if failed else ExportStatus.PENDING,
             )
+            if failed:
+                bump_review_version(review_id)
             continue
         ReportExport.objects.filter(pk=export.pk).update(
             status=ExportStatus.DONE,
@@ -193,6 +204,32 @@ def report_export_run(*, review_id: int, version: int) -> int:
     if made:
         bump_review_version(review_id)  # the review page shows the downloads as they arrive
     return made
+
+
+def exports_retry(*, review: Review) -> int:
+    """Make the failed (or stuck) files of the current version again. Returns how many."""
+    again = ReportExport.objects.filter(
+        review=review, report_version=review.report_version
+    ).exclude(status=ExportStatus.DONE)
+    count = again.update(status=ExportStatus.PENDING, attempts=0, claimed_until=None)
+    if count:
+        enqueue_on_commit("reviews.tasks.export_report", review.pk, review.report_version)
+        bump_review_version(review.pk)
+    return count
+
+
+def exports_waiting(*, older_than: dt.timedelta) -> list[tuple[int, int]]:
+    """(review, version) pairs with a file nobody is making: never claimed for a while, or
+    claimed by a worker whose claim ran out (it died, or its message was lost)."""
+    now = timezone.now()
+    never_claimed = Q(claimed_until__isnull=True, created_at__lt=now - older_than)
+    return list(
+        ReportExport.objects.pending()
+        .filter(never_claimed | Q(claimed_until__lt=now))
+        .order_by()
+        .values_list("review_id", "report_version")
+        .distinct()
+    )
 
 
 # --- Distribution -----------------------------------------------------------------------------

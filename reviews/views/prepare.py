@@ -24,6 +24,7 @@ from reviews.models import (
     CausalFactor,
     CausalFactorType,
     ContributingFactor,
+    ExportStatus,
     FactorCategory,
     Participant,
     Review,
@@ -252,6 +253,11 @@ def review_detail(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Ht
     me = next((p for p in participants if p.user_id == request.user.pk), None)
     event = review.event_started_at or review.event_detected_at
     late_days = (review.scheduled_at - event).days if review.scheduled_at and event else None
+    exports = (
+        list(review.exports.filter(report_version=review.report_version).order_by("file_format"))
+        if review.report_version
+        else []
+    )
     context = {
         "review": review,
         "access": access,
@@ -266,11 +272,8 @@ def review_detail(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Ht
         "health_item": f"review:{review.pk}",
         "resurfaced": review.resurfaced_actions.select_related("action__owner", "action__review"),
         "can_decide": access.can_edit or access.is_delivery_owner,
-        "exports": list(
-            review.exports.filter(report_version=review.report_version).order_by("file_format")
-        )
-        if review.report_version
-        else [],
+        "exports": exports,
+        "exports_failed": any(e.status == ExportStatus.FAILED for e in exports),
         "nav": "reviews",
     }
     return render(request, "reviews/review_detail.html", context)

@@ -26,7 +26,7 @@ from reviews.models import (
     pull_request_of,
 )
 from reviews.report import external_data, render_markdown_report, report_data, report_filename
-from reviews.services.publish import PublishRefused, export_dir, review_publish
+from reviews.services.publish import PublishRefused, export_dir, exports_retry, review_publish
 from reviews.services.reviews import pull_request_sections_save
 
 CONTENT_TYPES = {
@@ -97,6 +97,18 @@ def publish(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResp
         else f"Version {version} published.",
     )
     return redirect("reports:detail", access.review.slug)
+
+
+@login_required
+@require_POST
+@review_view(Need.MANAGE)
+def exports_retry_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """Make the report's files again (after a failure, or a job that never came back)."""
+    if exports_retry(review=access.review):
+        messages.success(request, "The files are being made again.")
+    else:
+        messages.info(request, "Every file of this version is ready.")
+    return redirect("reviews:detail", access.review.slug)
 
 
 # --- The external summary --------------------------------------------------------------------
