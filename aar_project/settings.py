@@ -203,12 +203,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # the sweeper finds their rows first.
     "visibility_timeout": 330,
 }
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 0.5,
-}
+# A send that fails is not retried in the request: the work is a row the sweeper re-sends.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE: str = _read("CELERY_QUEUE", env.str, default="celery")
 CELERY_TIMEZONE = "UTC"  # REMINDER_HOUR is read in UTC

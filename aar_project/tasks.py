@@ -6,9 +6,13 @@ import logging
 
 from django.db import transaction
 
+from aar_project.cache import BREAKER_SECONDS, Breaker
 from aar_project.celery import app
 
 logger = logging.getLogger(__name__)
+# After a failed send the broker is left alone for a while: saves answer at once and the
+# sweeper sends what they recorded once the broker answers again.
+broker_breaker = Breaker(BREAKER_SECONDS)
 
 
 def enqueue_on_commit(task_name: str, *args: object) -> None:
@@ -24,9 +28,13 @@ def enqueue_on_commit(task_name: str, *args: object) -> None:
     task = app.tasks[task_name]  # an unknown name is a programming error: raise here
 
     def send() -> None:
+        if broker_breaker.is_open() and not app.conf.task_always_eager:
+            logger.info("the broker is unavailable; %s%r waits for the sweeper", task_name, args)
+            return
         try:
             task.delay(*args)
-        except Exception:  # noqa: BLE001 - broker down: the sweeper re-enqueues later
+        except Exception as error:  # noqa: BLE001 - broker down: the sweeper re-enqueues later
+            broker_breaker.trip(error)
             logger.warning("could not enqueue %s%r; the sweeper will retry", task_name, args)
 
     transaction.on_commit(send, robust=True)
