@@ -33,8 +33,10 @@ def enqueue_on_commit(task_name: str, *args: object) -> None:
             return
         try:
             task.delay(*args)
-        except Exception as error:  # noqa: BLE001 - broker down: the sweeper re-enqueues later
+        except Exception as error:
             broker_breaker.trip(error)
-            logger.warning("could not enqueue %s%r; the sweeper will retry", task_name, args)
+            logger.warning(
+                "could not enqueue %s%r; the sweeper will retry", task_name, args, exc_info=True
+            )
 
     transaction.on_commit(send, robust=True)

@@ -35,6 +35,7 @@ class ReviewAccess:
     is_delivery_owner: bool
     is_staff: bool
     user_id: int
+    reads_sealed: bool = False  # a lead who may read sealed accounts before the reveal
 
     @property
     def is_facilitator(self) -> bool:
@@ -61,21 +62,28 @@ class ReviewAccess:
             Need.MANAGE: self.can_manage,
         }[need]
 
+    @property
+    def can_read_sealed(self) -> bool:
+        """The facilitator and the scribe, unless named later without the facilitator's
+        consent (Participant.reads_sealed)."""
+        return self.can_edit and self.reads_sealed
+
     def can_read_account(self, account: Account) -> bool:
-        """Sealed: the author, the facilitator and the scribe, until the reveal."""
+        """Sealed: the author and the leads who may read them, until the reveal."""
         if self.review.accounts_revealed_at is not None:
             return True
-        return self.can_edit or account.participant.user_id == self.user_id
+        return self.can_read_sealed or account.participant.user_id == self.user_id
 
 
 def review_access(user: User | AnonymousUser, review: Review) -> ReviewAccess | None:
     if not user.is_authenticated:
         return None
-    role = (
-        review.participants.filter(user=user).values_list("role", flat=True).first()
+    row = (
+        review.participants.filter(user=user).values_list("role", "reads_sealed").first()
         if review.pk
         else None
     )
+    role, reads_sealed = row if row else (None, False)
     is_owner = review.team.delivery_owner_id == user.pk
     is_member = role is not None or is_owner or review.team.members.filter(pk=user.pk).exists()
     if not (is_member or user.is_staff):
@@ -86,6 +94,7 @@ def review_access(user: User | AnonymousUser, review: Review) -> ReviewAccess | 
         is_delivery_owner=is_owner,
         is_staff=user.is_staff,
         user_id=user.pk,
+        reads_sealed=reads_sealed,
     )
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 from django.urls import reverse
 from sesame.utils import get_query_string, get_user
@@ -54,16 +55,19 @@ INVITE_SCOPE = "invite"
 INVITE_MAX_AGE = dt.timedelta(days=30)
 
 
-def send_sign_in_link(*, user: object, next_url: str = "", scope: str = SIGN_IN_SCOPE) -> None:
+def sign_in_link_message(
+    *, user: Any, next_url: str = "", scope: str = SIGN_IN_SCOPE
+) -> EmailMultiAlternatives:
+    """The sign-in link email, with a fresh token (made when it is sent, never stored)."""
     link = absolute(reverse("link_open")) + get_query_string(user, scope=scope)
     if next_url:
         link += "&" + urlencode({"next": next_url})
-    build_message(
-        to=[user.email],  # type: ignore[attr-defined]
+    return build_message(
+        to=[user.email],
         subject="Your AAR sign-in link",
         template="sign_in_link",
         context={"link": link, "minutes": settings.SESAME_MAX_AGE // 60},
-    ).send()
+    )
 
 
 def user_for_token(token: str, *, consume: bool) -> Any:

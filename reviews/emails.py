@@ -10,7 +10,7 @@ from django.utils import timezone
 from sesame.utils import get_query_string
 
 from aar_project.mail import absolute, build_message
-from reviews.auth import INVITE_SCOPE
+from reviews.auth import INVITE_SCOPE, sign_in_link_message
 from reviews.calendar import meeting_ics
 from reviews.display import display_name
 from reviews.models import Notification, NotificationKind, Role
@@ -127,4 +127,34 @@ def report_published(notification: Notification) -> EmailMultiAlternatives:
             "link": absolute(reverse("reports:detail", args=[review.slug])),
             "version": notification.payload.get("version", 1),
         },
+    )
+
+
+@renderer(NotificationKind.LEADS_CHANGED)
+def leads_changed(notification: Notification) -> EmailMultiAlternatives:
+    review = notification.review
+    assert review is not None
+    payload = notification.payload
+    role = "facilitator" if payload.get("role") == Role.FACILITATOR else "scribe"
+    return build_message(
+        to=[notification.email],
+        subject=f"{review.title}: {payload.get('new', '')} is now the {role}",
+        template="leads_changed",
+        context={
+            "review": review,
+            "role": role,
+            "old": payload.get("old", ""),
+            "new": payload.get("new", ""),
+            "by": payload.get("by", ""),
+            "link": absolute(reverse("reviews:people", args=[review.slug])),
+        },
+    )
+
+
+@renderer(NotificationKind.SIGN_IN_LINK)
+def sign_in_link(notification: Notification) -> EmailMultiAlternatives:
+    """Built when it is sent, so the token is never stored (the outbox keeps the purpose)."""
+    assert notification.recipient is not None
+    return sign_in_link_message(
+        user=notification.recipient, next_url=str(notification.payload.get("next", ""))
     )

@@ -80,7 +80,7 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
     # The meeting shows accounts once revealed; before that, only to the facilitator and the
     # scribe (each author reads their own on the account page). So this fragment is the same
     # for everyone with the same role, and can be shared.
-    revealed_or_lead = review.accounts_revealed_at is not None or access.can_edit
+    revealed_or_lead = review.accounts_revealed_at is not None or access.can_read_sealed
     accounts = (
         list(Account.objects.filter(review=review).select_related("participant__user"))
         if revealed_or_lead
@@ -148,9 +148,9 @@ _VOLATILE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 def _role_class(access: ReviewAccess) -> str:
     if access.is_facilitator:
-        return "facilitator"
+        return "facilitator" if access.reads_sealed else "facilitator-unsealed"
     if access.can_edit:
-        return "editor"
+        return "editor" if access.reads_sealed else "editor-unsealed"
     if access.can_contribute:
         return "contributor"
     return "viewer"

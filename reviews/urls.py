@@ -24,6 +24,11 @@ urlpatterns = [
         prepare.participant_remove_view,
         name="participant_remove",
     ),
+    path(
+        review + "people/<int:pk>/sealed/",
+        prepare.lead_allow_sealed_view,
+        name="lead_allow_sealed",
+    ),
     path(review + "invitations/", prepare.invitations_send_view, name="invite"),
     path(review + "account/", accounts.account_edit, name="account"),
     path(review + "account/save/", accounts.account_save_view, name="account_save"),

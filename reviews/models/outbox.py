@@ -28,6 +28,8 @@ class NotificationKind(models.TextChoices):
     ACTION_NUDGE = "action_nudge", "Action due soon"
     OVERDUE_DIGEST = "overdue_digest", "Overdue actions digest"
     ESCALATION_DIGEST = "escalation_digest", "Escalation to the delivery owner"
+    LEADS_CHANGED = "leads_changed", "Facilitator or scribe changed"
+    SIGN_IN_LINK = "sign_in_link", "Sign-in link"
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -35,6 +35,10 @@ class Participant(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     invited_at = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
+    # A lead reads the sealed accounts before the reveal only with this: leads named while the
+    # review is set up have it; one named later by anyone but the facilitator waits for the
+    # facilitator's consent (or for the reveal), so nobody can appoint themselves to read.
+    reads_sealed = models.BooleanField(default=True)
 
     objects = ParticipantQuerySet.as_manager()
 

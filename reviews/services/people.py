@@ -10,12 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviews.auth import normalise_email
+from reviews.display import display_name
 from reviews.models import (
     NotificationKind,
     Participant,
     Review,
     Role,
 )
+from reviews.notify import notification_queue
 from reviews.services.invitations import queue_invitation
 from reviews.versions import bump_review_version
 
@@ -53,10 +55,23 @@ def participant_set(*, review: Review, user: User, role: str) -> Participant:
 
 
 @transaction.atomic
-def review_set_leads(*, review: Review, facilitator: User | None, scribe: User | None) -> None:
-    """Make the review's facilitator and scribe rows agree with its two lead fields."""
+def review_set_leads(
+    *,
+    review: Review,
+    facilitator: User | None,
+    scribe: User | None,
+    actor: User | None = None,
+) -> None:
+    """Make the review's facilitator and scribe rows agree with its two lead fields.
+
+    Once invitations are out, accounts may be written: a lead named then by anyone but the
+    facilitator (who may read the accounts) does not read the sealed ones until the
+    facilitator agrees (`lead_allow_sealed`) or the accounts are revealed. Each change is
+    recorded as an email to the people concerned: the old and new leads and the facilitator.
+    """
     if facilitator is not None and scribe is not None and facilitator.pk == scribe.pk:
         raise ValueError("The facilitator and the scribe must be different people.")
+    old = {Role.FACILITATOR: review.facilitator, Role.SCRIBE: review.scribe}
     previous = {review.facilitator_id, review.scribe_id} - {None}
     review.facilitator, review.scribe = facilitator, scribe
     review.save(update_fields=["facilitator", "scribe", "updated_at"])
@@ -64,11 +79,61 @@ def review_set_leads(*, review: Review, facilitator: User | None, scribe: User |
     # A lead who was replaced stays in the review as a participant.
     Participant.objects.filter(
         review=review, user_id__in=previous - current, role__in=[Role.FACILITATOR, Role.SCRIBE]
-    ).update(role=Role.PARTICIPANT)
-    if facilitator is not None:
-        participant_set(review=review, user=facilitator, role=Role.FACILITATOR)
-    if scribe is not None:
-        participant_set(review=review, user=scribe, role=Role.SCRIBE)
+    ).update(role=Role.PARTICIPANT, reads_sealed=True)
+    trusted = review.invitations_sent_at is None or _reads_sealed_as_facilitator(review, actor)
+    for role, user in ((Role.FACILITATOR, facilitator), (Role.SCRIBE, scribe)):
+        if user is None:
+            continue
+        before = old[role]
+        participant = participant_set(review=review, user=user, role=role)
+        if before is not None and before.pk != user.pk:
+            if not trusted:
+                participant.reads_sealed = False
+                participant.save(update_fields=["reads_sealed"])
+            _leads_changed(review, role=role, old=before, new=user, actor=actor)
+    bump_review_version(review.pk)
+
+
+def _reads_sealed_as_facilitator(review: Review, actor: User | None) -> bool:
+    if actor is None:
+        return False
+    return Participant.objects.filter(
+        review=review, user=actor, role=Role.FACILITATOR, reads_sealed=True
+    ).exists()
+
+
+def _leads_changed(
+    review: Review, *, role: str, old: User | None, new: User, actor: User | None
+) -> None:
+    """One email to each person concerned, recorded in the outbox (the change's record)."""
+    concerned = {u.pk: u for u in (old, new, review.facilitator) if u is not None}
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    for user in concerned.values():
+        notification_queue(
+            key=f"leads:{review.pk}:{role}:{new.pk}:{user.pk}:{stamp}",
+            kind=NotificationKind.LEADS_CHANGED,
+            email=user.email,
+            recipient=user,
+            review=review,
+            payload={
+                "role": role,
+                "old": display_name(old),
+                "new": display_name(new),
+                "by": display_name(actor) if actor else "",
+            },
+        )
+
+
+@transaction.atomic
+def lead_allow_sealed(*, review: Review, participant: Participant, actor: User) -> None:
+    """The facilitator lets a lead named later read the sealed accounts before the reveal."""
+    if not _reads_sealed_as_facilitator(review, actor):
+        raise ValueError(
+            "Only the facilitator who reads the accounts can let another lead read them."
+        )
+    if participant.role not in (Role.FACILITATOR, Role.SCRIBE):
+        raise ValueError("Only the facilitator and the scribe read sealed accounts.")
+    Participant.objects.filter(pk=participant.pk).update(reads_sealed=True)
     bump_review_version(review.pk)
 
 

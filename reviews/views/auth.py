@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aar_project.ratelimit import client_ip, is_limited
 from aar_project.typing import HtmxHttpRequest
-from reviews.auth import normalise_email, send_sign_in_link, user_for_token
+from reviews.auth import normalise_email, user_for_token
 from reviews.forms import LinkRequestForm, SignInForm
+from reviews.services.sign_in import sign_in_link_request
 
 
 def safe_next(request: HtmxHttpRequest, candidate: str | None) -> str:
@@ -77,12 +78,12 @@ def link_request(request: HtmxHttpRequest) -> HttpResponse:
         if _limited(request, "link", email):
             form.add_error(None, "Too many links asked for. Wait a few minutes and try again.")
             return render(request, "reviews/link_request.html", {"form": form}, status=429)
-        user = get_user_model()._default_manager.filter(email__iexact=email, is_active=True).first()
-        if user is not None:
-            next_url = form.cleaned_data["next"]
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
-                next_url = ""
-            send_sign_in_link(user=user, next_url=next_url)
+        next_url = form.cleaned_data["next"]
+        if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts=None
+        ):
+            next_url = ""
+        sign_in_link_request(email=email, next_url=next_url)
         # The same answer whether or not the address has an account.
         return render(request, "reviews/link_sent.html", {"email": email})
     status = 400 if request.method == "POST" else 200

@@ -38,6 +38,7 @@ from reviews.models import (
 from reviews.services.hints import visible_hints
 from reviews.services.invitations import invitations_send
 from reviews.services.people import (
+    lead_allow_sealed,
     participant_add,
     participant_remove,
     participant_set,
@@ -343,7 +344,9 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
                 status=409,
             )
         if {"facilitator", "scribe"} & changed:
-            review_set_leads(review=review, facilitator=leads[0], scribe=leads[1])
+            review_set_leads(
+                review=review, facilitator=leads[0], scribe=leads[1], actor=request.user
+            )
         warning = form.meeting_warning()
         if warning:
             messages.warning(request, warning)
@@ -378,6 +381,26 @@ def review_cancel_view(request: AuthenticatedHttpRequest, access: ReviewAccess) 
 
 
 # --- People -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+@review_view(Need.FACILITATE)
+def lead_allow_sealed_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    """The facilitator lets a lead named later read the sealed accounts before the reveal."""
+    participant = _participant(access, pk)
+    try:
+        lead_allow_sealed(review=access.review, participant=participant, actor=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{participant.user.get_full_name() or participant.user.email} can read the sealed accounts.",
+        )
+    return redirect("reviews:people", access.review.slug)
 
 
 def _people_context(

@@ -63,15 +63,13 @@ def run() -> None:
     previous = (app.conf.broker_url, app.conf.task_always_eager)
     app.conf.broker_url, app.conf.task_always_eager = url, False
     app.conf.broker_transport_options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-    app.pool.force_close_all()
-    app._pool = None
+    _fresh_broker_pools()
     try:
         with override_settings(CACHES=caches, REDIS_URL=url):
             silent = _measure(client, slug)
     finally:
         app.conf.broker_url, app.conf.task_always_eager = previous
-        app.pool.force_close_all()
-        app._pool = None
+        _fresh_broker_pools()
         task_sending.broker_breaker.close()
         server.close()
     for name in normal:
@@ -81,3 +79,13 @@ def run() -> None:
             f"normal {n_med:.0f} / {n_p95:.0f}; silent Redis {s_med:.0f} / {s_p95:.0f}",
         )
     line("connections the silent Redis received in all", str(len(server.accepted)))
+
+
+def _fresh_broker_pools() -> None:
+    """Drop every pooled broker connection, so sends use the broker URL set now."""
+    import kombu.pools
+
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()

@@ -40,14 +40,12 @@ def silent_redis(settings) -> Iterator[SilentServer]:
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     app.conf.broker_transport_options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-    app.pool.force_close_all()
-    app._pool = None
+    _fresh_broker_pools()
     task_sending.broker_breaker.close()
     with override_settings(CACHES=caches, REDIS_URL=url, DASHBOARD_CACHE_SECONDS=300):
         yield server
     app.conf.broker_url, app.conf.task_always_eager, app.conf.broker_transport_options = previous
-    app.pool.force_close_all()
-    app._pool = None
+    _fresh_broker_pools()
     task_sending.broker_breaker.close()
     server.close()
 
@@ -110,3 +108,13 @@ def test_health_says_the_cache_and_the_broker_are_down(client, silent_redis):
     assert body["database"] == "ok"
     assert body["cache"] == "down" and body["broker"] == "down"
     assert BREAKER_SECONDS >= 5
+
+
+def _fresh_broker_pools() -> None:
+    """Drop every pooled broker connection, so sends use the broker URL set now."""
+    import kombu.pools
+
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()

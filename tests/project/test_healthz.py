@@ -8,7 +8,7 @@ def test_it_reports_the_database_and_an_eager_broker_without_redis(client, db, s
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "eager"}
+    assert response.json() == {"database": "ok", "broker": "eager", "cache": "local"}
 
 
 def test_it_reports_a_silent_redis_as_down_and_still_answers_200(client, db, settings):
@@ -34,3 +34,4 @@ def test_it_answers_503_when_the_database_does_not(client, db, monkeypatch):
 def test_it_reports_a_live_redis_as_ok(client, db):
     response = client.get("/healthz")
     assert response.json()["broker"] == "ok"
+    assert response.json()["cache"] == "ok"
