@@ -262,6 +262,9 @@ SESAME_MAX_AGE = 15 * 60
 SESAME_ONE_TIME = True
 SESAME_TOKEN_NAME = "t"  # noqa: S105 - the query parameter's name
 SIGN_IN_RATE_LIMIT = (_read("SIGN_IN_RATE_LIMIT", env.int, default=10), 15 * 60)
+# How many reverse proxies in front of the app add to X-Forwarded-For (0: none; the address
+# the app sees is the client's). Rate limits per address read the client address from it.
+TRUSTED_PROXY_COUNT: int = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/link/open/", auth.link_open, name="link_open"),
     path("hints/", hints.hints, name="hints"),
     path("hints/dismiss/", hints.dismiss, name="hints_dismiss"),
+    path("admin/login/", auth.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("dashboard/", include("dashboard.urls")),
     path("actions/", include("actions.urls")),

@@ -73,6 +73,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "logout": {"POST": EVERYONE},
     "link_request": {"GET": PUBLIC, "POST": PUBLIC},
     "link_open": {"GET": PUBLIC, "POST": PUBLIC},
+    "admin_sign_in": {"GET": PUBLIC, "POST": PUBLIC},
     "dashboard": {"GET": OWNERS},
     # Hints compute from what is posted; a review named in the post must be visible (tested apart).
     "hints": {"POST": EVERYONE},

@@ -6,6 +6,8 @@ cannot use it up); only the POST signs in. The token never reaches a redirect ta
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth import login, logout
@@ -14,7 +16,13 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aar_project.ratelimit import client_ip, is_limited
+from aar_project.ratelimit import (
+    client_ip,
+    failure_recorded,
+    failures_forgotten,
+    is_limited,
+    wait_seconds,
+)
 from aar_project.typing import HtmxHttpRequest
 from reviews.auth import normalise_email, user_for_token
 from reviews.forms import LinkRequestForm, SignInForm
@@ -40,24 +48,41 @@ def _limited(request: HtmxHttpRequest, scope: str, email: str) -> bool:
     return by_ip or by_email
 
 
+def _ip_limited(request: HtmxHttpRequest, scope: str) -> bool:
+    limit, window = settings.SIGN_IN_RATE_LIMIT
+    return is_limited(f"{scope}:ip", client_ip(request), limit=limit * 3, window=window)
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HtmxHttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next", "")
     form = SignInForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
-        if _limited(request, "password", email):
+        email = normalise_email(form.cleaned_data["email"])
+        limit, window = settings.SIGN_IN_RATE_LIMIT
+        wait = wait_seconds(f"password:{email}", limit=limit)
+        if _ip_limited(request, "password"):
             form.add_error(
-                None, "Too many attempts. Wait a few minutes, or ask for a sign-in link."
+                None, "Too many attempts from here. Wait a few minutes, or ask for a sign-in link."
+            )
+            status = 429
+        elif wait:
+            # Slowed, not locked: after the wait the right password still signs in.
+            form.add_error(
+                None,
+                f"Several wrong passwords for this address: wait {wait} seconds before the next "
+                "try, or ask for a sign-in link.",
             )
             status = 429
         else:
             user = django_authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
+                failure_recorded(f"password:{email}", window=window)
                 form.add_error(None, "That email and password do not match an account.")
                 status = 400
             else:
+                failures_forgotten(f"password:{email}")
                 login(request, user, backend="reviews.auth.EmailBackend")
                 return redirect(safe_next(request, next_url))
     elif request.method == "POST":
@@ -111,3 +136,10 @@ def link_open(request: HtmxHttpRequest) -> HttpResponse:
 def sign_out(request: HtmxHttpRequest) -> HttpResponse:
     logout(request)
     return redirect("login")
+
+
+@require_http_methods(["GET", "POST"])
+def admin_sign_in(request: HtmxHttpRequest) -> HttpResponse:
+    """The admin's own sign-in page is not used: staff sign in here, under the same limits."""
+    next_url = request.GET.get("next") or "/admin/"
+    return redirect(f"{resolve_url('login')}?{urlencode({'next': safe_next(request, next_url)})}")

@@ -36,13 +36,14 @@ def test_a_wrong_password_is_refused_with_a_message_and_keeps_the_email(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_sign_in_is_rate_limited(client, settings):
+def test_password_sign_in_is_slowed_after_wrong_passwords(client, settings):
     settings.SIGN_IN_RATE_LIMIT = (3, 900)
     UserFactory(email="ana@example.com")
     for _ in range(3):
         client.post("/accounts/login/", {"email": "ana@example.com", "password": "wrong"})
     response = client.post("/accounts/login/", {"email": "ana@example.com", "password": PASSWORD})
     assert response.status_code == 429
+    assert "wait 2 seconds" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
