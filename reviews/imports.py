@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.utils import timezone
 
 from aar_project.dates import in_range
 from reviews.models import (
@@ -26,6 +27,7 @@ from reviews.models import (
     ImportFormat,
     Review,
     TimelineEntry,
+    TimelineImport,
 )
 from reviews.versions import bump_review_version
 
@@ -366,10 +368,32 @@ def timeline_import_apply(
                 created_by=actor,
             )
         )
-    TimelineEntry.objects.bulk_create(new, batch_size=1000)
-    if new:
+    # A row another confirm wrote a moment ago is skipped by the unique (review, import_key).
+    made = TimelineEntry.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    if made:
         bump_review_version(review.pk)
     return ApplyResult(added=len(new), skipped=len(result.rows) - len(new))
+
+
+class AlreadyImported(Exception):
+    """This upload was confirmed before (a second click, another tab)."""
+
+
+@transaction.atomic
+def timeline_import_confirm(
+    *, pending: TimelineImport, result: ParseResult, actor: User | None
+) -> ApplyResult:
+    """Apply an uploaded file once: the first confirm claims it, any other is AlreadyImported."""
+    claimed = TimelineImport.objects.filter(pk=pending.pk, applied_at__isnull=True).update(
+        applied_at=timezone.now()
+    )
+    if not claimed:
+        raise AlreadyImported("This file was imported already.")
+    outcome = timeline_import_apply(review=pending.review, result=result, actor=actor)
+    TimelineImport.objects.filter(pk=pending.pk).update(
+        added=outcome.added, skipped=outcome.skipped, content=""
+    )
+    return outcome
 
 
 # --- Times written in accounts ----------------------------------------------------------

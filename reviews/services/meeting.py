@@ -167,14 +167,26 @@ def meeting_resume(*, review: Review, now: dt.datetime | None = None) -> None:
 
 
 @transaction.atomic
-def meeting_extend(*, review: Review, phase_id: int, minutes: int = EXTEND_MINUTES) -> None:
+def meeting_extend(
+    *,
+    review: Review,
+    phase_id: int,
+    extended: int | None = None,
+    minutes: int = EXTEND_MINUTES,
+) -> bool:
+    """Add `minutes` to the phase `phase_id` if it still runs and, when `extended` is given,
+    still has that many minutes of extension: twenty presses seen on one screen extend once.
+    Returns whether it extended."""
     review, agenda = _locked(review)
     phase = _running(review, agenda)
     if phase.pk != phase_id:
-        return  # the phase moved on before this press arrived
+        return False  # the phase moved on before this press arrived
+    if extended is not None and phase.extended_minutes != extended:
+        return False  # someone extended it since this screen was drawn
     phase.extended_minutes += minutes
     _save_phase(phase)
     _save_review(review)
+    return True
 
 
 @transaction.atomic
@@ -283,6 +295,8 @@ def finding_add(
     **fields: Any,
 ) -> Model:
     manager: Any = FINDINGS[kind]._default_manager
+    # The review's row is the lock: two adds at once get positions one after the other.
+    Review.objects.select_for_update().filter(pk=review.pk).values_list("pk").first()
     position = manager.filter(review=review).count()
     item = manager.create(review=review, text=text, created_by=actor, position=position, **fields)
     if kind == "why" and evidence:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -37,7 +37,14 @@ def user_for_email(email: str, *, full_name: str = "") -> User:
         username=email[:150], email=email, first_name=first[:150], last_name=last[:150]
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # someone added the same address a moment ago: that person it is
+        found = user_model._default_manager.filter(email__iexact=email).first()
+        if found is None:
+            raise
+        return found
     return user
 
 

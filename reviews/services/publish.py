@@ -87,6 +87,14 @@ def publish_checklist(
     ]
 
 
+class AlreadyPublished(Exception):
+    """Someone published first; `version` is the report version now."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"Version {version} of the report is already published.")
+        self.version = version
+
+
 def missing_for_publish(review: Review) -> list[str]:
     checklist = publish_checklist(
         review,
@@ -100,9 +108,16 @@ def missing_for_publish(review: Review) -> list[str]:
 
 
 @transaction.atomic
-def review_publish(*, review: Review) -> int:
-    """Publish (or publish again): a new report version, its exports and its emails, once each."""
+def review_publish(*, review: Review, over_version: int | None = None) -> int:
+    """Publish (or publish again): a new report version, its exports and its emails, once each.
+
+    `over_version` is the report version the person saw when they pressed Publish: a second
+    press (a double click, twenty tabs) names a version that is no longer the latest and
+    publishes nothing (AlreadyPublished). Scripts that leave it out publish the next version.
+    """
     review = Review.objects.select_for_update().get(pk=review.pk)
+    if over_version is not None and review.report_version != over_version:
+        raise AlreadyPublished(review.report_version)
     if review.status not in (ReviewStatus.WRITING, ReviewStatus.PUBLISHED):
         raise PublishRefused(["the meeting to be held first"])
     missing = missing_for_publish(review)

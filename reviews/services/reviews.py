@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -64,14 +64,24 @@ def review_create(
     event_day = (
         timezone.localtime(event_moment).date() if isinstance(event_moment, dt.datetime) else None
     )
-    review = Review.objects.create(
-        team=team,
-        title=title,
-        kind=kind,
-        slug=unique_review_slug(title, event_day),
-        created_by=created_by,
-        **fields,
-    )
+    # Two people creating a review of the same title at once pick the same free slug; the
+    # second insert is refused by the unique index and takes the next one.
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(
+                    team=team,
+                    title=title,
+                    kind=kind,
+                    slug=unique_review_slug(title, event_day),
+                    created_by=created_by,
+                    **fields,
+                )
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise IntegrityError("no free slug for this title after 20 tries")
     agenda_create_default(review=review)
     if pull_request is not None:
         PullRequestContext.objects.create(review=review, **pull_request)

@@ -199,8 +199,14 @@ def control_resume(request: AuthenticatedHttpRequest, access: ReviewAccess) -> H
 @require_POST
 @review_view(Need.FACILITATE)
 def control_extend(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    try:
+        extended: int | None = int(request.POST.get("extended", ""))
+    except ValueError:
+        extended = None
     return _control(
-        request, access, lambda review, phase: meeting_extend(review=review, phase_id=phase)
+        request,
+        access,
+        lambda review, phase: meeting_extend(review=review, phase_id=phase, extended=extended),
     )
 
 

@@ -26,7 +26,13 @@ from reviews.models import (
     pull_request_of,
 )
 from reviews.report import external_data, render_markdown_report, report_data, report_filename
-from reviews.services.publish import PublishRefused, export_dir, exports_retry, review_publish
+from reviews.services.publish import (
+    AlreadyPublished,
+    PublishRefused,
+    export_dir,
+    exports_retry,
+    review_publish,
+)
 from reviews.services.reviews import pull_request_sections_save
 
 CONTENT_TYPES = {
@@ -85,10 +91,17 @@ def publish(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResp
     if not (access.is_facilitator or access.is_delivery_owner):
         raise Http404("No such review")
     try:
-        version = review_publish(review=access.review)
+        seen = int(request.POST.get("report_version", ""))
+    except ValueError:
+        seen = None
+    try:
+        version = review_publish(review=access.review, over_version=seen)
     except PublishRefused as exc:
         messages.error(request, str(exc) + ".")
         return redirect("reviews:detail", access.review.slug)
+    except AlreadyPublished as exc:
+        messages.info(request, f"{exc} Nothing more was published.")
+        return redirect("reports:detail", access.review.slug)
     messages.success(
         request,
         "Published. The Markdown, PDF and JSON files are being prepared, and the participants "

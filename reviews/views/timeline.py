@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest
@@ -14,10 +13,11 @@ from reviews.access import Need, ReviewAccess, review_view
 from reviews.display import format_offset
 from reviews.forms import TimelineEntryForm, TimelineImportForm
 from reviews.imports import (
+    AlreadyImported,
     ImportRefused,
     decode,
     parse_timeline,
-    timeline_import_apply,
+    timeline_import_confirm,
 )
 from reviews.models import TimelineEntry, TimelineImport
 from reviews.services.timeline import (
@@ -209,10 +209,11 @@ def import_preview(
                 request, "Fix the rows with errors and upload the file again; nothing was imported."
             )
             return render(request, "reviews/timeline_import_preview.html", context, status=400)
-        outcome = timeline_import_apply(review=access.review, result=result, actor=request.user)
-        TimelineImport.objects.filter(pk=pending.pk).update(
-            applied_at=timezone.now(), added=outcome.added, skipped=outcome.skipped, content=""
-        )
+        try:
+            outcome = timeline_import_confirm(pending=pending, result=result, actor=request.user)
+        except AlreadyImported as exc:
+            messages.info(request, str(exc))
+            return redirect("reviews:timeline", access.review.slug)
         messages.success(
             request,
             f"Imported {outcome.added} entr{'y' if outcome.added == 1 else 'ies'}"
