@@ -396,23 +396,33 @@ def render_markdown_report(review: Review, data: ReportData | None = None) -> st
 def external_data(review: Review) -> ReportData:
     """The report for people outside: names replaced by roles (accounts are never in a report)."""
     data = report_data(review)
-    names: dict[str, str] = {}
     roles = {p.user_id: p.get_role_display() for p in review.participants.all()}
+    names: dict[str, str] = {}
     for p in review.participants.select_related("user"):
         label = roles[p.user_id]
-        for name in {p.user.get_full_name(), p.user.first_name, p.user.last_name, p.user.email}:
-            if name and len(name) > 1:
-                names[name] = label
+        user = p.user
+        handle = user.email.partition("@")[0]
+        for name in (user.get_full_name(), user.first_name, user.last_name, user.email, handle):
+            name = name.strip()
+            if len(name) > 1:
+                names.setdefault(name.casefold(), label)
+    # Any spelling: case folded, the whole address or its handle, first or last name alone;
+    # a name is replaced where it is not part of a longer word or address.
     pattern = (
         re.compile(
-            r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+            r"(?<![\w@.])@?("
+            + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+            + r")(?![\w@])",
+            re.IGNORECASE,
         )
         if names
         else None
     )
 
     def clean(text: str) -> str:
-        return pattern.sub(lambda m: f"[{names[m.group(1)]}]", text) if pattern and text else text
+        if not (pattern and text):
+            return text
+        return pattern.sub(lambda m: f"[{names[m.group(1).casefold()]}]", text)
 
     review.summary, review.lessons, review.impact_business = (
         clean(review.summary),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -28,10 +27,10 @@ def hints(request: AuthenticatedHttpRequest) -> HttpResponse:
     found: list[Hint] = []
     if context == "action":
         owner_text: str | None = request.POST.get("owner_name") or None
-        owner_id = request.POST.get("owner", "")
-        if owner_id.isdigit():
-            user = get_user_model()._default_manager.filter(pk=int(owner_id)).first()
-            owner_text = (user.get_full_name() or user.email) if user else None
+        if request.POST.get("owner", "").isdigit():
+            # An owner picked from the list is a person. Nobody is looked up, so the answer is
+            # the same whether or not an id exists.
+            owner_text = "a person"
         try:
             due = dt.date.fromisoformat(request.POST.get("due_on", ""))
         except ValueError:

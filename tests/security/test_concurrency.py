@@ -84,7 +84,8 @@ def test_twenty_new_reviews_with_the_same_title_get_distinct_slugs(cast):
 def test_twenty_adds_of_the_same_new_person_add_one(cast):
     url = f"/reviews/{cast.review.slug}/people/"
     statuses = at_once(
-        cast.owner, lambda c: c.post(url, {"email": "new.person@example.com", "role": "participant"})
+        cast.owner,
+        lambda c: c.post(url, {"email": "new.person@example.com", "role": "participant"}),
     )
     assert all(s < 500 for s in statuses), statuses
     assert cast.review.participants.filter(user__email="new.person@example.com").count() == 1
