@@ -38,6 +38,7 @@ from reviews.services.people import people_of_review
 from reviews.services.publish import publish_checklist
 
 TEMPLATE = "reviews/meeting.html"
+MEETING_ENTRIES = 200  # the latest timeline entries the meeting shows
 
 
 FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts")
@@ -66,7 +67,13 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
     now = timezone.now()
     agenda = list(review.agenda.order_by("position"))
     clock = clock_for(review, agenda, now)
-    entries = list(review.timeline_entries.in_order())
+    entries_total = review.timeline_entries.count()
+    # A long timeline is shown by its latest entries; the timeline page has them all, by page.
+    # What one page renders stays bounded (a review with thousands of entries once took a
+    # worker to 1.9 GB).
+    entries = list(
+        reversed(review.timeline_entries.order_by("-occurred_at", "-pk")[:MEETING_ENTRIES])
+    )
     for entry in entries:
         entry.offset = format_offset(entry.occurred_at, review.t0)  # type: ignore[attr-defined]
     whys = list(review.why_nodes.prefetch_related("evidence").order_by("position", "pk"))
@@ -97,6 +104,8 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
         "now_ms": int(now.timestamp() * 1000),
         "current": clock.phase,
         "entries": entries,
+        "entries_total": entries_total,
+        "entries_hidden": entries_total - len(entries),
         "why_tree": _why_tree(whys),
         "whys": whys,
         "causal": list(review.causal_factors.all()),
@@ -128,7 +137,7 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
     context["agenda_warning"] = agenda_warning(context["agenda_total"])
     context["checklist"] = publish_checklist(
         review,
-        entries=len(entries),
+        entries=entries_total,
         whys=len(whys),
         causal=len(context["causal"]),
         went_well=len(context["went_well"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,11 +32,20 @@ from reviews.versions import Stale
 TEMPLATE = "reviews/timeline.html"
 
 
-def _context(access: ReviewAccess, **extra: object) -> dict[str, object]:
+PAGE_SIZE = 200  # entries a page shows: what one page renders stays bounded
+
+
+def _context(
+    access: ReviewAccess, page_number: str | None = None, **extra: object
+) -> dict[str, object]:
+    entries = timeline_with_offsets(access.review)
+    page = Paginator(entries, PAGE_SIZE).get_page(page_number)
     return {
         "review": access.review,
         "access": access,
-        "entries": timeline_with_offsets(access.review),
+        "entries": page.object_list,
+        "page": page,
+        "page_query": "",
         "form": TimelineEntryForm(),
         "nav": "reviews",
         **extra,
@@ -49,7 +59,7 @@ def timeline(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpRes
     template = TEMPLATE + (
         "#entries" if request.htmx and not request.htmx.history_restore_request else ""
     )
-    return render(request, template, _context(access))
+    return render(request, template, _context(access, request.GET.get("page")))
 
 
 @login_required
