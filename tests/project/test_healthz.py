@@ -6,6 +6,7 @@ from django.db import OperationalError
 
 def test_it_reports_the_database_and_an_eager_broker_without_redis(client, db, settings):
     settings.REDIS_URL = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "broker": "eager", "cache": "local"}
