@@ -29,8 +29,9 @@ BREAKER_SECONDS = 15.0
 class Breaker:
     """Open for a while after a failure; one process-wide instance per cache alias."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, name: str = "the cache") -> None:
         self.seconds = seconds
+        self.name = name
         self._open_until = 0.0
         self._lock = threading.Lock()
         self.opened = 0  # how many times it opened (for tests and the log)
@@ -45,7 +46,8 @@ class Breaker:
             if not was_open:
                 self.opened += 1
                 logger.warning(
-                    "the cache is unavailable (%s: %s); pages compute without it for %.0f s",
+                    "%s is unavailable (%s: %s); left alone for %.0f s",
+                    self.name,
                     type(error).__name__,
                     error,
                     self.seconds,
@@ -54,8 +56,12 @@ class Breaker:
     def close(self) -> None:
         with self._lock:
             if self._open_until:
-                logger.info("the cache answers again")
+                logger.info("%s answers again", self.name)
             self._open_until = 0.0
+
+    def has_tripped(self) -> bool:
+        """Opened once and not closed since (it may have run out): the next success closes it."""
+        return bool(self._open_until)
 
 
 class FailOpenRedisCache(RedisCache):
@@ -73,7 +79,7 @@ class FailOpenRedisCache(RedisCache):
         except Exception as error:  # noqa: BLE001 - any Redis or socket error: fall back
             self.breaker.trip(error)
             return fallback
-        if self.breaker._open_until:  # it had opened and has run out: Redis answers again
+        if self.breaker.has_tripped():  # it had opened and has run out: Redis answers again
             self.breaker.close()
         return result
 

@@ -46,6 +46,12 @@ class RequestLogMiddleware:
 
 
 def _cleaned(data: QueryDict) -> tuple[QueryDict, bool]:
+    """`data` itself when nothing in it needs cleaning (most requests: the poll, pages)."""
+    if all(
+        clean_text(key) == key and all(clean_text(v) == v for v in values)
+        for key, values in data.lists()
+    ):
+        return data, False
     changed = False
     out = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():

@@ -12,7 +12,7 @@ from aar_project.celery import app
 logger = logging.getLogger(__name__)
 # After a failed send the broker is left alone for a while: saves answer at once and the
 # sweeper sends what they recorded once the broker answers again.
-broker_breaker = Breaker(BREAKER_SECONDS)
+broker_breaker = Breaker(BREAKER_SECONDS, name="the broker")
 
 
 def enqueue_on_commit(task_name: str, *args: object) -> None:

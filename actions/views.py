@@ -110,13 +110,15 @@ def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _change(
-    request: HtmxHttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     form_class: type[Any],
     form_name: str,
-    apply: Callable[[ActionItem, dict[str, Any], int], object],
+    service: Callable[..., ActionItem],
 ) -> HttpResponse:
-    """A change to an action: the form, the service, and the answers every change shares."""
+    """A change to an action: the form, the service, and the answers every change shares.
+
+    Each form's fields are its service's keyword arguments (`version` included)."""
     action = get_action_for(request.user, pk, change=True)
     kwargs = {"action": action} if form_class is ReassignForm else {}
     form = form_class(request.POST, **kwargs)
@@ -129,7 +131,7 @@ def _change(
             status=400,
         )
     try:
-        apply(action, form.cleaned_data, form.cleaned_data["version"])
+        service(action=action, actor=request.user, **form.cleaned_data)
     except Stale as exc:
         # Someone else changed it first: show the newer state, keep what this person typed.
         context = _detail_context(request, exc.current, **{form_name: form})
@@ -147,75 +149,24 @@ def _change(
     return redirect("actions:detail", action.pk)
 
 
-@login_required
-@require_POST
-def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _change(
-        request,
-        pk,
-        StatusForm,
-        "status_form",
-        lambda action, data, version: action_set_status(
-            action=action,
-            actor=request.user,
-            version=version,
-            status=data["status"],
-            note=data["note"],
-        ),
-    )
+def _change_view(
+    form_class: type[Any], form_name: str, service: Callable[..., ActionItem]
+) -> Callable[..., HttpResponse]:
+    """One view (and URL) per kind of change."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        return _change(request, pk, form_class, form_name, service)
+
+    view.__name__ = view.__qualname__ = service.__name__ + "_view"
+    return view
 
 
-@login_required
-@require_POST
-def action_due(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _change(
-        request,
-        pk,
-        DueForm,
-        "due_form",
-        lambda action, data, version: action_set_due(
-            action=action,
-            actor=request.user,
-            version=version,
-            due_on=data["due_on"],
-            reason=data["reason"],
-        ),
-    )
-
-
-@login_required
-@require_POST
-def action_owner(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _change(
-        request,
-        pk,
-        ReassignForm,
-        "reassign_form",
-        lambda action, data, version: action_reassign(
-            action=action,
-            actor=request.user,
-            version=version,
-            owner=data["owner"],
-            reason=data["reason"],
-        ),
-    )
-
-
-@login_required
-@require_POST
-def action_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _change(
-        request,
-        pk,
-        ActionEditForm,
-        "edit_form",
-        lambda action, data, version: action_edit(
-            action=action,
-            actor=request.user,
-            version=version,
-            **{k: v for k, v in data.items() if k != "version"},
-        ),
-    )
+action_status = _change_view(StatusForm, "status_form", action_set_status)
+action_due = _change_view(DueForm, "due_form", action_set_due)
+action_owner = _change_view(ReassignForm, "reassign_form", action_reassign)
+action_edit_view = _change_view(ActionEditForm, "edit_form", action_edit)
 
 
 @login_required

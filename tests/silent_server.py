@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+from collections.abc import Iterator
+
+import kombu.pools
+from django.test import override_settings
+
+from aar_project import tasks as task_sending
+from aar_project.celery import app
 
 
 class SilentServer:
@@ -31,3 +39,40 @@ class SilentServer:
         self.sock.close()
         for connection in self.accepted:
             connection.close()
+
+
+@contextlib.contextmanager
+def redis_gone_silent() -> Iterator[SilentServer]:
+    """The cache, the broker and /healthz pointed at a SilentServer (with the production
+    timeouts and a real, not eager, broker), and back afterwards."""
+    server = SilentServer()
+    url = f"redis://127.0.0.1:{server.port}/0"
+    caches = {
+        "default": {
+            "BACKEND": "aar_project.cache.FailOpenRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "aar",
+            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+        }
+    }
+    conf = app.conf
+    previous = (conf.broker_url, conf.task_always_eager, conf.broker_transport_options)
+    conf.broker_url, conf.task_always_eager = url, False
+    conf.broker_transport_options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    _fresh_broker_pools()
+    try:
+        with override_settings(CACHES=caches, REDIS_URL=url, DASHBOARD_CACHE_SECONDS=300):
+            yield server
+    finally:
+        conf.broker_url, conf.task_always_eager, conf.broker_transport_options = previous
+        _fresh_broker_pools()
+        server.close()
+
+
+def _fresh_broker_pools() -> None:
+    """Drop every pooled broker connection, so sends use the broker URL set now."""
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
+    task_sending.broker_breaker.close()

@@ -70,8 +70,6 @@ class Notification(models.Model):
 
     objects = NotificationQuerySet.as_manager()
 
-    Kind = NotificationKind
-
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [

@@ -172,77 +172,48 @@ def _control(
     return _answer(request, access)
 
 
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_start(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    return _control(request, access, lambda review, _phase: meeting_start(review=review))
+def _control_view(do: Callable[[AuthenticatedHttpRequest, Review, int], object]) -> Any:
+    """One view (and URL) per control; `do(request, review, phase_id)` is the service call."""
+
+    @login_required
+    @require_POST
+    @review_view(Need.FACILITATE)
+    def view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+        return _control(request, access, lambda review, phase: do(request, review, phase))
+
+    return view
 
 
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_pause(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    return _control(request, access, lambda review, _phase: meeting_pause(review=review))
-
-
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_resume(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    return _control(request, access, lambda review, _phase: meeting_resume(review=review))
-
-
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_extend(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+def _extended(request: AuthenticatedHttpRequest) -> int | None:
+    """The extension the facilitator's screen showed: twenty presses of it extend once."""
     try:
-        extended: int | None = int(request.POST.get("extended", ""))
+        return int(request.POST.get("extended", ""))
     except ValueError:
-        extended = None
-    return _control(
-        request,
-        access,
-        lambda review, phase: meeting_extend(review=review, phase_id=phase, extended=extended),
+        return None
+
+
+def _end(request: AuthenticatedHttpRequest, review: Review, _phase: int) -> None:
+    meeting_end(review=review)
+    if not request.htmx:
+        messages.success(request, "Meeting ended. Finish the report below.")
+
+
+control_start = _control_view(lambda _r, review, _p: meeting_start(review=review))
+control_pause = _control_view(lambda _r, review, _p: meeting_pause(review=review))
+control_resume = _control_view(lambda _r, review, _p: meeting_resume(review=review))
+control_extend = _control_view(
+    lambda request, review, phase: meeting_extend(
+        review=review, phase_id=phase, extended=_extended(request)
     )
-
-
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_next(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    return _control(
-        request, access, lambda review, phase: meeting_move(review=review, phase_id=phase, step=1)
-    )
-
-
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_previous(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    return _control(
-        request, access, lambda review, phase: meeting_move(review=review, phase_id=phase, step=-1)
-    )
-
-
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_reveal(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    return _control(request, access, lambda review, _phase: meeting_reveal(review=review))
-
-
-@login_required
-@require_POST
-@review_view(Need.FACILITATE)
-def control_end(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    def end(review: Review, _phase: int) -> None:
-        meeting_end(review=review)
-        if not request.htmx:
-            messages.success(request, "Meeting ended. Finish the report below.")
-
-    return _control(request, access, end)
+)
+control_next = _control_view(
+    lambda _r, review, phase: meeting_move(review=review, phase_id=phase, step=1)
+)
+control_previous = _control_view(
+    lambda _r, review, phase: meeting_move(review=review, phase_id=phase, step=-1)
+)
+control_reveal = _control_view(lambda _r, review, _p: meeting_reveal(review=review))
+control_end = _control_view(_end)
 
 
 @login_required
