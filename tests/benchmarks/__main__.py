@@ -10,7 +10,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aar_project.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-SUITES = ["prepare", "reminders", "report", "dashboard", "hints", "poll", "faults", "memory"]
+SUITES = [
+    "prepare",
+    "reminders",
+    "report",
+    "dashboard",
+    "hints",
+    "poll",
+    "faults",
+    "memory",
+    "real_hints",
+]
 
 
 def main() -> int:
