@@ -284,6 +284,7 @@ class PullRequestForm(forms.ModelForm[PullRequestContext]):
             "number", "url", "pr_type", "priority", "files_changed", "lines_added",
             "lines_removed", "author", "reviewers", "opened_at", "merged_at",
         ]  # fmt: skip
+        labels = {"number": "PR number", "url": "Address (URL)"}
 
     title_from_json = ""
 
