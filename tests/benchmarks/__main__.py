@@ -20,6 +20,7 @@ SUITES = [
     "faults",
     "memory",
     "real_hints",
+    "lint",
 ]
 
 

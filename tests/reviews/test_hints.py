@@ -166,3 +166,64 @@ def test_review_health_names_each_failure_pattern():
         "health.actions",
         "health.earlier",
     }
+
+
+# The examples issue 18 found on real postmortems, each way round.
+@pytest.mark.parametrize(
+    ("title", "vague"),
+    [
+        ("Consider separate prioritization of SRE tasks", True),  # an acronym is not concrete
+        ("Look into monitoring the Traefik v2 API", True),  # nor is a digit
+        ("Investigate k8 training", True),
+        ("Reflect on how our critical announcements can become more visible.", True),
+        ("Assess if we need a second region", True),
+        ("Something about SRE team in different timezones", True),
+        ("Make the importer more robust", True),
+        ("Implement proactive alerts", True),
+        ("Prevent this from happening again", True),
+        ("https://github.com/envoyproxy/envoy/issues/6586", True),
+        ("Describe the process for image bumps during an incident?", True),
+        ("Build regression tests to ensure servers respond sanely to queries of death", False),
+        ("Investigate and fix memory leak in kubespawner", False),
+        ("Prevent EKS add-ons from being released with other changes", False),
+        ("Consider adding a 30 s timeout to the pricing service client", False),  # a target
+    ],
+)
+def test_vague_actions_on_real_wording(title, vague):
+    assert title_is_vague(title) is vague
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("Request headers were checked, but the protocol change was overlooked.", True),
+        ("This was a mistake in setting up the proxy.", True),
+        ("Human error in not knowing that the flag was global.", True),
+        ("It appears that the change committed in December was never tested.", True),
+        ("We were slow to realize that Ubuntu had pulled the packages.", True),
+        ("Consulting the reporter on the fix before implementing would have saved time.", True),
+        ("The developer forgot to think about the download endpoint.", True),
+        ("Each repository should have clear rules.", False),  # possession
+        ("The reflector failed to notice the change.", False),  # software as the subject
+        ("Things that could have gone better.", False),  # a template's prompt
+        ("More granular deployments would have allowed us to catch each issue.", False),
+        ("This could have enabled an attacker to double the balance.", False),  # possibility
+        ("It was deemed `should have been fine` by the bot.", False),  # code span
+        ("The fix is not solved by “reviewing more carefully”.", False),  # a quotation
+        ("We run reviews without blame.", False),
+    ],
+)
+def test_blame_on_real_wording(sentence, blame):
+    assert sentence_blames(sentence) is blame
+
+
+def test_each_vague_finding_says_why_and_offers_a_rewrite_pattern_for_its_topic():
+    from reviews.hints import vague_hint
+
+    alert = vague_hint("Improve alerting around boskos status")
+    assert alert is not None and "“Improve” has no target" in alert.message
+    assert "name the alert, its threshold and who it pages" in alert.suggestion.lower()
+    test = vague_hint("Figure out tests for the culler")
+    assert test is not None and "“Figure out” does not say what will change" in test.message
+    assert "name the test and the case it covers" in test.suggestion
+    assert vague_hint("Add an alert when the pool is above 80% for 5 minutes") is None

@@ -1,193 +1,124 @@
-"""Check AAR documents written anywhere against the method's output format and its hints.
+"""Check Markdown review documents: their content as written, or AAR's exact format.
 
-    python manage.py lint_aar docs/aar-2026-11-20-checkout.md [more.md ...]
+    python manage.py lint_aar docs/postmortems/          # every *.md under it
+    python manage.py lint_aar --strict aar-2026-11-20-checkout.md
 
-Prints `FILE:LINE: message` for each finding; exits 1 when there is any, 0 when clean.
+Prints `FILE:LINE: message` for each finding. Exits 0 when clean, 1 when there are
+findings, 2 when a file could not be read as a Markdown text (each such file gets one line).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from markdown_it import MarkdownIt
 
-from reviews.hints import blame_hints, owner_is_group, title_is_joined, title_is_vague
+from reviews.lint import lint_document
 
-SECTIONS = [
-    "Summary",
-    "Impact",
-    "Timeline",
-    "Root cause analysis",
-    "Contributing factors",
-    "What went well",
-    "Action items",
-    "Lessons",
-]
-HEADER_LINES = ["Date of event", "AAR date", "Severity / scope", "Facilitator", "Participants"]
-TABLE_HEADER = ["Action", "Owner", "Due", "Type", "Status"]
-BLAMELESS_SECTIONS = {"Root cause analysis", "Contributing factors", "Lessons"}
+# Many files are read by several processes (a document takes a few milliseconds).
+PARALLEL_FROM = 50
+
+MAX_BYTES = 5 * 1024 * 1024
+NOT_MARKDOWN = {
+    b"%PDF": "a PDF",
+    b"PK\x03\x04": "a ZIP archive (or an Office document)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x7fELF": "a program",
+}
 
 
-def lint_text(text: str) -> list[tuple[int, str]]:
-    """Findings as (line, message) for one Markdown AAR document."""
-    findings: list[tuple[int, str]] = []
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    headings: list[tuple[int, int, str]] = []
-    for i, token in enumerate(tokens):
-        if token.type == "heading_open":
-            headings.append(
-                (int(token.tag[1]), (token.map or [0])[0] + 1, tokens[i + 1].content.strip())
-            )
-    titles = [h for h in headings if h[0] == 1]
-    if not titles or not titles[0][2].startswith("AAR:"):
-        findings.append(
-            (
-                titles[0][1] if titles else 1,
-                "the document must start with the title “# AAR: <event name>”",
-            )
-        )
-    for label in HEADER_LINES:
-        if not re.search(rf"^\*\*{re.escape(label)}:\*\*\s*\S", text, re.MULTILINE):
-            findings.append((2, f"missing the header line “**{label}:** …”"))
-    found = [(line, name) for level, line, name in headings if level == 2]
-    names = [name for _, name in found]
-    for section in SECTIONS:
-        if section not in names:
-            findings.append((1, f"missing the section “## {section}”"))
-    present = [n for n in names if n in SECTIONS]
-    expected = [s for s in SECTIONS if s in present]
-    if present != expected:
-        line = next(
-            line
-            for (line, name), want in zip(
-                [f for f in found if f[1] in SECTIONS], expected, strict=False
-            )
-            if name != want
-        )
-        findings.append(
-            (line, "sections are out of order; the method's order is " + ", ".join(SECTIONS))
-        )
-    findings += _lint_actions(tokens, text)
-    findings += _lint_language(tokens, found)
-    return sorted(findings)
+def unreadable(path: Path, raw: bytes) -> str | None:
+    """Why this file cannot be linted as a Markdown document, or None."""
+    for magic, what in NOT_MARKDOWN.items():
+        if raw.startswith(magic):
+            return f"not a Markdown document: this is {what}"
+    if b"\x00" in raw[:8192]:
+        return "not a text file (it contains NUL bytes)"
+    if len(raw) > MAX_BYTES:
+        return f"too large to be a review ({len(raw) / 1024 / 1024:.1f} MB; the limit is 5 MB)"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text (byte {error.start} cannot be read): save it as UTF-8"
+    if not text.strip():
+        return "the file is empty"
+    start = text.lstrip()[:200].lower()
+    if start.startswith(("<!doctype", "<html", "<?xml")):
+        return "not a Markdown document: this is HTML or XML"
+    if start.startswith(("{", "[")) and path.suffix.lower() in {".json", ".ipynb", ""}:
+        return "not a Markdown document: this looks like JSON"
+    return None
 
 
-def _section_of(line: int, found: list[tuple[int, str]]) -> str:
-    current = ""
-    for start, name in found:
-        if start <= line:
-            current = name
-    return current
-
-
-def _lint_actions(tokens: Any, text: str) -> list[tuple[int, str]]:
-    findings: list[tuple[int, str]] = []
-    tables = []
-    i = 0
-    while i < len(tokens):
-        if tokens[i].type == "table_open":
-            rows: list[tuple[int, list[str]]] = []
-            row: list[str] | None = None
-            line = 0
-            while tokens[i].type != "table_close":
-                t = tokens[i]
-                if t.type == "tr_open":
-                    row, line = [], (t.map or [0])[0] + 1
-                elif t.type in ("th_open", "td_open") and row is not None:
-                    row.append(tokens[i + 1].content.strip())
-                elif t.type == "tr_close" and row is not None:
-                    rows.append((line, row))
-                    row = None
-                i += 1
-            tables.append(rows)
-        i += 1
-    action_tables = [t for t in tables if t and t[0][1] and t[0][1][0] == "Action"]
-    if "## Action items" in text and not action_tables:
-        findings.append(
-            (1, "the action items must be a table with the columns " + " | ".join(TABLE_HEADER))
-        )
-    today = dt.date.today()
-    for table in action_tables:
-        line, header = table[0]
-        if header != TABLE_HEADER:
-            findings.append(
-                (line, "the action table needs exactly the columns " + " | ".join(TABLE_HEADER))
-            )
-            continue
-        for line, cells in table[1:]:
-            title, owner, due = cells[0], cells[1], cells[2]
-            if not owner or owner in ("—", "-"):
-                findings.append((line, f"action “{title}” has no owner"))
-            elif owner_is_group(owner):
-                findings.append((line, f"action “{title}” is owned by “{owner}”, not a person"))
-            try:
-                due_day = dt.date.fromisoformat(due)
-            except ValueError:
-                findings.append((line, f"action “{title}” has no due date (YYYY-MM-DD)"))
-                due_day = None
-            if (
-                due_day
-                and due_day < today
-                and cells[4].lower() not in ("done", "won't do", "wont do", "closed")
-            ):
-                findings.append(
-                    (
-                        line,
-                        f"action “{title}” is past its due date and still {cells[4].lower() or 'open'}",
-                    )
-                )
-            if title_is_vague(title):
-                findings.append(
-                    (line, f"action “{title}” is vague: say what exactly, and how much")
-                )
-            if title_is_joined(title):
-                findings.append((line, f"action “{title}” looks like two actions: split it"))
-    return findings
-
-
-def _lint_language(tokens: Any, found: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    findings = []
-    for token in tokens:
-        if token.type != "inline" or not token.map:
-            continue
-        line = token.map[0] + 1
-        if _section_of(line, found) in BLAMELESS_SECTIONS:
-            for hint in blame_hints(token.content):
-                findings.append((line, f"{hint.message} {hint.suggestion}"))
-    return findings
+def lint_file(path: Path, strict: bool) -> tuple[str | None, list[str]]:
+    """(why the file cannot be linted, or None; its findings as "LINE: message")."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return f"cannot read the file: {error.strerror}", []
+    problem = unreadable(path, raw)
+    if problem:
+        return problem, []
+    findings = lint_document(raw.decode("utf-8-sig"), strict=strict)
+    return None, [f"{f.line}: {f.message}" for f in findings]
 
 
 class Command(BaseCommand):
-    help = "Check Markdown AAR documents against the method's format and its hints."
+    help = "Check Markdown review documents (any reasonable postmortem; --strict: AAR's format)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("files", nargs="+")
+        parser.add_argument("paths", nargs="+", help="files, or directories to search for *.md")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes to use for many files (default: one per CPU)",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="also check the exact format AAR exports: sections, order, header lines, table",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        total = 0
-        for name in options["files"]:
-            for line, message in self._lint_file(Path(name)):
-                self.stdout.write(f"{name}:{line}: {message}")
-                total += 1
-        if total:
+        self.empty_directories = 0
+        files = self._files(options["paths"])
+        strict = options["strict"]
+        jobs = max(1, options["jobs"])
+        if jobs > 1 and len(files) >= PARALLEL_FROM:
+            with ProcessPoolExecutor(jobs) as pool:
+                results = list(pool.map(lint_file, files, [strict] * len(files), chunksize=16))
+        else:
+            results = [lint_file(path, strict) for path in files]
+        findings, failures = 0, self.empty_directories
+        for path, (problem, lines) in zip(files, results, strict=True):
+            if problem:
+                self.stdout.write(f"{path}:0: {problem}")
+                failures += 1
+            for line in lines:
+                self.stdout.write(f"{path}:{line}")
+                findings += 1
+        if failures:
+            sys.exit(2)
+        if findings:
             sys.exit(1)
 
-    def _lint_file(self, path: Path) -> list[tuple[int, str]]:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            return [(0, f"cannot read the file: {exc.strerror}")]
-        if b"\x00" in raw[:8192]:
-            return [(0, "not a text file")]
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return [(0, "not UTF-8 text")]
-        if not text.strip():
-            return [(1, "the file is empty")]
-        return lint_text(text)
+    def _files(self, names: list[str]) -> list[Path]:
+        files: list[Path] = []
+        for name in names:
+            path = Path(name)
+            if path.is_dir():
+                found = sorted(p for p in path.rglob("*.md") if p.is_file())
+                if not found:
+                    self.stdout.write(f"{path}:0: no *.md files in this directory")
+                    self.empty_directories += 1
+                files += found
+            else:
+                files.append(path)
+        return files

@@ -1,0 +1,360 @@
+"""Action items that can be chased: specific, one thing each, owned by a person.
+
+An action is vague when nobody could say when it is done. That is judged by its shape, not
+by whether it contains a digit or an acronym ("Look into monitoring the Traefik v2 API" is
+as vague as "Look into monitoring"):
+
+- a tentative main verb: consider, look into, explore, reflect on, figure out, revisit,
+  think about, investigate (without "and fix"), try to, "something about";
+- a comparative or "improve" with no measurable target: "improve alerting", "make X more
+  robust", "upgrade faster", "better dashboards" (a target is a number with a unit, a
+  threshold, or "from … to …");
+- an exhortation with no deliverable: "wherever possible", "across the board", "be careful",
+  "prevent this from happening again";
+- a question, a bare link, or two words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from reviews.hints.hint import Hint
+from reviews.hints.text import PLACEHOLDER, plain
+
+GROUP_OWNERS = {
+    "", "team", "the team", "everyone", "everybody", "all", "ops", "eng", "engineering", "dev", "devs",
+    "tbd", "tba", "n/a", "na", "none", "nobody", "someone", "somebody", "us", "we", "sre", "sres", "devops",
+    "oncall", "on-call", "on call", "qa", "product", "management", "leads", "backend", "frontend",
+    "developers", "engineers", "maintainers", "reviewers", "operators", "admins", "staff", "security",
+    "infra", "infrastructure", "platform", "support", "it", "?", "-", "—", "unassigned", "unknown",
+}  # fmt: skip
+ROLE_WORDS = re.compile(
+    r"\b(team|teams|squad|group|guild|list|channel|department|org|organi[sz]ation|committee|"
+    r"council|wg|sig|maintainers|developers|engineers|owners|reviewers|operators|on-?call|"
+    r"rotation|everyone|folks|people|staff)\b",
+    re.IGNORECASE,
+)
+
+
+def owner_is_group(owner: str) -> bool:
+    """A team, a role, a list or nobody: an owner who cannot be chased."""
+    text = " ".join(owner.strip().lstrip("@").lower().split())
+    if text in GROUP_OWNERS or text.removeprefix("the ") in GROUP_OWNERS:
+        return True
+    if "@" in text and re.match(
+        r"^(team|eng|ops|dev|all|sre|oncall|platform|infra|support|security)[\w.-]*@", text
+    ):
+        return True  # a mailing list or group alias
+    if re.fullmatch(r"[\w.-]+/[\w.-]+", text):
+        return True  # a GitHub team handle: @org/team
+    return bool(ROLE_WORDS.search(text))
+
+
+# --- Vague ----------------------------------------------------------------------------------
+
+# What may come before the main verb: "We should", "Ideally, we will", "The team needs to".
+PREFACE = re.compile(
+    r"^(?:(?:ideally|more generally|in general|going forward|moving forward|in the future|"
+    r"longer[- ]term|short[- ]term|next|also|then|finally|high|medium|low|p[0-3])\W+"
+    r"|(?:action(?: item| point)?|todo|to ?do|follow[- ]up)\s*[:)\]–—-]\s*)*"
+    r"(?:(?:(?:we|i|you|they|the team|the \w+ team|\w+ (?:team|maintainers|developers))\s+"
+    r"(?:should|will|must|shall|could|might|may|can|need to|have to|want to|plan to|intend to|"
+    r"are going to|would like to|are|is|am)"
+    r"|(?:[\w/.'’-]+\s+){1,3}?(?:should|must|shall|need to|have to))\s+"
+    r"(?:also\s+|now\s+|first\s+|then\s+|still\s+|actively\s+|currently\s+|further\s+)*)?",
+    re.IGNORECASE,
+)
+TENTATIVE = (
+    r"consider(?:ing)?|reconsider(?:ing)?|look(?:ing)? (?:into|at)|explor(?:e|ing)|"
+    r"reflect(?:ing)?(?: on| about| if| whether| how)?|discuss(?:ing)?|figur(?:e|ing) out|"
+    r"revisit(?:ing)?|re-?evaluat(?:e|ing)|evaluat(?:e|ing)|assess(?:ing)?(?= whether| if| how| the need)|"
+    r"think(?:ing)? (?:about|through|of)|try(?:ing)? to|continu(?:e|ing) to (?:attempt|try|look|monitor|investigate)|"
+    r"research(?:ing)?|brainstorm(?:ing)?|investigat(?:e|ing)|examin(?:e|ing)|"
+    r"something about|find(?:ing)? (?:a |some |better )?ways?|keep(?:ing)? an eye|"
+    r"err on the side|be (?:more )?(?:careful|aware|mindful|vigilant|diligent|cautious)|"
+    r"pay (?:more )?attention|work(?:ing)? on|follow(?:ing)? up(?: on| with|$)|dig(?:ging)? into|"
+    r"check (?:if|whether)|see (?:if|whether|how)|understand|learn (?:from|about)"
+)
+TENTATIVE_LEAD = re.compile(
+    rf"^(?:{TENTATIVE}|don'?t|do not|never (?:again )?(?:sacrifice|rush|skip|forget))\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?:and|but|or|then)\s+|\.\s+")
+TENTATIVE_PASSIVE = re.compile(
+    r"\b(?:is|are|being|be|was|were)\s+(?:now\s+|currently\s+|actively\s+|still\s+)*(?:being\s+)?"
+    r"(?:revisited|investigated|explored|considered|discussed|looked into|evaluated|reviewed|"
+    r"examined|researched|reconsidered)\b",
+    re.IGNORECASE,
+)
+# "Investigate and fix X": the investigation ends in a change, so it can be done.
+OUTCOME_FOLLOWS = re.compile(
+    r"^(?:investigat(?:e|ing)|look(?:ing)? into|research|examin(?:e|ing)|evaluat(?:e|ing)|"
+    r"assess(?:ing)?|explor(?:e|ing)|understand|revisit(?:ing)?|review(?:ing)?)\b[^.;]*?\b(?:and|then|to)\s+"
+    r"(?:fix|remove|add|patch|resolve|implement|document|write|publish|update|replace|"
+    r"decide|choose|pick|select|deploy|ship|create|build|file|open|report|set|raise|lower)\b",
+    re.IGNORECASE,
+)
+IMPROVE_LEAD = re.compile(
+    r"^(?:improv(?:e|ing)|enhanc(?:e|ing)|better|strengthen(?:ing)?|expand(?:ing)?|"
+    r"increas(?:e|ing)|reduc(?:e|ing)|optimi[sz](?:e|ing)|harden(?:ing)?|tighten(?:ing)?|"
+    r"boost(?:ing)?|bolster(?:ing)?|streamlin(?:e|ing)|speed(?:ing)? up|minimi[sz](?:e|ing)|"
+    r"maximi[sz](?:e|ing)|clean(?:ing)? ?up|rework(?:ing)?|rethink(?:ing)?|"
+    r"make (?:sure|certain) (?:this|it|that)|ensure (?:quality|better|that this|this|it|that it|"
+    r"more|proper|good|sufficient|adequate|enough)|address(?:ing)?|fix (?:it|this|that|things)\b)\b",
+    re.IGNORECASE,
+)
+COMPARATIVE = re.compile(
+    r"\b(?:better|more (?!than\b)[\w-]+|less (?!than\b)[\w-]+|fewer|faster|quicker|sooner|"
+    r"easier|simpler|safer|finer|tighter|stronger|clearer|smoother|leaner|healthier|"
+    r"more-[\w-]+|robust(?:ness)?|resilien(?:t|ce|cy)|as \w+ as possible)\b",
+    re.IGNORECASE,
+)
+EXHORTATION = re.compile(
+    r"\b(?:wherever possible|where possible|when(?:ever)? possible|if possible|across the board|"
+    r"as (?:much|soon|quickly|far|often|early|fast) as (?:possible|we can|practical)|"
+    r"in general|more generally|from now on|at all times|know about it|aware of (?:it|this|that)|"
+    r"(?:this|it|that|such (?:issues|incidents|problems|things)|similar (?:issues|incidents|"
+    r"problems|things)|recurrences?|a repeat)(?: from)?(?: happening| occurring| recurring)?"
+    r"(?: again| in the future| going forward)|"
+    r"(?:avoid|prevent)s? (?:this|that|it|these|such|similar|a repeat|recurrences?)\b|"
+    r"regularly|periodically)\b",
+    re.IGNORECASE,
+)
+# "Implement proactive alerts", "Add monitoring": a category, not a thing one can point at.
+GENERIC = re.compile(
+    r"^(?:add|implement|introduce|create|set ?up|build|write|get|have|need|use)\s+"
+    r"(?:(?:some|more|new|proper|proactive|basic|good|additional|extra|further|automated|"
+    r"automatic|better|general|appropriate|relevant|necessary|sufficient|adequate|enough)\s+)*"
+    r"(?:alerts?|alerting|alarms?|monitoring|tests?|testing|checks?|documentation|docs|logging|"
+    r"logs|metrics|dashboards?|observability|safeguards?|guardrails?|processes|process|"
+    r"tooling|automation|validation)\W*$",
+    re.IGNORECASE,
+)
+# A target that can be checked: a number with a unit or a threshold, or "from … to …".
+TARGET = re.compile(
+    r"(?:\d+(?:[.,]\d+)?\s*(?:%|×|(?:percent|ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|"
+    r"h|hrs?|hours?|days?|weeks?|x|gb|mb|tb|kb|req(?:uests)?/s|rps|qps|nines|connections|"
+    r"retries|replicas|nodes)\b)|"
+    r"\b(?:below|above|under|over|at most|at least|within|less than|more than|fewer than|"
+    r"no more than|up to|to)\s+(?:\d|one|two|three|four|five|ten)|\bfrom\s+\S+\s+to\s+\S+|"
+    r"\bp\d{2,3}\b|\bslo\b)",
+    re.IGNORECASE,
+)
+CONCRETE_OBJECT = re.compile(
+    r"\b(?:alerts?|alarms?|pages?|dashboards?|panels?|runbooks?|playbooks?|checklists?|tests?|"
+    r"lint(?:er)?s?|metrics?|thresholds?|timeouts?|limits?|quotas?|index(?:es)?|endpoints?|"
+    r"jobs?|queues?|pools?|caches?|replicas?|flags?|canar(?:y|ies)|rollbacks?|migrations?|"
+    r"templates?|rotations?|tickets?|scripts?|cron(?:jobs?)?|docs?|documentation|guides?|"
+    r"pages?|mailing lists?|lists?|channels?|policy|policies|steps?|sections?|fields?|columns?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Vague:
+    reason: str  # short | question | link | tentative | no_target | exhortation | generic
+    phrase: str
+
+
+def _main_clause(text: str) -> str:
+    return PREFACE.sub("", text, count=1).strip()
+
+
+def vagueness(title: str) -> Vague | None:
+    """Why nobody could tell when this action is done, or None if they could."""
+    raw = " ".join(title.split())
+    text = plain(raw).strip(" .;:-–—*")
+    words = re.findall(r"[A-Za-z0-9'’]+", text.replace(PLACEHOLDER, ""))
+    if not words:
+        return Vague("link", raw[:40]) if raw else None
+    if len(words) < 3 and len(re.findall(r"[A-Za-z0-9'’]+", text)) < 3:
+        return Vague("short", text)
+    if text.rstrip().endswith("?"):
+        return Vague("question", text[-40:])
+    main = _main_clause(text)
+    # A tentative verb is forgiven when the same title says what done looks like: a target
+    # ("consider a 30 s timeout") or the change the investigation ends in ("… and fix it").
+    targeted = bool(TARGET.search(text))
+    for clause in [main, *(_main_clause(c) for c in CLAUSE_BREAK.split(main)[1:])]:
+        lead = TENTATIVE_LEAD.match(clause)
+        if lead and not targeted and not OUTCOME_FOLLOWS.match(clause):
+            return Vague("tentative", lead.group(0))
+    passive = TENTATIVE_PASSIVE.search(text)
+    if passive:
+        return Vague("tentative", passive.group(0))
+    exhortation = EXHORTATION.search(text)
+    if exhortation:
+        return Vague("exhortation", exhortation.group(0))
+    generic = GENERIC.match(main)
+    if generic:
+        return Vague("generic", generic.group(0))
+    if TARGET.search(text):
+        return None
+    improve = IMPROVE_LEAD.match(main)
+    if improve:
+        return Vague("no_target", improve.group(0))
+    comparative = COMPARATIVE.search(text)
+    if comparative:
+        return Vague("no_target", comparative.group(0))
+    return None
+
+
+def title_is_vague(title: str) -> bool:
+    return vagueness(title) is not None
+
+
+# --- Two actions in one ---------------------------------------------------------------------
+
+ACTION_VERBS = (
+    r"add|update|fix|create|remove|write|document|review|audit|migrate|increase|reduce|set|"
+    r"configure|enable|disable|move|change|rename|deploy|schedule|train|replace|rewrite|delete|"
+    r"build|introduce|automate|think|consider|look|investigate|implement|notify|keep|"
+    r"publish|announce|rotate|revoke|upgrade|pin|teach|hire|subscribe|split|merge|ensure|make|"
+    r"refactor|test|run|establish|require|setup|set up|invalidate|retain|disable|bump"
+)
+# Steps of one deliverable: "investigate and fix", "test and notify", "scan and secure".
+PHASES = re.compile(
+    r"\b(?:investigate|identify|diagnose|design|plan|scope|draft|test|scan|build|write|"
+    r"find|reproduce|prototype|spec|specify|revisit|review|evaluate|assess|measure)\b"
+    r".{0,40}?\band (?:fix|patch|resolve|implement|notify|secure|deploy|publish|ship|release|"
+    r"document|alert|test|roll out|remove|set|change|raise|lower|update|adjust)\b",
+    re.IGNORECASE,
+)
+JOINED = re.compile(
+    rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as)\s+(?:also\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
+    r"|\band\s+(?:[\w/.-]+\s+){1,3}(?:should|will|must|need to)\b",
+    re.IGNORECASE,
+)
+
+
+def title_is_joined(title: str) -> bool:
+    text = plain(title)
+    for match in JOINED.finditer(text):
+        start = max(0, match.start() - 40)
+        if PHASES.search(text[start : match.end()]):
+            continue
+        return True
+    return False
+
+
+# --- The hints ------------------------------------------------------------------------------
+
+TOPICS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"\b(alert|alarm|monitor|page|paging|detect|observab|dashboard)", re.I),
+        "name the alert, its threshold and who it pages: “Add an alert when the pool is above "
+        "80% for 5 minutes, paging on-call”",
+    ),
+    (
+        re.compile(r"\b(test|coverage|qa|smoke|regression)", re.I),
+        "name the test and the case it covers: “Add a smoke test that downloads one crate "
+        "through the CDN after each deploy”",
+    ),
+    (
+        re.compile(r"\b(doc|runbook|playbook|guide|wiki|readme|announce|communicat)", re.I),
+        "name the page and what it will say: “Add the rollback steps for the ingress to the "
+        "runbook”",
+    ),
+    (
+        re.compile(r"\b(process|review|policy|procedure|release|deploy|workflow)", re.I),
+        "name the step, who does it and when: “Require a second reviewer on changes to the "
+        "download endpoint”",
+    ),
+]
+DEFAULT_PATTERN = (
+    "name the thing and how much: “Add an alert when the pool is above 80% for 5 minutes, "
+    "paging on-call”, not “Improve monitoring”"
+)
+REASONS = {
+    "short": "The title is too short to act on.",
+    "question": "The title asks a question instead of saying what will be done.",
+    "link": "The title is only a link: say in words what will be done (keep the link).",
+    "tentative": "“{phrase}” does not say what will change, so nobody can tell when it is done.",
+    "no_target": "“{phrase}” has no target, so nobody can tell when it is done.",
+    "exhortation": "“{phrase}” asks for good intentions, not a change.",
+    "generic": "“{phrase}” names a kind of thing, not the thing: nobody can tell when it is done.",
+}
+
+
+def _pattern_for(title: str) -> str:
+    for topic, pattern in TOPICS:
+        if topic.search(title):
+            return pattern
+    return DEFAULT_PATTERN
+
+
+def vague_hint(title: str) -> Hint | None:
+    found = vagueness(title)
+    if found is None:
+        return None
+    message = REASONS[found.reason].format(phrase=found.phrase)
+    pattern = _pattern_for(title)
+    if found.reason == "tentative":
+        pattern = "say what the work decides or changes, then " + pattern
+    return Hint("action.vague", message, pattern[0].upper() + pattern[1:] + ".")
+
+
+def action_hints(
+    *,
+    title: str,
+    owner: str | None,
+    due_on: dt.date | None,
+    size: str,
+    definition_of_done: str,
+    today: dt.date,
+) -> list[Hint]:
+    hints = []
+    vague = vague_hint(title) if title.strip() else None
+    if vague:
+        hints.append(vague)
+    if title_is_joined(title):
+        hints.append(
+            Hint(
+                "action.joined",
+                "This looks like two actions in one.",
+                "Split it so each can have its own owner, date and definition of done.",
+            )
+        )
+    if owner is None or owner_is_group(owner):
+        hints.append(
+            Hint(
+                "action.owner",
+                "The owner is not a person." if owner else "The action has no owner.",
+                "Name one person who will do it or see it done; a team cannot be chased.",
+            )
+        )
+    if due_on is None:
+        hints.append(
+            Hint(
+                "action.due",
+                "The action has no due date.",
+                "Give it a real date, not “soon”: for example two weeks from today.",
+            )
+        )
+    elif due_on < today:
+        hints.append(
+            Hint(
+                "action.past",
+                "The due date is in the past.",
+                "Pick a date the owner can still meet.",
+            )
+        )
+    if not size:
+        hints.append(
+            Hint(
+                "action.size",
+                "The action has no size.",
+                "Say roughly hours, days or weeks: it shows whether the date is realistic.",
+            )
+        )
+    if not definition_of_done.strip():
+        hints.append(
+            Hint(
+                "action.done",
+                "There is no definition of done.",
+                "Say how we will know it is finished: “the alert fired in a drill and paged on-call”.",
+            )
+        )
+    return hints
