@@ -20,18 +20,19 @@ def test_typing_a_vague_action_shows_why_and_how_to_make_it_specific(page):
         )
     sign_in_with_password(page, review.facilitator.email)
     page.goto(f"/reviews/{review.slug}/meeting/")
-    page.locator("#m-capture input[name=title]").type("improve monitoring", delay=20)
+    page.locator("#m-capture input[name=title]").type("improve monitoring of checkout", delay=20)
     hints = page.locator("#m-capture .hints")
     hints.wait_for()
     text = hints.inner_text()
-    assert "does not say what exactly" in text and "Add an alert when the pool is above 80%" in text
+    assert "“improve” has no target, so nobody can tell when it is done" in text
+    assert "Add an alert when the pool is above 80%" in text  # what to write instead
     assert "no owner" in text
     page.locator("#m-capture input[name=title]").fill(
         "Add an alert when checkout p95 is above 2 s for 5 minutes"
     )
     page.locator("#m-capture select[name=size]").select_option("hours")
     page.wait_for_function(
-        "!document.querySelector('#m-capture .hints') || !document.querySelector('#m-capture .hints').innerText.includes('does not say')"
+        "!document.querySelector('#m-capture .hints') || !document.querySelector('#m-capture .hints').innerText.includes('nobody can tell')"
     )
     assert page.csp_violations == []
 
