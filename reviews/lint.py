@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from reviews.hints import owner_is_group, title_is_joined, vague_hint
-from reviews.hints.language import ADVICE, blames_in_sentence
+from reviews.hints.language import blames_in_sentence
 from reviews.hints.text import plain, readable, sentences
 
 
@@ -78,7 +78,6 @@ class Block:
     section: str = "other"
     cells: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
-    checkbox: bool = False
     level: int = 0
 
 
@@ -137,10 +136,8 @@ def _blocks(text: str) -> list[Block]:
             if previous != "paragraph_open":
                 continue
             section = stack[-1][1] if stack else "other"
-            content = token.content
-            checkbox = bool(re.match(r"^\[[ xX]\]\s", content))
             kind = "item" if in_item else "paragraph"
-            blocks.append(Block(kind, line, content, section, checkbox=checkbox))
+            blocks.append(Block(kind, line, token.content, section))
     return blocks
 
 
@@ -233,7 +230,7 @@ def _from_row(block: Block) -> Action | None:
 
 def _headline(title: str) -> str:
     """An item's title: its first sentence, or the words before "Title: explanation"."""
-    first = sentences(title)[0] if sentences(title) else title
+    first = next(iter(sentences(title)), title)
     colon = re.search(r"(?<![:/])[:]\s+(?=\S)", first)
     if colon and len(first[: colon.start()].split()) >= 3 and "](" not in first[: colon.end()]:
         first = first[: colon.start()]
@@ -308,14 +305,10 @@ HEADER_LINES = ["Date of event", "AAR date", "Severity / scope", "Facilitator", 
 TABLE_HEADER = ["Action", "Owner", "Due", "Type", "Status"]
 
 
-def _short(title: str) -> str:
-    return readable(title)
-
-
 def _action_findings(actions: list[Action], today: dt.date) -> list[Finding]:
     findings = []
     for action in actions:
-        name = _short(action.title)
+        name = readable(action.title)
         hint = vague_hint(action.title)
         if hint:
             findings.append(
@@ -356,7 +349,7 @@ def _strict_owner_findings(actions: list[Action]) -> list[Finding]:
     """AAR's own table: every open row names a person and a date (YYYY-MM-DD)."""
     findings = []
     for action in actions:
-        name = _short(action.title)
+        name = readable(action.title)
         if action.done:
             continue
         if not action.owner:
@@ -375,26 +368,23 @@ def _strict_owner_findings(actions: list[Action]) -> list[Finding]:
 def _unowned_findings(actions: list[Action]) -> list[Finding]:
     """One line for a document's actions without an owner or a date (they are many in real
     postmortems; one finding per row would drown the rest)."""
-    findings = []
     open_actions = [a for a in actions if not a.done]
     unowned = sum(1 for a in open_actions if not a.owner)
     undated = sum(1 for a in open_actions if not a.dated)
-    if open_actions and (unowned or undated):
-        parts = []
-        if unowned:
-            parts.append(f"{unowned} without an owner")
-        if undated:
-            parts.append(f"{undated} without a due date")
-        findings.append(
-            Finding(
-                open_actions[0].line,
-                "actions.unowned",
-                f"of {len(open_actions)} open action{'s' if len(open_actions) != 1 else ''}, "
-                + " and ".join(parts)
-                + ": each needs one person and a real date to be chased",
-            )
+    if not (unowned or undated):
+        return []
+    parts = [f"{unowned} without an owner"] if unowned else []
+    parts += [f"{undated} without a due date"] if undated else []
+    plural = "s" if len(open_actions) != 1 else ""
+    return [
+        Finding(
+            open_actions[0].line,
+            "actions.unowned",
+            f"of {len(open_actions)} open action{plural}, "
+            + " and ".join(parts)
+            + ": each needs one person and a real date to be chased",
         )
-    return findings  # fmt: skip
+    ]
 
 
 def _line_of(sentence: str, block: Block, lines: list[str]) -> int:
@@ -418,13 +408,12 @@ def _blame_findings(blocks: list[Block], lines: list[str]) -> list[Finding]:
             found = blames_in_sentence(sentence)
             if not found:
                 continue
-            blame = found[0]
-            message, suggestion = ADVICE[blame.kind]
+            message, suggestion = found[0].advice()
             findings.append(
                 Finding(
                     _line_of(sentence, block, lines),
-                    f"blame.{blame.kind}",
-                    f"{message.format(phrase=blame.phrase)} {suggestion}",
+                    f"blame.{found[0].kind}",
+                    f"{message} {suggestion}",
                 )
             )
     return findings

@@ -55,21 +55,35 @@ def redis_gone_silent() -> Iterator[SilentServer]:
             "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
         }
     }
-    conf = app.conf
-    previous = (conf.broker_url, conf.task_always_eager, conf.broker_transport_options)
-    conf.broker_url, conf.task_always_eager = url, False
-    conf.broker_transport_options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-    _fresh_broker_pools()
+    timeouts = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
     try:
-        with override_settings(CACHES=caches, REDIS_URL=url, DASHBOARD_CACHE_SECONDS=300):
+        with (
+            broker_at(url, task_always_eager=False, broker_transport_options=timeouts),
+            override_settings(CACHES=caches, REDIS_URL=url, DASHBOARD_CACHE_SECONDS=300),
+        ):
             yield server
     finally:
-        conf.broker_url, conf.task_always_eager, conf.broker_transport_options = previous
-        _fresh_broker_pools()
         server.close()
 
 
-def _fresh_broker_pools() -> None:
+@contextlib.contextmanager
+def broker_at(url: str, **conf: object) -> Iterator[None]:
+    """Tasks sent from this process go to the broker at `url` (with any other Celery
+    settings given), through fresh connections; everything back afterwards."""
+    names = ["broker_url", *conf]
+    previous = {name: getattr(app.conf, name) for name in names}
+    for name, value in {"broker_url": url, **conf}.items():
+        setattr(app.conf, name, value)
+    fresh_broker_pools()
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            setattr(app.conf, name, value)
+        fresh_broker_pools()
+
+
+def fresh_broker_pools() -> None:
     """Drop every pooled broker connection, so sends use the broker URL set now."""
     app.pool.force_close_all()
     app._pool = None

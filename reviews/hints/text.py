@@ -28,16 +28,20 @@ def _quoted(match: re.Match[str]) -> str:
     return inner if len(inner.split()) < 2 else PLACEHOLDER
 
 
-def plain(text: str) -> str:
-    """The writer's own words: markup, code, addresses and quotations set aside."""
-    text = CODE_SPAN.sub(PLACEHOLDER, text)
+def _unmarked(text: str, *, link: str) -> str:
+    """Link texts without their targets, no footnote marks, bare addresses as `link`, and
+    emphasis markers gone."""
     text = IMAGE_OR_LINK.sub(lambda m: m.group(1) or m.group(2) or "", text)
-    text = FOOTNOTE.sub("", text)
-    text = URL.sub(PLACEHOLDER, text)
-    text = EMAIL.sub(PLACEHOLDER, text)
-    text = HTML_TAG.sub("", text)
+    text = URL.sub(link, FOOTNOTE.sub("", text))
     for _ in range(2):  # nested emphasis: ***a*** or **_a_**
         text = EMPHASIS.sub(r"\2", text)
+    return text
+
+
+def plain(text: str) -> str:
+    """The writer's own words: markup, code, addresses and quotations set aside."""
+    text = _unmarked(CODE_SPAN.sub(PLACEHOLDER, text), link=PLACEHOLDER)
+    text = HTML_TAG.sub("", EMAIL.sub(PLACEHOLDER, text))
     text = QUOTED.sub(_quoted, text)
     return " ".join(text.split())
 
@@ -68,9 +72,5 @@ def sentences(text: str) -> list[str]:
 
 def readable(text: str, limit: int = 70) -> str:
     """Text to quote back to a person: markup and addresses out, words and code kept."""
-    text = IMAGE_OR_LINK.sub(lambda m: m.group(1) or m.group(2) or "", text)
-    text = URL.sub("(link)", FOOTNOTE.sub("", text))
-    for _ in range(2):
-        text = EMPHASIS.sub(r"\2", text)
-    text = " ".join(text.replace("**", "").split()).strip()
+    text = " ".join(_unmarked(text, link="(link)").replace("**", "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from aar_project.celery import app
 from reviews.models import ExportStatus, ReportExport
 from reviews.services.publish import review_publish
 from reviews.tasks import sweep_pending
 from tests.conftest import service_missing
 from tests.faults.test_exports import ready_review
-from tests.silent_server import _fresh_broker_pools
+from tests.silent_server import broker_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.worker]
 
@@ -69,18 +68,6 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.stop()
-
-
-@contextlib.contextmanager
-def broker_at(url: str) -> Iterator[None]:
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
-    _fresh_broker_pools()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = previous
-        _fresh_broker_pools()
 
 
 def wait_for(predicate, seconds: float, step: float = 0.5, between=lambda: None) -> bool:

@@ -87,8 +87,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.empty_directories = 0
-        files = self._files(options["paths"])
+        files, empty_directories = self._files(options["paths"])
         strict = options["strict"]
         jobs = max(1, options["jobs"])
         if jobs > 1 and len(files) >= PARALLEL_FROM:
@@ -96,7 +95,7 @@ class Command(BaseCommand):
                 results = list(pool.map(lint_file, files, [strict] * len(files), chunksize=16))
         else:
             results = [lint_file(path, strict) for path in files]
-        findings, failures = 0, self.empty_directories
+        findings, failures = 0, empty_directories
         for path, (problem, lines) in zip(files, results, strict=True):
             if problem:
                 self.stdout.write(f"{path}:0: {problem}")
@@ -109,16 +108,18 @@ class Command(BaseCommand):
         if findings:
             sys.exit(1)
 
-    def _files(self, names: list[str]) -> list[Path]:
+    def _files(self, names: list[str]) -> tuple[list[Path], int]:
+        """The files named and the *.md under the directories named; how many were empty."""
         files: list[Path] = []
+        empty = 0
         for name in names:
             path = Path(name)
             if path.is_dir():
                 found = sorted(p for p in path.rglob("*.md") if p.is_file())
                 if not found:
                     self.stdout.write(f"{path}:0: no *.md files in this directory")
-                    self.empty_directories += 1
+                    empty += 1
                 files += found
             else:
                 files.append(path)
-        return files
+        return files, empty
