@@ -25,4 +25,4 @@ RUN SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --no-in
 USER aar
 EXPOSE 8000
 ENV GUNICORN_BIND=0.0.0.0:8000
-CMD ["gunicorn", "aar_project.wsgi:application", "--config", "aar_project/gunicorn.conf.py"]
+CMD ["gunicorn", "aar_project.asgi:application", "--config", "aar_project/gunicorn.conf.py"]

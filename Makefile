@@ -58,7 +58,7 @@ beat: install
 
 web: install
 	$(BIN)/python manage.py collectstatic --no-input -v0
-	$(BIN)/gunicorn aar_project.wsgi:application --config aar_project/gunicorn.conf.py
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn aar_project.asgi:application --config aar_project/gunicorn.conf.py
 
 bench: install
 	$(BIN)/python -m tests.benchmarks

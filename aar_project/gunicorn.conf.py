@@ -1,14 +1,23 @@
-"""gunicorn settings; every value can be overridden with GUNICORN_CMD_ARGS."""
+"""gunicorn settings for `make web`; every value can be overridden with GUNICORN_CMD_ARGS.
+
+gunicorn manages the processes (restarts, recycling); each one is a uvicorn worker serving
+the ASGI application: the pages and polls (Django's synchronous views, each request in a
+thread of its own, database connections borrowed from a pool per process) and the meeting's
+push streams (asynchronous, one Redis subscription per process). See the README for the
+measurements behind this choice.
+"""
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "uvicorn_worker.UvicornWorker"
+# Read by the settings of every worker: PostgreSQL connections come from a pool this size.
+os.environ.setdefault("DB_POOL_SIZE", "8")
 timeout = 30
 # A worker is replaced after this many requests (spread by the jitter, so they do not all
-# restart at once): whatever one huge page left behind in its memory is given back.
+# restart at once): whatever one huge page left behind in its memory is given back. Its open
+# streams end with it; the browsers reconnect to the others within a second.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 graceful_timeout = 20

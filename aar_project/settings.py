@@ -146,6 +146,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;"}
     )
+elif _read("DB_POOL_SIZE", env.int, default=0) > 0:
+    # The ASGI web processes (`make web`): each request (and each push stream while it
+    # opens) runs its synchronous part in a thread of its own, so connections are borrowed
+    # from a pool of this size per process instead of one per thread (a thousand streams
+    # opening at once would otherwise ask PostgreSQL for a thousand connections).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": _read("DB_POOL_SIZE", env.int, default=0),
+        "timeout": 10,
+    }
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _read("CONN_MAX_AGE", env.int, default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = _strict_bool("DB_HEALTH_CHECKS", default=False)
@@ -178,6 +190,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Push: open meeting pages hear of changes through Redis pub/sub (reviews.push) ----------
+# Served by the ASGI web processes (`make web`); without Redis, or with PUSH_ENABLED=0, the
+# pages poll every two seconds instead.
+PUSH_ENABLED = _strict_bool("PUSH_ENABLED", default=True)
+PUSH_CHANNEL: str = _read("PUSH_CHANNEL", env.str, default="aar:live")
 
 # --- Celery ----------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -1,27 +1,30 @@
 """What the live meeting shows and how screens follow it.
 
 `meeting_context` gathers everything the page and its fragments show in a fixed number of
-queries; `meeting_fragments` renders them once per review version and role (the cache is
-shared by everyone with the same role, except the per-person fragments); the poll answers
-"unchanged" from a signed token and one primary-key query (`current_version`).
+queries; `shared_fragments` renders them once per review version and role (shared through the
+cache by everyone with the same role; nothing in them belongs to one person, so no CSRF token
+is in them), `personal_fragments` the few that belong to one person. The poll answers
+"unchanged" from a signed token and one primary-key query (`review_state`); a changed answer
+decides access once per person and version (`cached_role`). Open pages learn of a change
+through the push stream (reviews.push) or, without it, by polling.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import time
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from aar_project.typing import HtmxHttpRequest
-from reviews.access import ReviewAccess
+from reviews.access import ReviewAccess, review_zone
 from reviews.display import agenda_report, format_offset
 from reviews.forms import FindingForm, MeetingActionForm, SuggestionForm, SummaryForm
 from reviews.models import (
@@ -30,6 +33,7 @@ from reviews.models import (
     MeetingNotes,
     Review,
     RootCauseMethod,
+    Suggestion,
     SuggestionStatus,
     WhyNode,
 )
@@ -39,6 +43,7 @@ from reviews.services.publish import publish_checklist
 
 TEMPLATE = "reviews/meeting.html"
 MEETING_ENTRIES = 200  # the latest timeline entries the meeting shows
+POLL_INTERVAL_MS = 2000  # how often a page without a working stream asks for changes
 
 
 FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts")
@@ -61,7 +66,7 @@ def _why_tree(nodes: list[WhyNode]) -> list[dict[str, Any]]:
     return build(None, 1)
 
 
-def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any) -> dict[str, Any]:
+def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
     """Everything the page and its fragments show, in a fixed number of queries."""
     review = access.review
     now = timezone.now()
@@ -132,6 +137,9 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
         "entry_kinds": EntryKind.choices,
         "no_history": True,
         "nav": "reviews",
+        # Where a form outside the meeting's own (an earlier action's decision) comes back to:
+        # never the URL of the request that rendered a shared fragment.
+        "next_url": reverse("reviews:meeting", args=[review.slug]),
         **extra,
     }
     context["agenda_warning"] = agenda_warning(context["agenda_total"])
@@ -147,15 +155,20 @@ def meeting_context(request: HtmxHttpRequest, access: ReviewAccess, **extra: Any
 
 
 def render_fragments(
-    request: HtmxHttpRequest, context: dict[str, Any], names: tuple[str, ...] = FRAGMENTS
+    context: dict[str, Any],
+    names: tuple[str, ...] = FRAGMENTS,
+    *,
+    request: HtmxHttpRequest | None = None,
 ) -> dict[str, str]:
+    """Each fragment's HTML. Without a request it is the shared render: nothing in it belongs
+    to one person (no CSRF token; htmx sends the page's own in a header)."""
+    if request is None:
+        context = {**context, "shared": True}
     return {name: render_to_string(f"{TEMPLATE}#{name}", context, request) for name in names}
 
 
-_VOLATILE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-def _role_class(access: ReviewAccess) -> str:
+def role_class(access: ReviewAccess) -> str:
+    """People who see the same meeting fragments share a role class."""
     if access.is_facilitator:
         return "facilitator" if access.reads_sealed else "facilitator-unsealed"
     if access.can_edit:
@@ -165,63 +178,98 @@ def _role_class(access: ReviewAccess) -> str:
     return "viewer"
 
 
-def _personal(access: ReviewAccess) -> set[str]:
+def _personal(role: str) -> set[str]:
     """Fragments whose content belongs to one person, never shared through the cache."""
-    return set() if access.can_edit else {"m-suggestions"}  # a participant's own suggestions
+    return set() if role.startswith(("facilitator", "editor")) else {"m-suggestions"}
 
 
-def _with_csrf(request: HtmxHttpRequest, html: str) -> str:
-    """Shared fragments carry the token of whoever is looking at them."""
-    return _VOLATILE.sub(f'name="csrfmiddlewaretoken" value="{get_token(request)}"', html)
+@dataclass(frozen=True)
+class ReviewState:
+    """What the poll reads of a review in its one query."""
+
+    pk: int
+    version: int
+    born: int  # the creation time: a restored or different database never meets old entries
 
 
-def meeting_fragments(
-    request: HtmxHttpRequest,
-    access: ReviewAccess,
+def review_state(review_id: int, slug: str) -> ReviewState | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT version, created_at FROM reviews_review WHERE id = %s AND slug = %s",
+            [review_id, slug],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    created = row[1]
+    if isinstance(created, str):  # SQLite hands back text
+        created = dt.datetime.fromisoformat(created)
+    return ReviewState(review_id, int(row[0]), int(created.timestamp() * 1_000_000))
+
+
+def state_of(review: Review) -> ReviewState:
+    return ReviewState(review.pk, review.version, int(review.created_at.timestamp() * 1_000_000))
+
+
+def _shared_key(state: ReviewState, role: str, presenter: bool) -> str:
+    return f"aar:mtg:{state.pk}:{state.born}:{state.version}:{role}:{int(presenter)}"
+
+
+def _access_key(state: ReviewState, user_id: int) -> str:
+    return f"aar:mtg-access:{state.pk}:{state.born}:{state.version}:{user_id}"
+
+
+NO_ACCESS = "-"
+
+
+def cached_role(state: ReviewState, user_id: int) -> str | None:
+    """The role class decided for this person at this version, if it was decided already.
+    Anything that changes who may see a review bumps its version, so a decision is never
+    used after such a change."""
+    role = cache.get(_access_key(state, user_id))
+    return role if isinstance(role, str) else None
+
+
+def remember_role(state: ReviewState, user_id: int, role: str) -> None:
+    cache.set(_access_key(state, user_id), role, 600)
+
+
+def shared_fragments(
+    state: ReviewState,
+    role: str,
     *,
-    presenter: bool = False,
-    context: dict[str, Any] | None = None,
+    presenter: bool,
+    access: Callable[[], ReviewAccess],
 ) -> dict[str, str]:
-    """The fragments for this person, rendered once per review version and role.
-
-    Everyone with the same role sees the same fragments, except the ones `_personal` names;
-    those are rendered for each person from a small context.
-    """
-    names = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
-    review = access.review
-    # The creation time keeps a restored or different database from meeting old entries.
-    born = int(review.created_at.timestamp() * 1_000_000)
-    key = f"aar:mtg:{review.pk}:{born}:{review.version}:{_role_class(access)}:{int(presenter)}"
-    personal = _personal(access) & set(names)
+    """The role's fragments at this version: rendered once, then read from the cache.
+    `access` is asked only when they must be rendered."""
+    key = _shared_key(state, role, presenter)
     shared = cache.get(key)
-    if shared is None:
-        context = context or meeting_context(request, access, presenter=presenter)
-        rendered = render_fragments(request, context, names)
-        shared = {name: html for name, html in rendered.items() if name not in personal}
-        cache.set(key, shared, 600)
-        return {name: rendered[name] for name in names}
-    out = {name: _with_csrf(request, html) for name, html in shared.items()}
-    if personal:
-        context = _personal_context(access, presenter=presenter)
-        out.update(render_fragments(request, context, tuple(sorted(personal))))
-    return {name: out[name] for name in names if name in out}
+    if isinstance(shared, dict):
+        return shared
+    names = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
+    who = access()
+    with timezone.override(review_zone(who.review)):
+        context = meeting_context(who, presenter=presenter)
+        rendered = render_fragments(context, names)
+    shared = {name: html for name, html in rendered.items() if name not in _personal(role)}
+    cache.set(key, shared, 600)
+    return shared
 
 
-def _personal_context(access: ReviewAccess, *, presenter: bool) -> dict[str, Any]:
-    """What the per-person fragment (a participant's own suggestions) needs: one query."""
-    review = access.review
-    mine = review.suggestions.filter(author_id=access.user_id).order_by("-created_at")
-    return {
-        "review": review,
-        "access": access,
+def personal_fragments(
+    review_id: int, user_id: int, role: str, *, presenter: bool
+) -> dict[str, str]:
+    """The fragments that belong to one person (a participant's own suggestions): one query."""
+    names = _personal(role) & set(PRESENTER_FRAGMENTS if presenter else FRAGMENTS)
+    if not names:
+        return {}
+    mine = Suggestion.objects.filter(review_id=review_id, author_id=user_id)
+    context = {
         "presenter": presenter,
-        "suggestions": list(mine[:20]),
+        "suggestions": list(mine.order_by("-created_at")[:20]),
     }
-
-
-def digest(html: str) -> str:
-    """A short fingerprint of a fragment; CSRF tokens (masked anew each render) are ignored."""
-    return hashlib.blake2s(_VOLATILE.sub("", html).encode(), digest_size=6).hexdigest()
+    return render_fragments(context, tuple(sorted(names)))
 
 
 POLL_SALT = "aar.meeting.poll"
@@ -235,36 +283,9 @@ def poll_token(review: Review, user_id: int) -> str:
     return signing.dumps([review.pk, user_id], salt=POLL_SALT, compress=False)
 
 
-def token_review_id(token: str) -> int | None:
+def read_poll_token(token: str) -> tuple[int, int] | None:
     try:
-        review_id, _user_id = signing.loads(token, salt=POLL_SALT, max_age=POLL_TOKEN_AGE)
+        review_id, user_id = signing.loads(token, salt=POLL_SALT, max_age=POLL_TOKEN_AGE)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return int(review_id)
-
-
-# Each process remembers a review's version for a quarter of a second, so that a thousand
-# viewers polling the same meeting share one query per process per quarter second. A change
-# reaches a screen at most that much later than without it.
-VERSION_MEMO_SECONDS = 0.25
-
-
-_versions: dict[tuple[int, str], tuple[float, int | None]] = {}
-
-
-def current_version(review_id: int, slug: str) -> int | None:
-    key = (review_id, slug)
-    now = time.monotonic()
-    memo = _versions.get(key)
-    if memo is not None and now - memo[0] < VERSION_MEMO_SECONDS:
-        return memo[1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT version FROM reviews_review WHERE id = %s AND slug = %s", [review_id, slug]
-        )
-        row = cursor.fetchone()
-    version = int(row[0]) if row else None
-    if len(_versions) > 10_000:
-        _versions.clear()
-    _versions[key] = (now, version)
-    return version
+    return int(review_id), int(user_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import accounts, meeting, prepare, reports, timeline
+from reviews.views import accounts, meeting, prepare, reports, stream, timeline
 
 app_name = "reviews"
 
@@ -9,6 +9,7 @@ review = "reviews/<slug:slug>/"
 urlpatterns = [
     # First: the meeting poll is the most frequent request by far.
     path(review + "meeting/poll/", meeting.poll, name="poll"),
+    path(review + "meeting/stream/", stream.meeting_stream, name="stream"),
     path("", prepare.review_list, name="list"),
     path("reviews/new/", prepare.review_new, name="new"),
     path(review, prepare.review_detail, name="detail"),

@@ -2,9 +2,9 @@
 
 Every change to a review (its people, accounts, timeline, findings, agenda, actions) calls
 `bump_review_version` in the same transaction. That moves the review's own version (what the
-live meeting follows) and its team's figures version (what the dashboard keeps its figures
-under). The models import this module; it imports no model, service, view or task, so it
-can never close an import circle.
+live meeting follows; open pages are told through reviews.push when it commits) and its
+team's figures version (what the dashboard keeps its figures under). The models import this
+module; it imports no model, service, view or task, so it can never close an import circle.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
+from reviews import push
+
 logger = logging.getLogger("aar.versions")
 
 
@@ -25,9 +27,13 @@ def bump_review_version(review_id: int) -> None:
     """Every change to a review bumps its version in the same transaction (the poll's key)."""
     review_model = apps.get_model("reviews", "Review")
     review_model.objects.filter(pk=review_id).update(version=F("version") + 1)
-    team_changed(
-        review_model.objects.filter(pk=review_id).values_list("team_id", flat=True).first()
-    )
+    row = review_model.objects.filter(pk=review_id).values_list("version", "team_id").first()
+    if row is None:
+        return
+    version, team_id = row
+    team_changed(team_id)
+    # Open meeting pages hear of it once it is committed (and never of a rolled-back change).
+    transaction.on_commit(lambda: push.review_changed(review_id, version))
 
 
 # Each team has a version in the cache, and the dashboard keeps figures under the versions

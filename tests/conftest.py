@@ -94,14 +94,6 @@ def _requests_commit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_poll_memo() -> None:
-    """Test databases reuse ids: the poll's per-process version memo starts empty each test."""
-    from reviews import live
-
-    live._versions.clear()
-
-
-@pytest.fixture(autouse=True)
 def _no_leftover_time_zone() -> None:
     """A test's "today" is the default zone's, whatever an earlier test activated."""
     from django.utils import timezone
@@ -210,6 +202,131 @@ class Worker:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+# --- A real ASGI web process (the push stream) -------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files as `make web` serves them (hashed names, for DEBUG=0)."""
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "collect", "STATIC_ROOT": str(root)},
+        check=True,
+    )
+    return root
+
+
+class WebServer:
+    """uvicorn serving the app (pages, polls and the push stream) from the test database."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env["SITE_URL"] = self.url
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import urllib.request
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "aar_project.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--lifespan",
+                "off",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            with contextlib.suppress(OSError):
+                if urllib.request.urlopen(self.url + "/healthz", timeout=2).status == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("the web process did not start:\n" + self.log.read_text()[-3000:])
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def start_web(transactional_db, settings, collected_static, tmp_path):
+    """Starts real ASGI web processes on the test database, on a push channel of their own
+    (this process publishes there too); on settings.REDIS_URL unless told another Redis."""
+    if not settings.REDIS_URL or not redis_answers(settings.REDIS_URL):
+        service_missing("the push stream needs Redis: set REDIS_URL=redis://...")
+    channel = f"aar:test-live:{uuid.uuid4().hex[:8]}"
+    settings.PUSH_CHANNEL = channel
+    servers: list[WebServer] = []
+    from reviews import push
+
+    def start(redis_url: str | None = None, **extra: str) -> WebServer:
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "DATABASE_URL": _database_url_for_worker(),
+            "REDIS_URL": redis_url or settings.REDIS_URL,
+            "PUSH_CHANNEL": channel,
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "STATIC_ROOT": str(collected_static),
+            "EMAIL_URL": "smtp://127.0.0.1:1",
+            "DB_POOL_SIZE": "8",
+            **extra,
+        }
+        server = WebServer(env, tmp_path / f"web-{len(servers)}.log")
+        servers.append(server)
+        server.start()
+        return server
+
+    push.reset_client()
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()
+        push.reset_client()
+
+
+@pytest.fixture
+def web_server(start_web) -> WebServer:
+    return start_web()
 
 
 @pytest.fixture

@@ -119,6 +119,7 @@ MATRIX: dict[str, dict[str, object]] = {
     # The meeting (the review is in its meeting for these rows).
     "reviews:meeting": {"GET": IN_REVIEW},
     "reviews:poll": {"GET": IN_REVIEW},
+    "reviews:stream": {"GET": IN_REVIEW},
     "reviews:presenter": {"GET": IN_REVIEW},
     "reviews:agenda": {"POST": {"facilitator"}},
     "reviews:control_start": {"POST": {"facilitator"}},

@@ -7,15 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
 from actions.services import action_create
-from reviews.access import Need, ReviewAccess, get_review_for, review_view, review_zone
+from reviews import push
+from reviews.access import Need, ReviewAccess, get_review_for, review_view
 from reviews.forms import (
     DisputeForm,
     FindingForm,
@@ -26,14 +29,22 @@ from reviews.forms import (
     TimelineEntryForm,
 )
 from reviews.live import (
+    FRAGMENTS,
+    NO_ACCESS,
+    POLL_INTERVAL_MS,
+    PRESENTER_FRAGMENTS,
     TEMPLATE,
-    current_version,
-    digest,
+    cached_role,
     meeting_context,
-    meeting_fragments,
+    personal_fragments,
     poll_token,
+    read_poll_token,
+    remember_role,
     render_fragments,
-    token_review_id,
+    review_state,
+    role_class,
+    shared_fragments,
+    state_of,
 )
 from reviews.models import (
     MeetingNotes,
@@ -46,6 +57,7 @@ from reviews.models import (
     WhyNode,
 )
 from reviews.services.meeting import (
+    AMBER_SECONDS,
     FINDINGS,
     MeetingRefused,
     agenda_plan,
@@ -75,34 +87,38 @@ from reviews.versions import Stale
 def _answer(
     request: HtmxHttpRequest, access: ReviewAccess, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    """After a change: htmx gets every fragment (swapped by id), a plain POST is redirected."""
+    """After a change: htmx gets every fragment (each swapped out of band by its id, a notice
+    or a conflict for this person in them), a plain POST is redirected."""
     if not request.htmx:
         return redirect("reviews:meeting", access.review.slug)
     access.review.refresh_from_db()
-    context = meeting_context(
-        request, access, presenter=request.GET.get("presenter") == "1", **extra
-    )
-    fragments = render_fragments(request, context)
+    context = meeting_context(access, presenter=request.GET.get("presenter") == "1", **extra)
+    fragments = render_fragments(context, request=request)
     response = HttpResponse("".join(fragments.values()), status=status)
     response["X-AAR-Version"] = str(access.review.version)
-    response["X-AAR-Hashes"] = ",".join(
-        f"{name}:{digest(html)}" for name, html in fragments.items()
-    )
     return response
 
 
 def _page(
     request: HtmxHttpRequest, access: ReviewAccess, template: str, **extra: Any
 ) -> HttpResponse:
-    """The page embeds the same fragment renders the poll compares against."""
-    context = meeting_context(request, access, **extra)
-    presenter = bool(extra.get("presenter"))
-    fragments = meeting_fragments(request, access, presenter=presenter, context=context)
-    context["poll_token"] = poll_token(access.review, access.user_id)
-    # Rendered by our own templates, which escape what people typed.
-    safe = {name: mark_safe(html) for name, html in fragments.items()}  # noqa: S308
-    context["fragments"] = {name.replace("-", "_"): html for name, html in safe.items()}
-    context["hashes"] = ",".join(f"{name}:{digest(html)}" for name, html in fragments.items())
+    """The page renders its fragments in place, for this person; the poll and the stream then
+    keep them current."""
+    context = meeting_context(access, **extra)
+    context["poll_url"] = (
+        reverse("reviews:poll", args=[access.review.slug])
+        + "?"
+        + urlencode(
+            {"t": poll_token(access.review, access.user_id)}
+            | ({"presenter": "1"} if extra.get("presenter") else {})
+        )
+    )
+    if push.enabled() and isinstance(request, ASGIRequest):
+        context["stream_url"] = reverse("reviews:stream", args=[access.review.slug])
+        context["htmx_extensions"] = "hx-sse"
+    context["poll_interval_ms"] = POLL_INTERVAL_MS
+    context["safety_poll_ms"] = push.SAFETY_POLL_MS
+    context["amber_seconds"] = AMBER_SECONDS
     return render(request, template, context)
 
 
@@ -125,29 +141,51 @@ def presenter(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpRe
 
 @require_GET
 def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """304 from one primary-key query while nothing changed; the changed fragments otherwise.
+    """304 from one primary-key query while nothing changed; the fragments otherwise.
 
     The page hands out a signed token naming the review and the person it was rendered for,
-    so the "nothing changed" answer needs no session, no user and no access query. Anything
-    that changes who may see a review bumps its version, so the next answer runs the full
-    access check again and is a 404 for whoever lost access.
+    so the "nothing changed" answer needs no session, no user and no access query. A changed
+    answer is for the signed-in person the token names only; their access is decided once per
+    version (anything that changes who may see a review bumps its version, so whoever lost
+    access gets a 404 on the next answer), and the fragments are the ones rendered once for
+    their role at this version.
     """
-    review_id = token_review_id(request.GET.get("t", ""))
-    if review_id is not None and request.GET.get("v") == str(current_version(review_id, slug)):
+    token = read_poll_token(request.GET.get("t", ""))
+    state = review_state(token[0], slug) if token else None
+    if state is not None and request.GET.get("v") == str(state.version):
         unchanged = HttpResponseNotModified()
         unchanged["Cache-Control"] = "no-store"
         return unchanged
-    access = get_review_for(request.user, slug)
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404("No such review")
+    user_id: int = user.pk
+    if state is None or token is None or user_id != token[1]:
+        # No usable token: the full check, as for any page (a 404 for whoever may not see it).
+        access = get_review_for(user, slug)
+        state = state_of(access.review)
+        remember_role(state, user_id, role_class(access))
+    role = cached_role(state, user_id)
+    if role is None:
+        try:
+            access = get_review_for(user, slug)
+        except Http404:
+            remember_role(state, user_id, NO_ACCESS)
+            raise
+        role = role_class(access)
+        remember_role(state, user_id, role)
+    if role == NO_ACCESS:
+        raise Http404("No such review")
     presenter = request.GET.get("presenter") == "1"
-    with timezone.override(review_zone(access.review)):
-        fragments = meeting_fragments(request, access, presenter=presenter)
-    known = dict(part.split(":", 1) for part in request.GET.get("h", "").split(",") if ":" in part)
-    hashes = {name: digest(html) for name, html in fragments.items()}
-    response = HttpResponse(
-        "".join(html for name, html in fragments.items() if known.get(name) != hashes[name])
+    fragments = dict(
+        shared_fragments(
+            state, role, presenter=presenter, access=lambda: get_review_for(user, slug)
+        )
     )
-    response["X-AAR-Version"] = str(access.review.version)
-    response["X-AAR-Hashes"] = ",".join(f"{name}:{digest}" for name, digest in hashes.items())
+    fragments.update(personal_fragments(state.pk, user_id, role, presenter=presenter))
+    names = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
+    response = HttpResponse("".join(fragments[name] for name in names if name in fragments))
+    response["X-AAR-Version"] = str(state.version)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -85,14 +85,6 @@
       }
     }
   });
-  // htmx swaps 4xx answers too when they carry the fragment that explains them.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    const status = event.detail.xhr.status;
-    if (status === 400 || status === 409) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
   // A plain form submission of a form with drafts: the server has the text now.
   document.addEventListener("submit", function (event) {
     const form = event.target;
@@ -152,22 +144,30 @@
 })();
 
 // --- The live meeting ---------------------------------------------------------------------------
+// The page follows the review through htmx: #m-live asks for changes (every few seconds while
+// no push stream is open, at once when the stream says the review moved), and the answers'
+// fragments are swapped by id (hx-swap-oob). What is left here: the clock, announcing what
+// changed, keeping what someone is typing, and putting the focus back after a swap.
 (function () {
   const root = document.getElementById("meeting");
-  if (!root) return;
-  const FRAGMENT_IDS = ["m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts"];
-  let version = root.dataset.version || "";
-  const hashes = {};
-  (root.dataset.hashes || "").split(",").forEach(function (pair) {
-    const i = pair.indexOf(":");
-    if (i > 0) hashes[pair.slice(0, i)] = pair.slice(i + 1);
-  });
-  function csrfToken() {
-    const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-    return headers["X-CSRFToken"] || "";
+  if (!root || !window.htmx) return;
+  const live = document.getElementById("m-live");
+  const status = document.getElementById("m-status");
+  const amber = parseInt(root.dataset.amber, 10) || 0;
+  const safety = parseInt(root.dataset.safetyMs, 10);
+  let askedAt = performance.now();
+  let streamOpen = false;
+  let behind = false; // a fragment was kept back while someone typed in it: keep polling
+  let heldNow = false;
+  let sender = null; // the form whose answer is being placed
+
+  function say(text) {
+    if (!status || !text) return;
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 50);
   }
 
-  // --- The clock: server time, corrected for the browser's clock --------------------------------
+  // --- The clock: server time, counted down here ------------------------------------------------
   let clock = null;
   function readClock() {
     const el = document.querySelector("#m-state .clock");
@@ -180,7 +180,12 @@
       remaining: parseInt(el.dataset.remaining, 10),
       running: el.dataset.running === "1",
       at: performance.now(),
+      warned: false,
+      over: false,
     };
+    const left = clock.remaining;
+    clock.warned = left <= amber; // only a crossing is announced, not a state the page opened in
+    clock.over = left < 0;
     tick();
   }
   function pad(n) {
@@ -196,120 +201,166 @@
     if (!clock) return;
     const passed = clock.running ? Math.floor((performance.now() - clock.at) / 1000) : 0;
     const left = clock.remaining - passed;
-    clock.el.classList.toggle("clock-amber", left >= 0 && left <= 120);
+    clock.el.classList.toggle("clock-amber", left >= 0 && left <= amber);
     clock.el.classList.toggle("clock-over", left < 0);
-    clock.el.classList.toggle("clock-ok", left > 120);
+    clock.el.classList.toggle("clock-ok", left > amber);
     clock.el.textContent = left >= 0 ? format(left) + " left" : "+" + format(left) + " over";
+    const phase = document.getElementById("m-state").dataset.phase;
+    if (!clock.warned && left <= amber && left >= 0) {
+      clock.warned = true;
+      say(Math.ceil(left / 60) + " minutes left in " + phase + ".");
+    }
+    if (!clock.over && left < 0) {
+      clock.over = true;
+      say(phase + " is over time.");
+    }
   }
   setInterval(tick, 250);
 
-  // --- Placing fragments: never over what someone is typing --------------------------------------
-  function busy(el) {
-    const active = document.activeElement;
-    if (active && el.contains(active) && active.matches("input, textarea, select")) return true;
-    if (el.querySelector("[data-dirty]")) return true;
-    if (el.querySelector("details.edit[open]")) return true;
-    return false;
-  }
-  function apply(html, response) {
-    const newHashes = {};
-    (response.headers.get("X-AAR-Hashes") || "").split(",").forEach(function (pair) {
-      const i = pair.indexOf(":");
-      if (i > 0) newHashes[pair.slice(0, i)] = pair.slice(i + 1);
-    });
-    const holder = document.createElement("template");
-    holder.innerHTML = html;
-    let skipped = false;
-    Array.from(holder.content.children).forEach(function (node) {
-      if (!node.id || FRAGMENT_IDS.indexOf(node.id) < 0) return;
-      const old = document.getElementById(node.id);
-      if (!old) return;
-      if (busy(old) && !node.querySelector(".conflict")) {
-        skipped = true; // the next poll brings it again, once the person is done
-        return;
+  // --- Asking for changes ---------------------------------------------------------------------
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt === live) event.detail.parameters.v = root.dataset.version;
+  });
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt !== live) return;
+    const trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    const kind = trigger ? trigger.type : "timer";
+    if (document.hidden) {
+      event.preventDefault(); // a hidden tab asks nothing; it asks at once when shown again
+    } else if (kind === "sse:changed") {
+      let told = 0;
+      try {
+        told = JSON.parse(trigger.detail.data).v;
+      } catch (e) {
+        told = 0;
       }
-      old.replaceWith(node);
-      if (window.htmx) window.htmx.process(node);
-      if (newHashes[node.id]) hashes[node.id] = newHashes[node.id];
-      if (node.id === "m-state") readClock();
-    });
-    Object.keys(newHashes).forEach(function (id) {
-      if (!holder.content.getElementById(id) && !skipped) hashes[id] = newHashes[id];
-    });
-    const v = response.headers.get("X-AAR-Version");
-    if (v && !skipped) version = v;
-  }
-
-  // --- The poll: every 2 s while the tab is visible; 304 when nothing changed ---------------------
-  let polling = false;
-  function poll() {
-    if (polling || document.hidden) return;
-    polling = true;
-    const base = root.dataset.poll;
-    const query = "v=" + encodeURIComponent(version) + "&h=" + encodeURIComponent(
-      Object.keys(hashes).map(function (k) { return k + ":" + hashes[k]; }).join(","));
-    fetch(base + (base.indexOf("?") >= 0 ? "&" : "?") + query, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-      .then(function (response) {
-        if (response.status === 200) return response.text().then(function (html) { apply(html, response); });
-        return null;
-      })
-      .catch(function () { /* offline for a moment: the next poll catches up */ })
-      .finally(function () { polling = false; });
-  }
-  setInterval(poll, 2000);
-  document.addEventListener("visibilitychange", function () {
-    if (!document.hidden) poll();
+      if (told <= parseInt(root.dataset.version, 10) && !behind) event.preventDefault();
+    } else if (kind === "timer" && streamOpen && !behind && performance.now() - askedAt < safety) {
+      event.preventDefault(); // the stream tells us when something changed
+    }
+    if (!event.defaultPrevented) askedAt = performance.now();
+  });
+  root.dataset.live = "poll";
+  root.addEventListener("htmx:sseOpen", function () {
+    streamOpen = true;
+    root.dataset.live = "push";
+  });
+  root.addEventListener("htmx:sseError", function () {
+    if (!streamOpen) return;
+    streamOpen = false;
+    root.dataset.live = "poll";
+    htmx.trigger(live, "aar:poll"); // the stream dropped: catch up now, then poll until it is back
   });
 
-  // --- Meeting forms: posted in the background, the answer placed by fragment ---------------------
+  // --- Placing fragments: never over what someone is typing -------------------------------------
+  function outside(node, except) {
+    return !(except && except.contains(node));
+  }
+  function busy(el, except) {
+    const active = document.activeElement;
+    if (active && el.contains(active) && active.matches("input, textarea, select") && outside(active, except)) return true;
+    if (Array.from(el.querySelectorAll("[data-dirty]")).some(function (d) { return outside(d, except); })) return true;
+    return Array.from(el.querySelectorAll("details.edit[open]")).some(function (d) {
+      return !(except && d.contains(except));
+    });
+  }
+  let focusWas = null;
+  function focusKey(el) {
+    const form = el.form || el.closest("form");
+    return {
+      action: form ? form.getAttribute("action") : null,
+      name: el.getAttribute("name"),
+      value: el.tagName === "BUTTON" ? el.value : null,
+      key: el.dataset.key || null,
+    };
+  }
+  function refocus(fragment) {
+    const was = focusWas;
+    focusWas = null;
+    if (!was || !fragment) return;
+    const candidates = Array.from(fragment.querySelectorAll("button, input, select, textarea, a[href]"));
+    const same = candidates.find(function (el) {
+      const k = focusKey(el);
+      return k.action === was.action && k.name === was.name && k.value === was.value;
+    }) || (was.key && candidates.find(function (el) { return el.dataset.key === was.key; }));
+    const target = same && !same.disabled ? same : fragment;
+    if (target === fragment) fragment.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    heldNow = false;
+    const elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    const code = event.detail.xhr.status;
+    sender = elt && elt.tagName === "FORM" && root.contains(elt) && (code < 400 || code === 409) ? elt : null;
+    if (sender) {
+      sender.querySelectorAll("[data-dirty]").forEach(function (d) { d.removeAttribute("data-dirty"); });
+    }
+    if (sender && code < 400) {
+      // The server has the text now: the local copy goes before the fresh form arrives.
+      sender.querySelectorAll("[data-draft-key]").forEach(function (el) {
+        try { localStorage.removeItem("aar-draft:" + el.dataset.draftKey); } catch (e) { /* ignore */ }
+      });
+    }
+  });
+  let stateWas = null;
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!target || !root.contains(target)) return;
+    const incoming = event.detail.fragment;
+    const conflict = incoming && incoming.querySelector && incoming.querySelector(".conflict");
+    if (busy(target, sender) && !conflict) {
+      event.detail.shouldSwap = false; // the next answer brings it again, once the person is done
+      heldNow = true;
+      return;
+    }
+    if (target.contains(document.activeElement) && document.activeElement !== document.body) {
+      focusWas = focusKey(document.activeElement);
+    }
+    if (target.id === "m-state") stateWas = Object.assign({}, target.dataset);
+  });
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    const id = event.detail.target && event.detail.target.id;
+    const fresh = id && document.getElementById(id);
+    if (!fresh || !root.contains(fresh)) return;
+    if (id === "m-state") {
+      readClock();
+      announce(stateWas, fresh.dataset);
+      stateWas = null;
+    }
+    refocus(fresh);
+  });
+  function announce(was, now) {
+    if (!was) return;
+    if (now.ended && !was.ended) return say("The meeting has ended.");
+    const parts = [];
+    if (now.phase && now.phase !== was.phase) parts.push("Now: " + now.phase + ".");
+    else if (now.paused && !was.paused) parts.push("The meeting is paused.");
+    else if (!now.paused && was.paused) parts.push("The meeting continues.");
+    if (now.revealed && !was.revealed) parts.push("The accounts are revealed.");
+    say(parts.join(" "));
+  }
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    const elt = event.detail.elt;
+    const xhr = event.detail.xhr;
+    if (!elt || !root.contains(elt) || !xhr) return;
+    if (heldNow) behind = true;
+    const v = parseInt(xhr.getResponseHeader("X-AAR-Version") || "", 10);
+    if (!heldNow && v > 0 && xhr.status !== 304) {
+      behind = false;
+      if (v > parseInt(root.dataset.version, 10)) root.dataset.version = String(v);
+    }
+    heldNow = false;
+    if (elt.tagName === "FORM" && !xhr.status) {
+      const note = document.createElement("p");
+      note.className = "alert error";
+      note.setAttribute("role", "alert");
+      note.textContent = "Not sent: the connection dropped. Your text is still here; try again.";
+      elt.appendChild(note);
+    }
+  });
   root.addEventListener("input", function (event) {
     if (event.target.matches("input, textarea, select")) event.target.setAttribute("data-dirty", "1");
-  });
-  root.addEventListener("submit", function (event) {
-    const form = event.target;
-    if (!form.matches("form[data-meeting-form]")) return;
-    event.preventDefault();
-    const button = event.submitter;
-    const question = button && button.dataset.confirm;
-    if (question && !window.confirm(question)) return;
-    const data = new FormData(form);
-    if (button && button.name) data.append(button.name, button.value);
-    if (button) button.disabled = true;
-    fetch(form.action + (window.location.pathname.indexOf("/presenter/") >= 0 ? "?presenter=1" : ""), {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
-    })
-      .then(function (response) {
-        return response.text().then(function (html) {
-          if (response.ok) {
-            form.querySelectorAll("[data-dirty]").forEach(function (el) { el.removeAttribute("data-dirty"); });
-            form.querySelectorAll("textarea[data-draft-key], input[data-draft-key]").forEach(function (el) {
-              try { localStorage.removeItem("aar-draft:" + el.dataset.draftKey); } catch (e) { /* ignore */ }
-            });
-            const details = form.closest("details.edit");
-            if (details) details.open = false;
-            if (form.hasAttribute("data-reset")) form.reset();
-          } else if (response.status === 409) {
-            // A conflict: the answer shows both texts; this person's text is kept in it.
-            form.querySelectorAll("[data-dirty]").forEach(function (el) { el.removeAttribute("data-dirty"); });
-            const details = form.closest("details.edit");
-            if (details) details.open = false;
-          }
-          apply(html, response);
-        });
-      })
-      .catch(function () {
-        const note = document.createElement("p");
-        note.className = "alert error";
-        note.setAttribute("role", "alert");
-        note.textContent = "Not sent: the connection dropped. Your text is still here; try again.";
-        form.appendChild(note);
-      })
-      .finally(function () {
-        if (button) button.disabled = false;
-      });
   });
 
   // --- Keyboard shortcuts for the facilitator -------------------------------------------------------

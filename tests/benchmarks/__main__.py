@@ -17,6 +17,7 @@ SUITES = [
     "dashboard",
     "hints",
     "poll",
+    "push",
     "faults",
     "memory",
     "real_hints",

@@ -1,4 +1,4 @@
-"""Issue 4: the meeting poll on gunicorn.
+"""Issues 4 and 22: the meeting's fallback poll (push turned off), on what `make web` runs.
 
 1. Throughput of the "nothing changed" poll (304) side by side with a bare Django view on the
    same gunicorn (target ratio >= 0.6).
@@ -90,24 +90,17 @@ def start_server() -> subprocess.Popen[bytes]:
         "REDIS_URL": settings.REDIS_URL,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update({"PUSH_ENABLED": "0", "DB_POOL_SIZE": "8", "GUNICORN_MAX_REQUESTS": "0"})
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "aar_project.wsgi:application",
+            "aar_project.asgi:application",
             "--config",
             "aar_project/gunicorn.conf.py",
             "--bind",
             f"{HOST}:{PORT}",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--worker-connections",
-            "2000",
-            "--keep-alive",
-            "30",
             "--log-level",
             "warning",
         ],
@@ -180,7 +173,7 @@ def throughput(meetings: list[dict[str, object]]) -> None:
             rates[name].append(rate)
     bare, poll = statistics.mean(rates["bare"]), statistics.mean(rates["poll"])
     ratios = sorted(p / b for p, b in zip(rates["poll"], rates["bare"], strict=True))
-    line("bare Django view on gunicorn (2 workers x 8 threads)", f"{bare:.0f} req/s")
+    line("bare Django view on `make web` (2 uvicorn workers)", f"{bare:.0f} req/s")
     line("meeting poll, nothing changed (304)", f"{poll:.0f} req/s")
     line(
         "ratio poll / bare (target >= 0.6)",
@@ -203,14 +196,13 @@ async def load(
     async def viewer(slug: str, session: str, token: str) -> None:
         conn = Connection(HOST, PORT)
         seen = versions[slug]
-        hashes = ""
         await asyncio.sleep(random.uniform(0, 2))
         while time.monotonic() < stop:
             started = time.monotonic()
             try:
                 status, headers, _ = await conn.request(
                     "GET",
-                    f"/reviews/{slug}/meeting/poll/?t={token}&v={seen}&h={hashes}",
+                    f"/reviews/{slug}/meeting/poll/?t={token}&v={seen}",
                     cookie(session),
                 )
             except (OSError, asyncio.IncompleteReadError) as exc:
@@ -224,7 +216,6 @@ async def load(
             elif status == 200:
                 times["200"].append(now - started)
                 new = int(headers.get("x-aar-version", seen))
-                hashes = headers.get("x-aar-hashes", hashes)
                 for version, at in changes[slug]:
                     if seen < version <= new:
                         latencies.append(now - at)

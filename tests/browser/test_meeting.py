@@ -26,6 +26,8 @@ def open_as(browser, live_server, user):
         "console",
         lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text),
     )
+    page.script_errors = []
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
     sign_in_with_password(page, user.email)
     page.wait_for_url(re.compile(r".*/$"))
     return page
@@ -87,6 +89,7 @@ def test_every_screen_follows_the_facilitator_within_two_seconds(three):
     )
     assert re.match(r"^\d+:\d\d left$", participant.locator("#m-state .clock").inner_text())
     assert facilitator.csp_violations == [] and participant.csp_violations == []
+    assert facilitator.script_errors == [] and participant.script_errors == []
 
 
 def test_reveal_accounts_shows_them_to_the_participant(browser, live_server):

@@ -39,7 +39,7 @@ def test_web_waits_for_a_healthy_database_and_a_finished_migrate():
         )
 
 
-def test_the_web_command_names_the_real_wsgi_application():
+def test_the_web_command_names_the_real_asgi_application():
     command = SERVICES["web"]["command"]
     assert command[0] == "gunicorn"
     module, attribute = command[1].split(":")
@@ -91,4 +91,4 @@ def test_the_dockerfile_runs_as_a_non_root_user_and_collects_static_files():
     assert "USER aar" in dockerfile
     assert "--require-hashes -r requirements/base.txt" in dockerfile
     assert "collectstatic" in dockerfile
-    assert 'CMD ["gunicorn", "aar_project.wsgi:application"' in dockerfile
+    assert 'CMD ["gunicorn", "aar_project.asgi:application"' in dockerfile

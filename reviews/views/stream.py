@@ -1,0 +1,71 @@
+"""The meeting's push stream (Server-Sent Events), served by the ASGI web processes.
+
+Who may not see the review gets a 404 before the stream opens; while Redis does not answer
+the answer is a 503 and the page keeps polling. The stream carries only the review's version
+and the presence list: the page fetches what changed through the poll URL, so the access
+rules for the content stay in one place.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET
+
+from reviews import push
+from reviews.access import get_review_for
+from reviews.display import display_name
+
+
+def _presence(review_id: int, user_ids: list[int]) -> str:
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    names = sorted(display_name(u) for u in users)
+    return render_to_string("reviews/partials/_presence.html", {"names": names}).strip()
+
+
+_presence_async = sync_to_async(_presence)
+
+
+def _version(review_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM reviews_review WHERE id = %s", [review_id])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@sync_to_async
+def _release() -> None:
+    """The request's own thread gives back its database connection: 2,000 open streams must
+    not hold 2,000 connections (the hub's presence queries use a thread of their own)."""
+    connection.close()
+
+
+@login_required
+@require_GET
+async def meeting_stream(request: HttpRequest, slug: str) -> HttpResponseBase:
+    user = await request.auser()
+    access = await sync_to_async(get_review_for)(user, slug)  # a 404 for whoever may not see it
+    if not push.enabled() or not isinstance(request, ASGIRequest):
+        # No Redis, or served by a WSGI process (runserver): the page polls. 204 tells a
+        # browser's EventSource not to come back.
+        return HttpResponse(status=204)
+    hub = push.hub_for_loop(_presence_async)
+    try:
+        stream = await hub.join(access.review.pk, access.user_id)
+    except push.Unavailable:
+        unavailable = HttpResponse("Push is unavailable; the page polls.", status=503)
+        unavailable["Retry-After"] = "5"
+        return unavailable
+    # Joined first, then read: a change between the two is not missed.
+    version = await sync_to_async(_version)(access.review.pk)
+    response = StreamingHttpResponse(
+        push.events(hub, stream, version, release=_release), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response

@@ -1,0 +1,138 @@
+"""Three browsers on a real ASGI web process: the meeting follows through the push stream,
+falls back to polling when Redis stops, and goes back to the stream when it returns."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from reviews.services.meeting import meeting_start
+from tests.conftest import close_quietly
+from tests.factories import AccountFactory, ParticipantFactory, ReviewFactory
+from tests.private_redis import PrivateRedis
+from tests.reviews.test_push import cookies_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+
+def open_as(browser, server, user, polls: list[str] | None = None):
+    context = browser.new_context(base_url=server.url, viewport={"width": 1300, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.script_errors = []
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+    if polls is not None:
+        page.on("request", lambda r: "/meeting/poll/" in r.url and polls.append(r.url))
+    # Signed in by session cookie: the server process keeps the real password hashers, and
+    # the tests' fast one is not among them.
+    context.add_cookies(
+        [
+            {"name": name, "value": value, "url": server.url}
+            for name, value in cookies_for(user).items()
+        ]
+    )
+    return page
+
+
+def live_mode(page) -> str:
+    return page.locator("#meeting").get_attribute("data-live") or ""
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def phase_name(page) -> str:
+    return page.locator("#m-state .phase-name").inner_text()
+
+
+@pytest.fixture
+def review(transactional_db):
+    made = ReviewFactory(title="Checkout latency spike")
+    AccountFactory(
+        participant=ParticipantFactory(review=made),
+        body="I saw the cache hit rate collapse.",
+        submitted_at=timezone.now(),
+    )
+    return made
+
+
+def test_a_change_reaches_the_others_through_the_stream(browser, web_server, review):
+    participant_user = review.participants.get(role="participant").user
+    polls: list[str] = []
+    pages = {
+        "facilitator": open_as(browser, web_server, review.facilitator),
+        "scribe": open_as(browser, web_server, review.scribe),
+        "participant": open_as(browser, web_server, participant_user, polls),
+    }
+    try:
+        for page in pages.values():
+            page.goto(f"/reviews/{review.slug}/meeting/")
+        for page in pages.values():
+            assert wait_for(lambda p=page: live_mode(p) == "push", 10)
+        participant = pages["participant"]
+        # Everyone has it open, and the header says so.
+        assert wait_for(lambda: "3 here" in participant.locator("#m-presence").inner_text(), 10)
+        time.sleep(3)
+        assert polls == []  # with the stream open, the page does not poll
+        pages["facilitator"].get_by_role("button", name="Start meeting").click()
+        assert wait_for(lambda: phase_name(participant) == "Summary", 5)
+        assert wait_for(lambda: phase_name(pages["scribe"]) == "Summary", 5)
+        assert len(polls) >= 1  # the stream said "changed"; the page fetched what changed
+        pages["facilitator"].get_by_role("button", name="Next phase").click()
+        assert wait_for(lambda: phase_name(participant) == "Timeline", 5)
+        assert wait_for(
+            lambda: "cache hit rate" in participant.locator("#m-accounts").inner_text(), 5
+        )
+        # The change was announced in the status region that stays on the page.
+        assert wait_for(
+            lambda: (
+                participant.locator("#m-status").inner_text()
+                == "Now: Timeline. The accounts are revealed."
+            ),
+            3,
+        )
+        for page in pages.values():
+            assert page.script_errors == []
+    finally:
+        for page in pages.values():
+            close_quietly(page)
+
+
+def test_the_page_polls_while_redis_is_down_and_goes_back_to_the_stream(
+    browser, start_web, review, tmp_path
+):
+    redis_server = PrivateRedis(tmp_path)
+    redis_server.start()
+    participant_user = review.participants.get(role="participant").user
+    pages = []
+    try:
+        server = start_web(redis_server.url)
+        meeting_start(review=review)
+        facilitator = open_as(browser, server, review.facilitator)
+        participant = open_as(browser, server, participant_user)
+        pages = [facilitator, participant]
+        for page in pages:
+            page.goto(f"/reviews/{review.slug}/meeting/")
+        assert wait_for(lambda: live_mode(participant) == "push", 10)
+        redis_server.stop()
+        assert wait_for(lambda: live_mode(participant) == "poll", 8)
+        # Saves still work, and the other screen follows by polling.
+        facilitator.get_by_role("button", name="Next phase").click()
+        assert wait_for(lambda: phase_name(participant) == "Timeline", 5)
+        redis_server.start()
+        assert wait_for(lambda: live_mode(participant) == "push", 40)
+        facilitator.get_by_role("button", name="Next phase").click()
+        assert wait_for(lambda: phase_name(participant) == "Root cause", 5)
+        assert participant.script_errors == [] and facilitator.script_errors == []
+    finally:
+        for page in pages:
+            close_quietly(page)
+        redis_server.stop()

@@ -1,0 +1,246 @@
+"""The meeting's push stream, against a real ASGI web process, PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from reviews import push
+from reviews.display import display_name
+from reviews.models import Review
+from reviews.services.meeting import finding_add, meeting_start
+from tests.conftest import Cast, _database_url_for_worker
+from tests.private_redis import PrivateRedis
+from tests.silent_server import SilentServer
+from tests.sse_client import EventStream
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def cookies_for(user) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+
+def stream_url(server, review: Review) -> str:
+    return f"{server.url}/reviews/{review.slug}/meeting/stream/"
+
+
+def version(event) -> int:
+    return int(json.loads(event.data)["v"])
+
+
+@pytest.fixture
+def cast(transactional_db) -> Cast:
+    made = Cast()
+    meeting_start(review=made.review)
+    made.review.refresh_from_db()
+    return made
+
+
+def test_a_change_reaches_every_open_stream_with_its_version(web_server, cast):
+    streams = [
+        EventStream(stream_url(web_server, cast.review), cookies_for(who))
+        for who in (cast.participant, cast.observer, cast.scribe)
+    ]
+    try:
+        for stream in streams:
+            assert stream.status == 200
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            first = stream.next("changed")
+            assert version(first) == cast.review.version and first.id == str(version(first))
+            assert stream.retry == push.RETRY_MS
+        finding_add(review=cast.review, kind="went_well", actor=cast.scribe, text="Paged fast")
+        cast.review.refresh_from_db()
+        for stream in streams:
+            changed = stream.next("changed")
+            assert version(changed) == cast.review.version
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def test_the_stream_is_404_for_someone_who_may_not_see_the_review(web_server, cast):
+    from tests.factories import UserFactory
+
+    outsider = EventStream(stream_url(web_server, cast.review), cookies_for(UserFactory()))
+    assert outsider.status == 404
+    anonymous = EventStream(stream_url(web_server, cast.review), {})
+    assert anonymous.status == 302 and "/accounts/login/" in anonymous.headers["location"]
+    missing = EventStream(
+        f"{web_server.url}/reviews/no-such-review/meeting/stream/", cookies_for(cast.participant)
+    )
+    assert missing.status == 404
+
+
+def test_a_reconnect_with_last_event_id_catches_up_with_the_current_version(web_server, cast):
+    seen = cast.review.version
+    finding_add(review=cast.review, kind="went_well", actor=cast.scribe, text="Missed one")
+    finding_add(review=cast.review, kind="went_well", actor=cast.scribe, text="And another")
+    cast.review.refresh_from_db()
+    stream = EventStream(
+        stream_url(web_server, cast.review), cookies_for(cast.participant), last_event_id=seen
+    )
+    try:
+        assert version(stream.next("changed")) == cast.review.version == seen + 2
+    finally:
+        stream.close()
+
+
+def test_presence_lists_who_has_the_meeting_open_and_forgets_who_left(web_server, cast):
+    first = EventStream(stream_url(web_server, cast.review), cookies_for(cast.participant))
+    second = EventStream(stream_url(web_server, cast.review), cookies_for(cast.observer))
+    try:
+        names = first.next("presence").data
+        while "2 here" not in names:
+            names = first.next("presence").data
+        assert display_name(cast.observer) in names and display_name(cast.participant) in names
+        second.close()
+        while "2 here" in names:
+            names = first.next("presence").data
+        assert "1 here" in names and display_name(cast.observer) not in names
+    finally:
+        first.close()
+        second.close()
+
+
+def test_streams_end_when_redis_stops_new_ones_wait_and_all_resume_when_it_is_back(
+    start_web, cast, tmp_path
+):
+    redis_server = PrivateRedis(tmp_path)
+    redis_server.start()
+    try:
+        server = start_web(redis_server.url)
+        url, cookies = stream_url(server, cast.review), cookies_for(cast.participant)
+        stream = EventStream(url, cookies)
+        assert stream.status == 200 and stream.next("changed")
+        redis_server.stop()
+        stopped = time.monotonic()
+        assert stream.next("closed", timeout=push.SILENCE_SECONDS + 5).event == "closed"
+        # The page falls back to polling within one interval of this (the browser test).
+        assert time.monotonic() - stopped < push.SILENCE_SECONDS + 3
+        refused = EventStream(url, cookies)
+        assert refused.status == 503 and refused.headers["retry-after"]
+        redis_server.start()
+        deadline = time.monotonic() + 15
+        while True:
+            again = EventStream(url, cookies)
+            if again.status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert again.status == 200
+        try:
+            assert version(again.next("changed")) == cast.review.version
+        finally:
+            again.close()
+    finally:
+        redis_server.stop()
+
+
+def test_a_silent_redis_never_slows_a_save(settings, cast):
+    silent = SilentServer()
+    try:
+        settings.REDIS_URL = f"redis://127.0.0.1:{silent.port}/0"
+        push.reset_client()
+        started = time.monotonic()
+        assert push.publish({"r": cast.review.pk, "v": 99}) is False
+        first = time.monotonic() - started
+        started = time.monotonic()
+        for _ in range(20):
+            assert push.publish({"r": cast.review.pk, "v": 99}) is False
+        assert first < 1.0 and time.monotonic() - started < 0.05  # the breaker answers at once
+    finally:
+        silent.close()
+        push.reset_client()
+
+
+def test_a_hub_on_a_silent_redis_refuses_streams_instead_of_hanging():
+    silent = SilentServer()
+
+    async def render(_review: int, _users: list[int]) -> str:
+        return ""
+
+    async def attempt() -> float:
+        hub = push.Hub(f"redis://127.0.0.1:{silent.port}/0", "aar:test-silent", render)
+        started = time.monotonic()
+        try:
+            with pytest.raises(push.Unavailable):
+                await hub.join(1, 1)
+        finally:
+            await hub.stop()
+        return time.monotonic() - started
+
+    try:
+        assert run_apart(attempt()) <= push.SILENCE_SECONDS + 1
+    finally:
+        silent.close()
+
+
+def run_apart(coroutine):
+    """asyncio.run in a thread of its own (Playwright's loop may be running in this one)."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def backends(probe) -> int:
+    """Connections to the test database now (the probe's own among them, always)."""
+    row = probe.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    ).fetchone()
+    return int(row[0])
+
+
+async def open_streams(url: str, cookie: str, count: int) -> list[asyncio.StreamWriter]:
+    """`count` real streams, each read up to its first event."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    path = "/" + url.split("//")[1].split("/", 1)[1]
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n"
+        f"Cookie: {cookie}\r\n\r\n"
+    ).encode()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def one() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(request)
+        await writer.drain()
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"event: changed"), 60)
+        except asyncio.IncompleteReadError as error:
+            raise AssertionError(error.partial[:400]) from None
+        assert b" 200 " in head.split(b"\r\n", 1)[0], head[:200]
+        writers.append(writer)
+
+    for start in range(0, count, 100):
+        await asyncio.gather(*(one() for _ in range(min(100, count - start))))
+    return writers
+
+
+def test_two_thousand_idle_streams_leave_the_database_backend_count_flat(web_server, cast):
+    import psycopg
+
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies_for(cast.participant).items())
+    url = stream_url(web_server, cast.review)
+
+    async def run(probe) -> tuple[int, int, int]:
+        warm = await open_streams(url, cookie, 10)  # the process has its pool now
+        before = backends(probe)
+        many = await open_streams(url, cookie, 2000)
+        during = backends(probe)
+        for writer in warm + many:
+            writer.close()
+        return before, during, len(many)
+
+    with psycopg.connect(_database_url_for_worker(), autocommit=True) as probe:
+        before, during, opened = run_apart(run(probe))
+    assert opened == 2000
+    # The pool's connections, borrowed while streams open and given back: never one a stream.
+    assert during <= before + 8, (before, during)
