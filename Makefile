@@ -12,6 +12,7 @@ help:
 	@echo "make run          set up, migrate, load demo data and serve http://$(HOST):$(PORT) (SQLite, in-process tasks)"
 	@echo "make test         set up and run the test suite (SQLite unless DATABASE_URL says otherwise)"
 	@echo "make check        ruff, format check, mypy --strict, import rules, migrations check, deploy check"
+	@echo "make web          gunicorn with uvicorn workers: pages, polls and the meeting's push stream on http://$(HOST):$(PORT)"
 	@echo "make worker/beat  a Celery worker / the beat scheduler (needs REDIS_URL)"
 	@echo "make bench        the benchmarks in tests/benchmarks (see README)"
 	@echo "make requirements recompile the pinned requirements files (needs pip-tools)"

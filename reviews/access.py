@@ -98,6 +98,42 @@ def review_access(user: User | AnonymousUser, review: Review) -> ReviewAccess | 
     )
 
 
+def accesses_for(
+    review_id: int, user_ids: list[int]
+) -> tuple[Review | None, dict[int, ReviewAccess]]:
+    """What each of these people may do with the review now, in four queries whatever their
+    number (the push hub's check after every change); whoever may not see it is left out."""
+    from django.contrib.auth import get_user_model
+
+    review = Review.objects.select_related("team").filter(pk=review_id).first()
+    if review is None:
+        return None, {}
+    participants = review.participants.filter(user_id__in=user_ids)
+    rows = {
+        user_id: (role, reads_sealed)
+        for user_id, role, reads_sealed in participants.values_list(
+            "user_id", "role", "reads_sealed"
+        )
+    }
+    members = set(review.team.members.filter(pk__in=user_ids).values_list("pk", flat=True))
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    out: dict[int, ReviewAccess] = {}
+    for user_id, is_staff in users.values_list("pk", "is_staff"):
+        role, reads_sealed = rows.get(user_id, (None, False))
+        is_owner = review.team.delivery_owner_id == user_id
+        if role is None and not is_owner and user_id not in members and not is_staff:
+            continue
+        out[user_id] = ReviewAccess(
+            review=review,
+            role=role,
+            is_delivery_owner=is_owner,
+            is_staff=is_staff,
+            user_id=user_id,
+            reads_sealed=reads_sealed,
+        )
+    return review, out
+
+
 def get_review_for(user: User | AnonymousUser, slug: str, need: Need = Need.VIEW) -> ReviewAccess:
     """The review with this slug if `user` may do `need` with it; otherwise 404."""
     review = Review.objects.select_related("team").filter(slug=slug).first()

@@ -12,10 +12,14 @@ through the push stream (reviews.push) or, without it, by polling.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
@@ -24,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aar_project.typing import HtmxHttpRequest
-from reviews.access import ReviewAccess, review_zone
+from reviews.access import ReviewAccess, accesses_for, review_zone
 from reviews.display import agenda_report, format_offset
 from reviews.forms import FindingForm, MeetingActionForm, SuggestionForm, SummaryForm
 from reviews.models import (
@@ -272,6 +276,61 @@ def personal_fragments(
     return render_fragments(context, tuple(sorted(names)))
 
 
+def _same(access: ReviewAccess) -> ReviewAccess:
+    return access
+
+
+def stream_fragments(
+    review_id: int, viewers: list[tuple[int, bool]]
+) -> tuple[int, dict[tuple[int, bool], str]]:
+    """What the push stream sends each open page after a change: every fragment, swapped by
+    id, for each (person, presenter view) with a stream open, at the review's current version.
+
+    Access is decided for all of them at once (accesses_for: four queries), the shared
+    fragments come once per role from the cache (rendered on a miss), and participants' own
+    suggestions come from one query: the cost does not grow with the number of streams.
+    Whoever may no longer see the review is left out (the hub ends their stream).
+    """
+    review, accesses = accesses_for(review_id, sorted({user for user, _ in viewers}))
+    if review is None:
+        return 0, {}
+    state = state_of(review)
+    roles = {user: role_class(access) for user, access in accesses.items()}
+    own: dict[int, list[Suggestion]] = {}
+    personal_users = [u for u, presenter in viewers if u in roles and _personal(roles[u])]
+    if personal_users:
+        rows = Suggestion.objects.filter(review_id=review_id, author_id__in=personal_users)
+        for suggestion in rows.order_by("author_id", "-created_at"):
+            mine = own.setdefault(suggestion.author_id, [])
+            if len(mine) < 20:
+                mine.append(suggestion)
+    shared: dict[tuple[str, bool], dict[str, str]] = {}
+    nobody_yet: dict[bool, dict[str, str]] = {}
+    out: dict[tuple[int, bool], str] = {}
+    with timezone.override(review_zone(review)):
+        for user, presenter in viewers:
+            if user not in roles:
+                continue
+            role, access = roles[user], accesses[user]
+            if (role, presenter) not in shared:
+                shared[(role, presenter)] = shared_fragments(
+                    state, role, presenter=presenter, access=functools.partial(_same, access)
+                )
+            parts = dict(shared[(role, presenter)])
+            names = _personal(role) & set(PRESENTER_FRAGMENTS if presenter else FRAGMENTS)
+            if names and user in own:
+                context = {"presenter": presenter, "suggestions": own[user]}
+                parts.update(render_fragments(context, tuple(sorted(names))))
+            elif names:
+                if presenter not in nobody_yet:
+                    context = {"presenter": presenter, "suggestions": []}
+                    nobody_yet[presenter] = render_fragments(context, tuple(sorted(names)))
+                parts.update(nobody_yet[presenter])
+            order = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
+            out[(user, presenter)] = "".join(parts[name] for name in order if name in parts)
+    return state.version, out
+
+
 POLL_SALT = "aar.meeting.poll"
 
 
@@ -289,3 +348,38 @@ def read_poll_token(token: str) -> tuple[int, int] | None:
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return int(review_id), int(user_id)
+
+
+_POLL_PATH = re.compile(r"^/reviews/(?P<slug>[-\w]+)/meeting/poll/$")
+
+
+def _unchanged(review_id: int, slug: str, version: str) -> bool:
+    try:
+        state = review_state(review_id, slug)
+    finally:
+        if "pool" in connection.settings_dict.get("OPTIONS", {}):
+            connection.close()  # back to the pool: a thread of the executor holds none
+        else:
+            connection.close_if_unusable_or_obsolete()
+    return state is not None and version == str(state.version)
+
+
+_unchanged_async = sync_to_async(_unchanged, thread_sensitive=False)
+
+
+async def unchanged_poll(scope: dict[str, Any]) -> bool:
+    """True when an ASGI request is a meeting poll whose review has not moved: the same
+    decision as the poll view's first lines (a valid token for this review and the current
+    version), made before Django's handler, so the 304 costs one query and no thread of its
+    own. Anything else is the view's to answer."""
+    if scope.get("method") != "GET":
+        return False
+    match = _POLL_PATH.match(scope.get("path", ""))
+    if match is None:
+        return False
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    token = read_poll_token(query.get("t", [""])[0])
+    version = query.get("v", [""])[0]
+    if token is None or not version.isdigit():
+        return False
+    return bool(await _unchanged_async(token[0], match["slug"], version))

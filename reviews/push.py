@@ -7,7 +7,9 @@ message lost that way is caught up by the browsers' fallback poll.
 
 Receiving (the ASGI web processes): each process has one `Hub`, holding one Redis pub/sub
 connection, and fans every message out in memory to the streams open in that process for that
-review: no database query and no Redis connection per open stream. The hub publishes a
+review: no database query and no Redis connection per open stream. After a change it renders
+the fragments once per review and role (or reads them from the cache) and sends them in the
+event itself, so the pages need not come and ask. The hub publishes a
 heartbeat to itself every `HEARTBEAT_SECONDS`; when none comes back in time (Redis stopped,
 or accepts and never answers) it ends every stream, so the browsers go back to polling, and
 refuses new ones until Redis answers again.
@@ -122,13 +124,19 @@ class Stream:
 
     review_id: int
     user_id: int
+    presenter: bool = False
     version: int = 0
+    fragments: str | None = None  # the latest change's fragments for this page, not sent yet
     presence: str | None = None
     closed: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 PresenceRenderer = Callable[[int, list[int]], Awaitable[str]]
+# (review, [(person, presenter view)]) -> (version, {(person, presenter view): fragments})
+FragmentRenderer = Callable[
+    [int, list[tuple[int, bool]]], Awaitable[tuple[int, dict[tuple[int, bool], str]]]
+]
 
 
 class Unavailable(Exception):
@@ -136,39 +144,53 @@ class Unavailable(Exception):
 
 
 class Hub:
-    """One per process: one subscription, fanned out in memory to this process's streams."""
+    """One per process: one subscription, fanned out in memory to this process's streams.
 
-    def __init__(self, url: str, name: str, render_presence: PresenceRenderer) -> None:
+    After a change the hub renders (or reads from the cache) the fragments once per review
+    and role for the pages open in this process and sends them in the event itself, so no
+    page has to ask for them; access is decided again for all of them in one go, and a page
+    whose person may no longer see the review has its stream ended.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        render_presence: PresenceRenderer,
+        render_fragments: FragmentRenderer | None = None,
+    ) -> None:
         self.url = url
         self.name = name
         self.process = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.render_presence = render_presence
+        self.render_fragments = render_fragments
         self.streams: dict[int, set[Stream]] = {}
         self.healthy = False
-        self.delivered = 0  # messages fanned out (for tests and the benchmark)
+        self.delivered = 0  # events fanned out (for tests and the benchmark)
         self._task: asyncio.Task[None] | None = None
-        self._presence_dirty: set[int] = set()
+        self._deliverer: asyncio.Task[None] | None = None
+        self._changed: dict[int, int] = {}  # review -> newest version announced, not delivered
+        self._changed_bell = asyncio.Event()
+        self._presence_dirty: set[int] = set()  # reviews whose presence list is to be sent
+        self._here_dirty: set[int] = set()  # reviews whose entries in Redis are to be written
+        self._here_written: dict[int, set[int]] = {}  # review -> people written as here
         self._redis: aioredis.Redis | None = None
         self._ready = asyncio.Event()
         self._heard_at = 0.0
 
     # Streams come and go -------------------------------------------------------------------
 
-    async def join(self, review_id: int, user_id: int) -> Stream:
+    async def join(self, review_id: int, user_id: int, presenter: bool = False) -> Stream:
         self.start()
         if not self.healthy:
             try:
                 await asyncio.wait_for(self._ready.wait(), SILENCE_SECONDS)
             except TimeoutError:
                 raise Unavailable("Redis is not answering") from None
-        stream = Stream(review_id, user_id)
-        here = self.streams.setdefault(review_id, set())
-        arrived = not any(s.user_id == user_id for s in here)
-        here.add(stream)
-        if arrived:
-            await self._mark_present(review_id, user_id)
-        else:
-            stream.presence = await self._presence_html(review_id)
+        stream = Stream(review_id, user_id, presenter)
+        self.streams.setdefault(review_id, set()).add(stream)
+        self._here_dirty.add(review_id)
+        self._presence_dirty.add(review_id)
         return stream
 
     async def leave(self, stream: Stream) -> None:
@@ -178,8 +200,7 @@ class Hub:
         here.discard(stream)
         if not here:
             del self.streams[stream.review_id]
-        if not any(s.user_id == stream.user_id for s in here):
-            await self._mark_absent(stream.review_id, stream.user_id)
+        self._here_dirty.add(stream.review_id)
 
     def count(self) -> int:
         return sum(len(s) for s in self.streams.values())
@@ -187,19 +208,27 @@ class Hub:
     # The one subscription --------------------------------------------------------------------
 
     def start(self) -> None:
+        # Contexts of their own: not the request's that happened to start them (whose
+        # thread for synchronous work goes away when that request ends).
+        loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
-            # A context of its own: not the request's that happened to start it (whose
-            # thread for synchronous work goes away when that request ends).
-            self._task = asyncio.get_running_loop().create_task(
+            self._task = loop.create_task(
                 self._run(), name="aar-push-hub", context=contextvars.Context()
+            )
+        if self.render_fragments is not None and (
+            self._deliverer is None or self._deliverer.done()
+        ):
+            self._deliverer = loop.create_task(
+                self._deliver(), name="aar-push-deliver", context=contextvars.Context()
             )
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        for task in (self._task, self._deliverer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._task = self._deliverer = None
         self._end_all()
 
     async def _run(self) -> None:
@@ -214,6 +243,7 @@ class Hub:
                     logger.warning("push: Redis stopped answering (%s); streams end", error)
                 self.healthy = False
                 self._ready.clear()
+                self._here_written.clear()
                 self._end_all()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -246,12 +276,15 @@ class Hub:
                 if now - beat_at >= HEARTBEAT_SECONDS:
                     beat_at = now
                     await asyncio.wait_for(self._heartbeat(client), timeout)
+                if (self._here_dirty or now - refresh_at >= PRESENCE_REFRESH) and (
+                    now - flush_at >= PRESENCE_DEBOUNCE
+                ):
+                    refresh = now - refresh_at >= PRESENCE_REFRESH
+                    refresh_at = now if refresh else refresh_at
+                    await asyncio.wait_for(self._write_presence(client, refresh), timeout)
                 if self._presence_dirty and now - flush_at >= PRESENCE_DEBOUNCE:
                     flush_at = now
                     await self._flush_presence()
-                if now - refresh_at >= PRESENCE_REFRESH:
-                    refresh_at = now
-                    await asyncio.wait_for(self._refresh_presence(client), timeout)
         finally:
             self._redis = None
             # A broken connection may fail to close too: it is dropped either way.
@@ -277,14 +310,46 @@ class Hub:
         review_id = message.get("r")
         if not isinstance(review_id, int) or review_id not in self.streams:
             return
-        if "v" in message and isinstance(message["v"], int):
-            for stream in self.streams[review_id]:
-                if message["v"] > stream.version:
-                    stream.version = message["v"]
-                    stream.wake.set()
-                    self.delivered += 1
+        version = message.get("v")
+        if isinstance(version, int):
+            if self.render_fragments is None:  # tell the pages; they ask for what changed
+                for stream in self.streams[review_id]:
+                    if version > stream.version:
+                        stream.version = version
+                        stream.wake.set()
+                        self.delivered += 1
+            elif version > self._changed.get(review_id, 0):
+                self._changed[review_id] = version
+                self._changed_bell.set()
         if message.get("p"):
             self._presence_dirty.add(review_id)
+
+    async def _deliver(self) -> None:
+        """Changes, newest version per review, rendered once and handed to the streams."""
+        assert self.render_fragments is not None
+        while True:
+            await self._changed_bell.wait()
+            self._changed_bell.clear()
+            while self._changed:
+                review_id, _version = self._changed.popitem()
+                streams = list(self.streams.get(review_id, ()))
+                if not streams:
+                    continue
+                viewers = sorted({(s.user_id, s.presenter) for s in streams})
+                try:
+                    version, html = await self.render_fragments(review_id, viewers)
+                except Exception:
+                    logger.exception("push: fragments not rendered for review %s", review_id)
+                    continue
+                for stream in streams:
+                    fragments = html.get((stream.user_id, stream.presenter))
+                    if fragments is None:
+                        stream.closed = True  # may no longer see the review
+                    elif version > stream.version:
+                        stream.version = version
+                        stream.fragments = fragments
+                        self.delivered += 1
+                    stream.wake.set()
 
     def _end_all(self) -> None:
         for streams in self.streams.values():
@@ -294,43 +359,33 @@ class Hub:
 
     # Presence ----------------------------------------------------------------------------------
 
-    async def _mark_present(self, review_id: int, user_id: int) -> None:
-        client = self._redis
-        if client is None:
-            return
-        try:
-            await asyncio.wait_for(
-                client.zadd(
-                    presence_key(review_id),
-                    {f"{user_id}:{self.process}": time.time() + PRESENCE_TTL},
-                ),
-                1.0,
-            )
-            await client.publish(self.name, json.dumps({"r": review_id, "p": 1}))
-        except Exception:
-            logger.debug("push: presence not recorded", exc_info=True)
-
-    async def _mark_absent(self, review_id: int, user_id: int) -> None:
-        client = self._redis
-        if client is None:
-            return
-        try:
-            await asyncio.wait_for(
-                client.zrem(presence_key(review_id), f"{user_id}:{self.process}"), 1.0
-            )
-            await client.publish(self.name, json.dumps({"r": review_id, "p": 1}))
-        except Exception:
-            logger.debug("push: presence not removed", exc_info=True)
-
-    async def _refresh_presence(self, client: aioredis.Redis) -> None:
-        if not self.streams:
+    async def _write_presence(self, client: aioredis.Redis, refresh: bool) -> None:
+        """This process's entries in Redis, for the reviews whose people came or went (all of
+        them when it is time to refresh), in one round trip; then "presence" to every hub."""
+        reviews = set(self._here_dirty) | (set(self.streams) if refresh else set())
+        self._here_dirty.clear()
+        if not reviews:
             return
         expires = time.time() + PRESENCE_TTL
+        changed: list[int] = []
         async with client.pipeline(transaction=False) as pipe:
-            for review_id, streams in self.streams.items():
-                members = {f"{s.user_id}:{self.process}": expires for s in streams}
-                pipe.zadd(presence_key(review_id), members)
-                pipe.zremrangebyscore(presence_key(review_id), "-inf", time.time())
+            for review_id in reviews:
+                here = {s.user_id for s in self.streams.get(review_id, ())}
+                gone = self._here_written.get(review_id, set()) - here
+                key = presence_key(review_id)
+                if here:
+                    pipe.zadd(key, {f"{user}:{self.process}": expires for user in here})
+                if gone:
+                    pipe.zrem(key, *(f"{user}:{self.process}" for user in gone))
+                pipe.zremrangebyscore(key, "-inf", time.time())
+                if here != self._here_written.get(review_id, set()):
+                    changed.append(review_id)
+                if here:
+                    self._here_written[review_id] = here
+                else:
+                    self._here_written.pop(review_id, None)
+            for review_id in changed:
+                pipe.publish(self.name, json.dumps({"r": review_id, "p": 1}))
             await pipe.execute()
 
     async def present(self, review_id: int) -> list[int]:
@@ -403,7 +458,11 @@ async def events(
             if stream.presence is not None and stream.presence != sent_presence:
                 sent_presence = stream.presence
                 yield sse("presence", stream.presence)
-            if stream.version > sent_version:
+            if stream.fragments is not None:
+                fragments, stream.fragments = stream.fragments, None
+                sent_version = stream.version
+                yield sse("fragments", fragments, sent_version)
+            elif stream.version > sent_version:
                 sent_version = stream.version
                 yield sse("changed", json.dumps({"v": sent_version}), sent_version)
             if stream.closed:
@@ -423,12 +482,14 @@ async def events(
 _hubs: dict[int, Hub] = {}
 
 
-def hub_for_loop(render_presence: PresenceRenderer) -> Hub:
+def hub_for_loop(
+    render_presence: PresenceRenderer, render_fragments: FragmentRenderer | None = None
+) -> Hub:
     """The process's hub, bound to the running event loop (one loop per ASGI process)."""
     loop = asyncio.get_running_loop()
     hub = _hubs.get(id(loop))
     if hub is None or hub.url != settings.REDIS_URL or hub.name != channel():
-        hub = Hub(settings.REDIS_URL, channel(), render_presence)
+        hub = Hub(settings.REDIS_URL, channel(), render_presence, render_fragments)
         _hubs.clear()
         _hubs[id(loop)] = hub
     return hub

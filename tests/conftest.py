@@ -284,6 +284,11 @@ class WebServer:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def restart(self) -> None:
+        """Killed without warning and started again on the same address."""
+        self.kill()
+        self.start()
+
 
 @pytest.fixture
 def start_web(transactional_db, settings, collected_static, tmp_path):

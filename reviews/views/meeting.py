@@ -114,7 +114,9 @@ def _page(
         )
     )
     if push.enabled() and isinstance(request, ASGIRequest):
-        context["stream_url"] = reverse("reviews:stream", args=[access.review.slug])
+        context["stream_url"] = reverse("reviews:stream", args=[access.review.slug]) + (
+            "?presenter=1" if extra.get("presenter") else ""
+        )
         context["htmx_extensions"] = "hx-sse"
     context["poll_interval_ms"] = POLL_INTERVAL_MS
     context["safety_poll_ms"] = push.SAFETY_POLL_MS

@@ -1,9 +1,10 @@
 """The meeting's push stream (Server-Sent Events), served by the ASGI web processes.
 
 Who may not see the review gets a 404 before the stream opens; while Redis does not answer
-the answer is a 503 and the page keeps polling. The stream carries only the review's version
-and the presence list: the page fetches what changed through the poll URL, so the access
-rules for the content stay in one place.
+the answer is a 503 and the page keeps polling. After each change the stream carries the
+page's fragments (rendered once per role by the process's hub, access decided again for every
+open page in one go, see reviews.live.stream_fragments); when it opens, only the version, and
+the page fetches what it missed through the poll URL.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 from reviews import push
 from reviews.access import get_review_for
 from reviews.display import display_name
+from reviews.live import stream_fragments
 
 
 def _presence(review_id: int, user_ids: list[int]) -> str:
@@ -29,6 +31,7 @@ def _presence(review_id: int, user_ids: list[int]) -> str:
 
 
 _presence_async = sync_to_async(_presence)
+_fragments_async = sync_to_async(stream_fragments)
 
 
 def _version(review_id: int) -> int:
@@ -54,9 +57,11 @@ async def meeting_stream(request: HttpRequest, slug: str) -> HttpResponseBase:
         # No Redis, or served by a WSGI process (runserver): the page polls. 204 tells a
         # browser's EventSource not to come back.
         return HttpResponse(status=204)
-    hub = push.hub_for_loop(_presence_async)
+    hub = push.hub_for_loop(_presence_async, _fragments_async)
     try:
-        stream = await hub.join(access.review.pk, access.user_id)
+        stream = await hub.join(
+            access.review.pk, access.user_id, presenter=request.GET.get("presenter") == "1"
+        )
     except push.Unavailable:
         unavailable = HttpResponse("Push is unavailable; the page polls.", status=503)
         unavailable["Retry-After"] = "5"

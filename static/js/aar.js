@@ -240,6 +240,22 @@
     }
     if (!event.defaultPrevented) askedAt = performance.now();
   });
+  // A change pushed with its fragments (sse-swap on #m-push): placed like a poll's answer.
+  root.addEventListener("htmx:sseBeforeMessage", function (event) {
+    if (event.target.id !== "m-push") return;
+    heldNow = false;
+    sender = null;
+  });
+  root.addEventListener("htmx:sseMessage", function (event) {
+    if (event.target.id !== "m-push") return;
+    const v = parseInt(event.detail.lastEventId, 10);
+    if (heldNow) behind = true;
+    else if (v > parseInt(root.dataset.version, 10)) {
+      behind = false;
+      root.dataset.version = String(v);
+    }
+    heldNow = false;
+  });
   root.dataset.live = "poll";
   root.addEventListener("htmx:sseOpen", function () {
     streamOpen = true;

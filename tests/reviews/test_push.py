@@ -59,11 +59,33 @@ def test_a_change_reaches_every_open_stream_with_its_version(web_server, cast):
         finding_add(review=cast.review, kind="went_well", actor=cast.scribe, text="Paged fast")
         cast.review.refresh_from_db()
         for stream in streams:
-            changed = stream.next("changed")
-            assert version(changed) == cast.review.version
+            # The change comes with the page's fragments, rendered for the person's role.
+            pushed = stream.next("fragments")
+            assert pushed.id == str(cast.review.version)
+            assert '<section id="m-state" hx-swap-oob="true"' in pushed.data
+            assert "csrfmiddlewaretoken" not in pushed.data
     finally:
         for stream in streams:
             stream.close()
+
+
+def test_someone_removed_from_the_review_has_their_stream_ended_at_the_next_change(
+    web_server, cast
+):
+    from reviews.services.people import participant_remove
+
+    observer = EventStream(stream_url(web_server, cast.review), cookies_for(cast.observer))
+    other = EventStream(stream_url(web_server, cast.review), cookies_for(cast.participant))
+    try:
+        assert observer.next("changed") and other.next("changed")
+        participant_remove(review=cast.review, participant=cast.observer_row)
+        assert observer.next("fragments").event == "closed"  # nothing of the review sent
+        assert other.next("fragments").event == "fragments"
+        again = EventStream(stream_url(web_server, cast.review), cookies_for(cast.observer))
+        assert again.status == 404
+    finally:
+        observer.close()
+        other.close()
 
 
 def test_the_stream_is_404_for_someone_who_may_not_see_the_review(web_server, cast):
@@ -244,3 +266,36 @@ def test_two_thousand_idle_streams_leave_the_database_backend_count_flat(web_ser
     assert opened == 2000
     # The pool's connections, borrowed while streams open and given back: never one a stream.
     assert during <= before + 8, (before, during)
+
+
+def test_an_unchanged_poll_is_answered_before_django_and_a_changed_one_by_the_view(
+    web_server, cast
+):
+    import re
+    import urllib.request
+
+    client = Client()
+    client.force_login(cast.participant)
+    page = client.get(f"/reviews/{cast.review.slug}/meeting/").content.decode()
+    url = re.search(r'id="m-live"[^>]*hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies_for(cast.participant).items())
+
+    def ask(version: int, token_url: str = url) -> tuple[int, dict[str, str]]:
+        request = urllib.request.Request(
+            f"{web_server.url}{token_url}&v={version}", headers={"Cookie": cookie}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, {k.lower(): v for k, v in response.headers.items()}
+        except urllib.error.HTTPError as error:
+            return error.code, {k.lower(): v for k, v in error.headers.items()}
+
+    status, headers = ask(cast.review.version)
+    assert status == 304 and headers["cache-control"] == "no-store"
+    assert "x-request-id" not in headers  # not through Django's middleware
+    status, headers = ask(cast.review.version - 1)
+    assert status == 200 and headers["x-aar-version"] == str(cast.review.version)
+    assert "x-request-id" in headers  # the view answered
+    forged = url.split("t=")[0] + "t=forged"
+    status, headers = ask(cast.review.version, forged)
+    assert status == 200 and "x-request-id" in headers  # no shortcut: the view's full check
