@@ -1,10 +1,9 @@
 """gunicorn settings for `make web`; every value can be overridden with GUNICORN_CMD_ARGS.
 
 gunicorn manages the processes (restarts, recycling); each one is a uvicorn worker serving
-the ASGI application: the pages and polls (Django's synchronous views, each request in a
-thread of its own, database connections borrowed from a pool per process) and the meeting's
-push streams (asynchronous, one Redis subscription per process). See the README for the
-measurements behind this choice.
+aar_project.asgi: the pages (Django's WSGI handler in a pool of threads), the meeting's polls
+and its push streams (asynchronous, one Redis subscription per process). See the README for
+the measurements behind this choice.
 """
 
 import os

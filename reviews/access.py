@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -103,8 +104,6 @@ def accesses_for(
 ) -> tuple[Review | None, dict[int, ReviewAccess]]:
     """What each of these people may do with the review now, in four queries whatever their
     number (the push hub's check after every change); whoever may not see it is left out."""
-    from django.contrib.auth import get_user_model
-
     review = Review.objects.select_related("team").filter(pk=review_id).first()
     if review is None:
         return None, {}

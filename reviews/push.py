@@ -56,6 +56,11 @@ RETRY_MS = 1000  # what the browser waits before reconnecting a stream that ende
 SAFETY_POLL_MS = 30_000
 
 
+# Set by aar_project.asgi: this process serves the push streams (a development server or the
+# test client does not, and its pages poll).
+STREAMS_SERVED = False
+
+
 def enabled() -> bool:
     """Push needs Redis; without it (the embedded default) pages follow by polling."""
     return bool(settings.REDIS_URL) and bool(getattr(settings, "PUSH_ENABLED", True))

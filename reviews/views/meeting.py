@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,7 +112,7 @@ def _page(
             | ({"presenter": "1"} if extra.get("presenter") else {})
         )
     )
-    if push.enabled() and isinstance(request, ASGIRequest):
+    if push.enabled() and push.STREAMS_SERVED:
         context["stream_url"] = reverse("reviews:stream", args=[access.review.slug]) + (
             "?presenter=1" if extra.get("presenter") else ""
         )

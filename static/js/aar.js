@@ -240,6 +240,15 @@
     }
     if (!event.defaultPrevented) askedAt = performance.now();
   });
+  // The control someone used (htmx disables it while the request runs, which drops the focus):
+  // the focus goes back to its successor in the fragment that replaces it.
+  let focusSent = null;
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    if (elt === live || !root.contains(elt)) return;
+    const active = document.activeElement;
+    focusSent = active && elt.contains(active) ? focusKey(active) : null;
+  });
   // A change pushed with its fragments (sse-swap on #m-push): placed like a poll's answer.
   root.addEventListener("htmx:sseBeforeMessage", function (event) {
     if (event.target.id !== "m-push") return;
@@ -330,8 +339,11 @@
       heldNow = true;
       return;
     }
-    if (target.contains(document.activeElement) && document.activeElement !== document.body) {
-      focusWas = focusKey(document.activeElement);
+    const active = document.activeElement;
+    if (active && active !== document.body && target.contains(active)) {
+      focusWas = focusKey(active);
+    } else if (focusSent && (!active || active === document.body) && sender && target.contains(sender)) {
+      focusWas = focusSent;
     }
     if (target.id === "m-state") stateWas = Object.assign({}, target.dataset);
   });
@@ -367,6 +379,7 @@
       if (v > parseInt(root.dataset.version, 10)) root.dataset.version = String(v);
     }
     heldNow = false;
+    if (elt !== live) focusSent = null;
     if (elt.tagName === "FORM" && !xhr.status) {
       const note = document.createElement("p");
       note.className = "alert error";
