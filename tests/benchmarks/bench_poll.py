@@ -90,7 +90,7 @@ def start_server() -> subprocess.Popen[bytes]:
         "REDIS_URL": settings.REDIS_URL,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.update({"PUSH_ENABLED": "0", "DB_POOL_SIZE": "8", "GUNICORN_MAX_REQUESTS": "0"})
+    env.update({"PUSH_ENABLED": "0", "GUNICORN_MAX_REQUESTS": "0"})
     process = subprocess.Popen(
         [
             sys.executable,

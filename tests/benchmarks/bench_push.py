@@ -74,7 +74,6 @@ def start(server: str, channel: str, push: bool = True) -> subprocess.Popen[byte
         "REDIS_URL": settings.REDIS_URL,
         "PUSH_CHANNEL": channel,
         "PUSH_ENABLED": "1" if push else "0",
-        "DB_POOL_SIZE": "8",
         "WEB_CONCURRENCY": "2",
         "GUNICORN_MAX_REQUESTS": "0",  # no recycling in the middle of a measurement
     }
