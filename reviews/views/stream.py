@@ -9,6 +9,10 @@ the page fetches what it missed through the poll URL.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -23,6 +27,9 @@ from reviews.access import get_review_for
 from reviews.display import display_name
 from reviews.live import stream_fragments
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 def _presence(review_id: int, user_ids: list[int]) -> str:
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
@@ -30,8 +37,23 @@ def _presence(review_id: int, user_ids: list[int]) -> str:
     return render_to_string("reviews/partials/_presence.html", {"names": names}).strip()
 
 
-_presence_async = sync_to_async(_presence)
-_fragments_async = sync_to_async(stream_fragments)
+def _returned(function: Callable[P, T]) -> Callable[P, T]:
+    """The hub's work in its own thread, the database connection given back after each call
+    (to the pool under `make web`): the hub holds none between changes."""
+
+    @functools.wraps(function)
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if "pool" in connection.settings_dict.get("OPTIONS", {}):
+                connection.close()
+
+    return call
+
+
+_presence_async = sync_to_async(_returned(_presence))
+_fragments_async = sync_to_async(_returned(stream_fragments))
 
 
 def _version(review_id: int) -> int:
