@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -364,7 +365,14 @@ def _unchanged(review_id: int, slug: str, version: str) -> bool:
     return state is not None and version == str(state.version)
 
 
-_unchanged_async = sync_to_async(_unchanged, thread_sensitive=False)
+# Two threads of their own: enough for thousands of answers a second, and never more than two
+# of the process's pooled connections, so the pages' threads do not wait behind the polls.
+UNCHANGED_THREADS = 2
+_unchanged_async = sync_to_async(
+    _unchanged,
+    thread_sensitive=False,
+    executor=ThreadPoolExecutor(UNCHANGED_THREADS, thread_name_prefix="aar-poll"),
+)
 
 
 async def unchanged_poll(scope: dict[str, Any]) -> bool:
