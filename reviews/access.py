@@ -76,6 +76,31 @@ class ReviewAccess:
         return self.can_read_sealed or account.participant.user_id == self.user_id
 
 
+def _decide(
+    review: Review,
+    user_id: int,
+    *,
+    is_staff: bool,
+    row: tuple[str, bool] | None,
+    is_member: Callable[[], bool],
+) -> ReviewAccess | None:
+    """The one rule: participants, the team's delivery owner, its members and staff see a
+    review. `row` is the person's participant (role, reads_sealed), if any; `is_member` is
+    asked only when nothing else decides."""
+    role, reads_sealed = row if row else (None, False)
+    is_owner = review.team.delivery_owner_id == user_id
+    if not (role is not None or is_owner or is_staff or is_member()):
+        return None
+    return ReviewAccess(
+        review=review,
+        role=role,
+        is_delivery_owner=is_owner,
+        is_staff=is_staff,
+        user_id=user_id,
+        reads_sealed=reads_sealed,
+    )
+
+
 def review_access(user: User | AnonymousUser, review: Review) -> ReviewAccess | None:
     if not user.is_authenticated:
         return None
@@ -84,18 +109,12 @@ def review_access(user: User | AnonymousUser, review: Review) -> ReviewAccess | 
         if review.pk
         else None
     )
-    role, reads_sealed = row if row else (None, False)
-    is_owner = review.team.delivery_owner_id == user.pk
-    is_member = role is not None or is_owner or review.team.members.filter(pk=user.pk).exists()
-    if not (is_member or user.is_staff):
-        return None
-    return ReviewAccess(
-        review=review,
-        role=role,
-        is_delivery_owner=is_owner,
+    return _decide(
+        review,
+        user.pk,
         is_staff=user.is_staff,
-        user_id=user.pk,
-        reads_sealed=reads_sealed,
+        row=row,
+        is_member=lambda: review.team.members.filter(pk=user.pk).exists(),
     )
 
 
@@ -116,21 +135,17 @@ def accesses_for(
     }
     members = set(review.team.members.filter(pk__in=user_ids).values_list("pk", flat=True))
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
-    out: dict[int, ReviewAccess] = {}
-    for user_id, is_staff in users.values_list("pk", "is_staff"):
-        role, reads_sealed = rows.get(user_id, (None, False))
-        is_owner = review.team.delivery_owner_id == user_id
-        if role is None and not is_owner and user_id not in members and not is_staff:
-            continue
-        out[user_id] = ReviewAccess(
-            review=review,
-            role=role,
-            is_delivery_owner=is_owner,
+    decided = {
+        user_id: _decide(
+            review,
+            user_id,
             is_staff=is_staff,
-            user_id=user_id,
-            reads_sealed=reads_sealed,
+            row=rows.get(user_id),
+            is_member=functools.partial(set.__contains__, members, user_id),
         )
-    return review, out
+        for user_id, is_staff in users.values_list("pk", "is_staff")
+    }
+    return review, {user_id: access for user_id, access in decided.items() if access}
 
 
 def get_review_for(user: User | AnonymousUser, slug: str, need: Need = Need.VIEW) -> ReviewAccess:

@@ -12,9 +12,7 @@ through the push stream (reviews.push) or, without it, by polling.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from aar_project.db import give_back_connection
 from aar_project.typing import HtmxHttpRequest
 from reviews.access import ReviewAccess, accesses_for, review_zone
 from reviews.display import agenda_report, format_offset
@@ -188,6 +187,11 @@ def _personal(role: str) -> set[str]:
     return set() if role.startswith(("facilitator", "editor")) else {"m-suggestions"}
 
 
+def personal_role(role: str) -> bool:
+    """People of this role see fragments of their own (their own suggestions)."""
+    return bool(_personal(role))
+
+
 @dataclass(frozen=True)
 class ReviewState:
     """What the poll reads of a review in its one query."""
@@ -239,46 +243,48 @@ def remember_role(state: ReviewState, user_id: int, role: str) -> None:
     cache.set(_access_key(state, user_id), role, 600)
 
 
-def shared_fragments(
-    state: ReviewState,
-    role: str,
-    *,
-    presenter: bool,
-    access: Callable[[], ReviewAccess],
+def shared_fragments(state: ReviewState, role: str, presenter: bool) -> dict[str, str] | None:
+    """The role's fragments at this version, if they were rendered already."""
+    shared = cache.get(_shared_key(state, role, presenter))
+    return shared if isinstance(shared, dict) else None
+
+
+def render_shared(
+    state: ReviewState, role: str, presenter: bool, access: ReviewAccess
 ) -> dict[str, str]:
-    """The role's fragments at this version: rendered once, then read from the cache.
-    `access` is asked only when they must be rendered."""
-    key = _shared_key(state, role, presenter)
-    shared = cache.get(key)
-    if isinstance(shared, dict):
-        return shared
+    """Render the role's fragments at this version (as `access`, someone of that role) and
+    keep them for everyone else of the role."""
     names = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
-    who = access()
-    with timezone.override(review_zone(who.review)):
-        context = meeting_context(who, presenter=presenter)
-        rendered = render_fragments(context, names)
+    with timezone.override(review_zone(access.review)):
+        rendered = render_fragments(meeting_context(access, presenter=presenter), names)
     shared = {name: html for name, html in rendered.items() if name not in _personal(role)}
-    cache.set(key, shared, 600)
+    cache.set(_shared_key(state, role, presenter), shared, 600)
     return shared
 
 
-def personal_fragments(
-    review_id: int, user_id: int, role: str, *, presenter: bool
-) -> dict[str, str]:
-    """The fragments that belong to one person (a participant's own suggestions): one query."""
+def personal_fragments(role: str, presenter: bool, suggestions: list[Suggestion]) -> dict[str, str]:
+    """The fragments that belong to one person (a participant's own suggestions, the latest
+    twenty); none for the roles that see everyone's."""
     names = _personal(role) & set(PRESENTER_FRAGMENTS if presenter else FRAGMENTS)
     if not names:
         return {}
-    mine = Suggestion.objects.filter(review_id=review_id, author_id=user_id)
-    context = {
-        "presenter": presenter,
-        "suggestions": list(mine.order_by("-created_at")[:20]),
-    }
-    return render_fragments(context, tuple(sorted(names)))
+    return render_fragments({"presenter": presenter, "suggestions": suggestions}, tuple(names))
 
 
-def _same(access: ReviewAccess) -> ReviewAccess:
-    return access
+def own_suggestions(review_id: int, user_ids: list[int]) -> dict[int, list[Suggestion]]:
+    """Each person's latest twenty suggestions in the review, in one query."""
+    own: dict[int, list[Suggestion]] = {user_id: [] for user_id in user_ids}
+    rows = Suggestion.objects.filter(review_id=review_id, author_id__in=user_ids)
+    for suggestion in rows.order_by("author_id", "-created_at"):
+        if len(own[suggestion.author_id]) < 20:
+            own[suggestion.author_id].append(suggestion)
+    return own
+
+
+def joined(fragments: dict[str, str], presenter: bool) -> str:
+    """The fragments of one answer, in page order (each is swapped by its id)."""
+    order = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
+    return "".join(fragments[name] for name in order if name in fragments)
 
 
 def stream_fragments(
@@ -297,38 +303,27 @@ def stream_fragments(
         return 0, {}
     state = state_of(review)
     roles = {user: role_class(access) for user, access in accesses.items()}
-    own: dict[int, list[Suggestion]] = {}
-    personal_users = [u for u, presenter in viewers if u in roles and _personal(roles[u])]
-    if personal_users:
-        rows = Suggestion.objects.filter(review_id=review_id, author_id__in=personal_users)
-        for suggestion in rows.order_by("author_id", "-created_at"):
-            mine = own.setdefault(suggestion.author_id, [])
-            if len(mine) < 20:
-                mine.append(suggestion)
+    own = own_suggestions(review_id, [user for user, role in roles.items() if personal_role(role)])
     shared: dict[tuple[str, bool], dict[str, str]] = {}
-    nobody_yet: dict[bool, dict[str, str]] = {}
+    nobody: dict[tuple[str, bool], dict[str, str]] = {}
     out: dict[tuple[int, bool], str] = {}
     with timezone.override(review_zone(review)):
         for user, presenter in viewers:
             if user not in roles:
                 continue
-            role, access = roles[user], accesses[user]
-            if (role, presenter) not in shared:
-                shared[(role, presenter)] = shared_fragments(
-                    state, role, presenter=presenter, access=functools.partial(_same, access)
+            role = roles[user]
+            key = (role, presenter)
+            if key not in shared:
+                shared[key] = shared_fragments(state, role, presenter) or render_shared(
+                    state, role, presenter, accesses[user]
                 )
-            parts = dict(shared[(role, presenter)])
-            names = _personal(role) & set(PRESENTER_FRAGMENTS if presenter else FRAGMENTS)
-            if names and user in own:
-                context = {"presenter": presenter, "suggestions": own[user]}
-                parts.update(render_fragments(context, tuple(sorted(names))))
-            elif names:
-                if presenter not in nobody_yet:
-                    context = {"presenter": presenter, "suggestions": []}
-                    nobody_yet[presenter] = render_fragments(context, tuple(sorted(names)))
-                parts.update(nobody_yet[presenter])
-            order = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
-            out[(user, presenter)] = "".join(parts[name] for name in order if name in parts)
+            if own.get(user):
+                personal = personal_fragments(role, presenter, own[user])
+            else:  # no suggestions of their own: the same for everyone of the role
+                if key not in nobody:
+                    nobody[key] = personal_fragments(role, presenter, [])
+                personal = nobody[key]
+            out[(user, presenter)] = joined({**shared[key], **personal}, presenter)
     return state.version, out
 
 
@@ -358,10 +353,7 @@ def _unchanged(review_id: int, slug: str, version: str) -> bool:
     try:
         state = review_state(review_id, slug)
     finally:
-        if "pool" in connection.settings_dict.get("OPTIONS", {}):
-            connection.close()  # back to the pool: a thread of the executor holds none
-        else:
-            connection.close_if_unusable_or_obsolete()
+        give_back_connection()
     return state is not None and version == str(state.version)
 
 

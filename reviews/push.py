@@ -162,7 +162,7 @@ class Hub:
         url: str,
         name: str,
         render_presence: PresenceRenderer,
-        render_fragments: FragmentRenderer | None = None,
+        render_fragments: FragmentRenderer,
     ) -> None:
         self.url = url
         self.name = name
@@ -171,7 +171,6 @@ class Hub:
         self.render_fragments = render_fragments
         self.streams: dict[int, set[Stream]] = {}
         self.healthy = False
-        self.delivered = 0  # events fanned out (for tests and the benchmark)
         self._task: asyncio.Task[None] | None = None
         self._deliverer: asyncio.Task[None] | None = None
         self._changed: dict[int, int] = {}  # review -> newest version announced, not delivered
@@ -207,9 +206,6 @@ class Hub:
             del self.streams[stream.review_id]
         self._here_dirty.add(stream.review_id)
 
-    def count(self) -> int:
-        return sum(len(s) for s in self.streams.values())
-
     # The one subscription --------------------------------------------------------------------
 
     def start(self) -> None:
@@ -220,9 +216,7 @@ class Hub:
             self._task = loop.create_task(
                 self._run(), name="aar-push-hub", context=contextvars.Context()
             )
-        if self.render_fragments is not None and (
-            self._deliverer is None or self._deliverer.done()
-        ):
+        if self._deliverer is None or self._deliverer.done():
             self._deliverer = loop.create_task(
                 self._deliver(), name="aar-push-deliver", context=contextvars.Context()
             )
@@ -316,22 +310,14 @@ class Hub:
         if not isinstance(review_id, int) or review_id not in self.streams:
             return
         version = message.get("v")
-        if isinstance(version, int):
-            if self.render_fragments is None:  # tell the pages; they ask for what changed
-                for stream in self.streams[review_id]:
-                    if version > stream.version:
-                        stream.version = version
-                        stream.wake.set()
-                        self.delivered += 1
-            elif version > self._changed.get(review_id, 0):
-                self._changed[review_id] = version
-                self._changed_bell.set()
+        if isinstance(version, int) and version > self._changed.get(review_id, 0):
+            self._changed[review_id] = version
+            self._changed_bell.set()
         if message.get("p"):
             self._presence_dirty.add(review_id)
 
     async def _deliver(self) -> None:
         """Changes, newest version per review, rendered once and handed to the streams."""
-        assert self.render_fragments is not None
         while True:
             await self._changed_bell.wait()
             self._changed_bell.clear()
@@ -353,7 +339,6 @@ class Hub:
                     elif version > stream.version:
                         stream.version = version
                         stream.fragments = fragments
-                        self.delivered += 1
                     stream.wake.set()
 
     def _end_all(self) -> None:
@@ -447,7 +432,8 @@ async def events(
     release: Callable[[], Awaitable[object]] | None = None,
 ) -> AsyncIterator[str]:
     """What one open page receives: the version now (so a reconnect catches up), then each
-    newer version and each presence change as they come, a keep-alive comment when quiet.
+    change with the page's fragments and each presence change as they come, a keep-alive
+    comment when quiet.
     `release` runs once the response has started (the view gives back its database
     connection there: an open stream holds none)."""
     started = time.monotonic()
@@ -457,7 +443,6 @@ async def events(
             await release()
         yield f"retry: {RETRY_MS}\n\n"
         yield sse("changed", json.dumps({"v": stream.version}), stream.version)
-        sent_version = stream.version
         sent_presence: str | None = None
         while True:
             if stream.presence is not None and stream.presence != sent_presence:
@@ -465,11 +450,7 @@ async def events(
                 yield sse("presence", stream.presence)
             if stream.fragments is not None:
                 fragments, stream.fragments = stream.fragments, None
-                sent_version = stream.version
-                yield sse("fragments", fragments, sent_version)
-            elif stream.version > sent_version:
-                sent_version = stream.version
-                yield sse("changed", json.dumps({"v": sent_version}), sent_version)
+                yield sse("fragments", fragments, stream.version)
             if stream.closed:
                 return
             left = STREAM_LIFETIME - (time.monotonic() - started)
@@ -487,9 +468,7 @@ async def events(
 _hubs: dict[int, Hub] = {}
 
 
-def hub_for_loop(
-    render_presence: PresenceRenderer, render_fragments: FragmentRenderer | None = None
-) -> Hub:
+def hub_for_loop(render_presence: PresenceRenderer, render_fragments: FragmentRenderer) -> Hub:
     """The process's hub, bound to the running event loop (one loop per ASGI process)."""
     loop = asyncio.get_running_loop()
     hub = _hubs.get(id(loop))

@@ -145,7 +145,26 @@ def _database_url_for_worker() -> str:
     return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
-class Worker:
+class ChildProcess:
+    """A process a test started: stopped politely, or killed without warning."""
+
+    process: subprocess.Popen[bytes] | None = None
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Worker(ChildProcess):
     def __init__(self, queue: str, env: dict[str, str]) -> None:
         self.queue = queue
         self.env = env
@@ -190,19 +209,6 @@ class Worker:
             "the Celery worker did not start:\n" + self.log.read_text(errors="replace")[-3000:]
         )
 
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
 
 # --- A real ASGI web process (the push stream) -------------------------------------------
 
@@ -228,7 +234,7 @@ def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-class WebServer:
+class WebServer(ChildProcess):
     """uvicorn serving the app (pages, polls and the push stream) from the test database."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
@@ -270,19 +276,6 @@ class WebServer:
                     return
             time.sleep(0.2)
         raise RuntimeError("the web process did not start:\n" + self.log.read_text()[-3000:])
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
     def restart(self) -> None:
         """Killed without warning and started again on the same address."""

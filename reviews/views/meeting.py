@@ -28,18 +28,20 @@ from reviews.forms import (
     TimelineEntryForm,
 )
 from reviews.live import (
-    FRAGMENTS,
     NO_ACCESS,
     POLL_INTERVAL_MS,
-    PRESENTER_FRAGMENTS,
     TEMPLATE,
     cached_role,
+    joined,
     meeting_context,
+    own_suggestions,
     personal_fragments,
+    personal_role,
     poll_token,
     read_poll_token,
     remember_role,
     render_fragments,
+    render_shared,
     review_state,
     role_class,
     shared_fragments,
@@ -161,31 +163,33 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not user.is_authenticated:
         raise Http404("No such review")
     user_id: int = user.pk
+    access: ReviewAccess | None = None
+    role: str | None = None
     if state is None or token is None or user_id != token[1]:
         # No usable token: the full check, as for any page (a 404 for whoever may not see it).
         access = get_review_for(user, slug)
         state = state_of(access.review)
-        remember_role(state, user_id, role_class(access))
-    role = cached_role(state, user_id)
-    if role is None:
-        try:
-            access = get_review_for(user, slug)
-        except Http404:
-            remember_role(state, user_id, NO_ACCESS)
-            raise
+    else:
+        role = cached_role(state, user_id)
+        if role is None:
+            try:
+                access = get_review_for(user, slug)
+            except Http404:
+                remember_role(state, user_id, NO_ACCESS)
+                raise
+    if access is not None:
         role = role_class(access)
         remember_role(state, user_id, role)
-    if role == NO_ACCESS:
+    if role is None or role == NO_ACCESS:
         raise Http404("No such review")
     presenter = request.GET.get("presenter") == "1"
-    fragments = dict(
-        shared_fragments(
-            state, role, presenter=presenter, access=lambda: get_review_for(user, slug)
-        )
+    shared = shared_fragments(state, role, presenter) or render_shared(
+        state, role, presenter, access or get_review_for(user, slug)
     )
-    fragments.update(personal_fragments(state.pk, user_id, role, presenter=presenter))
-    names = PRESENTER_FRAGMENTS if presenter else FRAGMENTS
-    response = HttpResponse("".join(fragments[name] for name in names if name in fragments))
+    mine = own_suggestions(state.pk, [user_id])[user_id] if personal_role(role) else []
+    response = HttpResponse(
+        joined({**shared, **personal_fragments(role, presenter, mine)}, presenter)
+    )
     response["X-AAR-Version"] = str(state.version)
     response["Cache-Control"] = "no-store"
     return response

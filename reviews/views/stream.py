@@ -22,10 +22,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from aar_project.db import give_back_connection
 from reviews import push
 from reviews.access import get_review_for
 from reviews.display import display_name
-from reviews.live import stream_fragments
+from reviews.live import review_state, stream_fragments
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -38,29 +39,21 @@ def _presence(review_id: int, user_ids: list[int]) -> str:
 
 
 def _returned(function: Callable[P, T]) -> Callable[P, T]:
-    """The hub's work in its own thread, the database connection given back after each call
-    (to the pool under `make web`): the hub holds none between changes."""
+    """The hub's work on its own thread, the database connection given back after each call:
+    the hub holds none of the pool's between changes."""
 
     @functools.wraps(function)
     def call(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return function(*args, **kwargs)
         finally:
-            if "pool" in connection.settings_dict.get("OPTIONS", {}):
-                connection.close()
+            give_back_connection()
 
     return call
 
 
 _presence_async = sync_to_async(_returned(_presence))
 _fragments_async = sync_to_async(_returned(stream_fragments))
-
-
-def _version(review_id: int) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM reviews_review WHERE id = %s", [review_id])
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 @sync_to_async
@@ -89,9 +82,10 @@ async def meeting_stream(request: HttpRequest, slug: str) -> HttpResponseBase:
         unavailable["Retry-After"] = "5"
         return unavailable
     # Joined first, then read: a change between the two is not missed.
-    version = await sync_to_async(_version)(access.review.pk)
+    state = await sync_to_async(review_state)(access.review.pk, access.review.slug)
     response = StreamingHttpResponse(
-        push.events(hub, stream, version, release=_release), content_type="text/event-stream"
+        push.events(hub, stream, state.version if state else 0, release=_release),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

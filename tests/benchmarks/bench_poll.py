@@ -184,6 +184,46 @@ def throughput(meetings: list[dict[str, object]]) -> None:
 # --- 2. The load run ----------------------------------------------------------------------------
 
 
+async def scribe(
+    slug: str,
+    session: str,
+    stop: float,
+    changes: dict[str, list[tuple[int, float]]],
+    errors: list[str],
+) -> None:
+    """A scribe adding an item every 5-15 s until shortly before `stop`; each change made is
+    recorded as (its version, when its save was sent)."""
+    conn = Connection(HOST, PORT)
+    await asyncio.sleep(random.uniform(1, 5))
+    n = 0
+    while time.monotonic() < stop - 3:
+        n += 1
+        headers = {
+            **cookie(session),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-CSRFToken": CSRF,
+            "HX-Request": "true",
+        }
+        sent = time.monotonic()
+        try:
+            status, response_headers, _ = await conn.request(
+                "POST",
+                f"/reviews/{slug}/meeting/findings/went_well/",
+                headers,
+                f"text=Item+{n}+that+went+well".encode(),
+            )
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            errors.append(repr(exc))
+            conn.close()
+            continue
+        if status != 200:
+            errors.append(f"change {status}")
+        else:
+            changes[slug].append((int(response_headers["x-aar-version"]), sent))
+        await asyncio.sleep(random.uniform(5, 15))
+    conn.close()
+
+
 async def load(
     meetings: list[dict[str, object]], versions: dict[str, int], seconds: float = 40
 ) -> None:
@@ -225,37 +265,8 @@ async def load(
             await asyncio.sleep(max(0, 2 - (time.monotonic() - started)))
         conn.close()
 
-    async def scribe(slug: str, session: str) -> None:
-        conn = Connection(HOST, PORT)
-        await asyncio.sleep(random.uniform(1, 5))
-        n = 0
-        while time.monotonic() < stop - 3:
-            n += 1
-            body = f"text=Item+{n}+that+went+well".encode()
-            headers = {
-                **cookie(session),
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-CSRFToken": CSRF,
-                "HX-Request": "true",
-            }
-            at = time.monotonic()
-            try:
-                status, response_headers, _ = await conn.request(
-                    "POST", f"/reviews/{slug}/meeting/findings/went_well/", headers, body
-                )
-            except (OSError, asyncio.IncompleteReadError) as exc:
-                errors.append(repr(exc))
-                conn.close()
-                continue
-            if status != 200:
-                errors.append(f"change {status}")
-            else:
-                changes[slug].append((int(response_headers["x-aar-version"]), at))
-            await asyncio.sleep(random.uniform(5, 15))
-        conn.close()
-
     tasks = [viewer(m["slug"], s, t) for m in meetings for s, t in m["viewers"]]  # type: ignore[attr-defined]
-    tasks += [scribe(m["slug"], m["scribe"]) for m in meetings]  # type: ignore[arg-type]
+    tasks += [scribe(str(m["slug"]), str(m["scribe"]), stop, changes, errors) for m in meetings]
     await asyncio.gather(*tasks)
     made = sum(len(c) for c in changes.values())
     line(

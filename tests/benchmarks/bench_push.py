@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.benchmarks.bench_poll import CSRF, HOST, build, cookie, database_url
+from tests.benchmarks.bench_poll import HOST, build, cookie, database_url, scribe
 from tests.benchmarks.common import line
 from tests.benchmarks.http import Connection
 
@@ -207,65 +206,34 @@ async def load(meetings: list[dict[str, object]], versions: dict[str, int], pid:
                 break
             arrivals[stream].append((version, at))
 
-    async def scribe(slug: str, session: str) -> None:
-        conn = Connection(HOST, PORT)
-        await asyncio.sleep(random.uniform(1, 5))
-        n = 0
-        while time.monotonic() < stop - 3:
-            n += 1
-            headers = {
-                **cookie(session),
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-CSRFToken": CSRF,
-                "HX-Request": "true",
-            }
-            sent = time.monotonic()
-            try:
-                status, response_headers, _ = await conn.request(
-                    "POST",
-                    f"/reviews/{slug}/meeting/findings/went_well/",
-                    headers,
-                    f"text=Item+{n}+that+went+well".encode(),
-                )
-            except (OSError, asyncio.IncompleteReadError) as exc:
-                errors.append(repr(exc))
-                conn.close()
-                continue
-            if status != 200:
-                errors.append(f"change {status}")
-            else:
-                changes[slug].append((int(response_headers["x-aar-version"]), sent))
-            await asyncio.sleep(random.uniform(5, 15))
-        conn.close()
-
     async def probe() -> None:
         """A person opening a meeting page, and a page asking for the fragments it missed,
         once a second each, while all this goes on."""
         conn = Connection(HOST, PORT)
         meeting = meetings[0]
         session, token = meeting["viewers"][0]  # type: ignore[index]
+        asks = (
+            (f"/reviews/{meeting['slug']}/meeting/", page_times, "page"),
+            (
+                f"/reviews/{meeting['slug']}/meeting/poll/?t={token}&v=0",
+                fragment_times,
+                "fragments",
+            ),
+        )
         while time.monotonic() < stop:
-            asked = time.monotonic()
-            status, _, _ = await conn.request(
-                "GET", f"/reviews/{meeting['slug']}/meeting/", cookie(session)
-            )
-            if status != 200:
-                errors.append(f"page {status}")
-            page_times.append(time.monotonic() - asked)
-            asked = time.monotonic()
-            status, _, _ = await conn.request(
-                "GET", f"/reviews/{meeting['slug']}/meeting/poll/?t={token}&v=0", cookie(session)
-            )
-            if status != 200:
-                errors.append(f"fragments {status}")
-            fragment_times.append(time.monotonic() - asked)
+            for path, times, what in asks:
+                asked = time.monotonic()
+                status, _, _ = await conn.request("GET", path, cookie(session))
+                if status != 200:
+                    errors.append(f"{what} {status}")
+                times.append(time.monotonic() - asked)
             await asyncio.sleep(1)
         conn.close()
 
     readers = [asyncio.create_task(s.read(stop)) for s in streams]
     await asyncio.gather(
         *(viewer(s) for s in streams),
-        *(scribe(str(m["slug"]), str(m["scribe"])) for m in meetings),
+        *(scribe(str(m["slug"]), str(m["scribe"]), stop, changes, errors) for m in meetings),
         probe(),
     )
     await asyncio.gather(*readers)

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from reviews.services.meeting import meeting_start
+from tests.browser.test_meeting import phase_name, within
 from tests.conftest import close_quietly
 from tests.factories import AccountFactory, ParticipantFactory, ReviewFactory
 from tests.private_redis import PrivateRedis
@@ -40,17 +41,17 @@ def live_mode(page) -> str:
     return page.locator("#meeting").get_attribute("data-live") or ""
 
 
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
-def phase_name(page) -> str:
-    return page.locator("#m-state .phase-name").inner_text()
+def on_the_stream(browser, server, review):
+    """The meeting started, its facilitator and a participant on it, both on the stream."""
+    meeting_start(review=review)
+    pages = [
+        open_as(browser, server, review.facilitator),
+        open_as(browser, server, review.participants.get(role="participant").user),
+    ]
+    for page in pages:
+        page.goto(f"/reviews/{review.slug}/meeting/")
+        assert within(10, lambda p=page: live_mode(p) == "push")
+    return pages
 
 
 @pytest.fixture
@@ -76,28 +77,28 @@ def test_a_change_reaches_the_others_through_the_stream(browser, web_server, rev
         for page in pages.values():
             page.goto(f"/reviews/{review.slug}/meeting/")
         for page in pages.values():
-            assert wait_for(lambda p=page: live_mode(p) == "push", 10)
+            assert within(10, lambda p=page: live_mode(p) == "push")
         participant = pages["participant"]
         # Everyone has it open, and the header says so.
-        assert wait_for(lambda: "3 here" in participant.locator("#m-presence").inner_text(), 10)
+        assert within(10, lambda: "3 here" in participant.locator("#m-presence").inner_text())
         time.sleep(3)
         assert polls == []  # with the stream open, the page does not poll
         pages["facilitator"].get_by_role("button", name="Start meeting").click()
-        assert wait_for(lambda: phase_name(participant) == "Summary", 5)
-        assert wait_for(lambda: phase_name(pages["scribe"]) == "Summary", 5)
+        assert within(5, lambda: phase_name(participant) == "Summary")
+        assert within(5, lambda: phase_name(pages["scribe"]) == "Summary")
         assert polls == []  # the change came with its fragments, in the stream
         pages["facilitator"].get_by_role("button", name="Next phase").click()
-        assert wait_for(lambda: phase_name(participant) == "Timeline", 5)
-        assert wait_for(
-            lambda: "cache hit rate" in participant.locator("#m-accounts").inner_text(), 5
+        assert within(5, lambda: phase_name(participant) == "Timeline")
+        assert within(
+            5, lambda: "cache hit rate" in participant.locator("#m-accounts").inner_text()
         )
         # The change was announced in the status region that stays on the page.
-        assert wait_for(
+        assert within(
+            3,
             lambda: (
                 participant.locator("#m-status").inner_text()
                 == "Now: Timeline. The accounts are revealed."
             ),
-            3,
         )
         for page in pages.values():
             assert page.script_errors == []
@@ -111,26 +112,20 @@ def test_the_page_polls_while_redis_is_down_and_goes_back_to_the_stream(
 ):
     redis_server = PrivateRedis(tmp_path)
     redis_server.start()
-    participant_user = review.participants.get(role="participant").user
     pages = []
     try:
-        server = start_web(redis_server.url)
-        meeting_start(review=review)
-        facilitator = open_as(browser, server, review.facilitator)
-        participant = open_as(browser, server, participant_user)
-        pages = [facilitator, participant]
-        for page in pages:
-            page.goto(f"/reviews/{review.slug}/meeting/")
-        assert wait_for(lambda: live_mode(participant) == "push", 10)
+        facilitator, participant = pages = on_the_stream(
+            browser, start_web(redis_server.url), review
+        )
         redis_server.stop()
-        assert wait_for(lambda: live_mode(participant) == "poll", 8)
+        assert within(8, lambda: live_mode(participant) == "poll")
         # Saves still work, and the other screen follows by polling.
         facilitator.get_by_role("button", name="Next phase").click()
-        assert wait_for(lambda: phase_name(participant) == "Timeline", 5)
+        assert within(5, lambda: phase_name(participant) == "Timeline")
         redis_server.start()
-        assert wait_for(lambda: live_mode(participant) == "push", 40)
+        assert within(40, lambda: live_mode(participant) == "push")
         facilitator.get_by_role("button", name="Next phase").click()
-        assert wait_for(lambda: phase_name(participant) == "Root cause", 5)
+        assert within(5, lambda: phase_name(participant) == "Root cause")
         assert participant.script_errors == [] and facilitator.script_errors == []
     finally:
         for page in pages:
@@ -141,19 +136,13 @@ def test_the_page_polls_while_redis_is_down_and_goes_back_to_the_stream(
 def test_a_web_process_killed_and_restarted_drops_the_streams_and_they_reconnect(
     browser, web_server, review
 ):
-    participant_user = review.participants.get(role="participant").user
-    meeting_start(review=review)
-    facilitator = open_as(browser, web_server, review.facilitator)
-    participant = open_as(browser, web_server, participant_user)
+    facilitator, participant = on_the_stream(browser, web_server, review)
     try:
-        for page in (facilitator, participant):
-            page.goto(f"/reviews/{review.slug}/meeting/")
-        assert wait_for(lambda: live_mode(participant) == "push", 10)
         web_server.restart()
         # Back on a stream of the new process (after polling in between), and following it.
-        assert wait_for(lambda: live_mode(participant) == "push", 30)
+        assert within(30, lambda: live_mode(participant) == "push")
         facilitator.get_by_role("button", name="Next phase").click()
-        assert wait_for(lambda: phase_name(participant) == "Timeline", 5)
+        assert within(5, lambda: phase_name(participant) == "Timeline")
         # The facilitator's focus stays on the control they used, across the swap.
         assert facilitator.evaluate("document.activeElement.dataset.key") == "n"
         assert participant.script_errors == [] and facilitator.script_errors == []
