@@ -25,7 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aar_project.settings")
 streams = get_asgi_application()
 pages = WSGIMiddleware(
     get_wsgi_application(),  # type: ignore[arg-type]
-    workers=int(os.environ.get("WEB_THREADS", "8")),
+    workers=int(os.environ.get("WEB_THREADS", "4")),
 )
 
 from reviews import push  # noqa: E402 - needs the settings loaded above

@@ -64,12 +64,48 @@ class Breaker:
         return bool(self._open_until)
 
 
+class _Shared:
+    """What every instance of one configured cache shares in a process: its breaker and its
+    client (whose connection pool is thread-safe)."""
+
+    def __init__(self) -> None:
+        self.breaker = Breaker(BREAKER_SECONDS)
+        self.client: Any = None
+
+
+_shared: dict[str, _Shared] = {}
+_shared_lock = threading.Lock()
+
+
 class FailOpenRedisCache(RedisCache):
-    """Django's RedisCache, answering misses at once while Redis is unavailable."""
+    """Django's RedisCache, answering misses at once while Redis is unavailable.
+
+    Django keeps one cache object per context, and a server that runs each request in a copy
+    of its context (a2wsgi under `make web`) would make a new one, with a new connection
+    pool and a new connection to Redis, for every request; so the client and the breaker
+    are kept once per process for each configuration.
+    """
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
-        self.breaker = Breaker(BREAKER_SECONDS)
+        key = repr((server, sorted(params.items(), key=lambda item: str(item[0]))))
+        with _shared_lock:
+            self._shared = _shared.setdefault(key, _Shared())
+        self.breaker = self._shared.breaker
+
+    # Set by RedisCache.__init__ (not in its stubs).
+    _class: Any
+    _servers: list[str]
+    _options: dict[str, Any]
+
+    @property
+    def _cache(self) -> Any:
+        shared = self._shared
+        if shared.client is None:
+            with _shared_lock:
+                if shared.client is None:
+                    shared.client = self._class(self._servers, **self._options)
+        return shared.client
 
     def _guard(self, call: Callable[[], T], fallback: T) -> T:
         if self.breaker.is_open():
@@ -150,7 +186,7 @@ def cache_state() -> str:
     if backend.breaker.is_open():
         return "down"
     try:
-        backend._cache.get_client(write=False).ping()  # type: ignore[attr-defined]
+        backend._cache.get_client(write=False).ping()
     except Exception as error:  # noqa: BLE001 - any Redis or socket error means down
         backend.breaker.trip(error)
         return "down"

@@ -12,12 +12,12 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "uvicorn_worker.UvicornWorker"
 # Read by the settings of every worker: PostgreSQL connections come from a pool this size,
-# one for each page thread (WEB_THREADS, 8), each thread of the unchanged poll (2, a bounded
+# one for each page thread (WEB_THREADS, 4), each thread of the unchanged poll (2, a bounded
 # executor: the polls cannot take the cores from the pages) and two for the push hub and
-# streams as they open. Measured under a thousand pollers: with 8 and unbounded poll threads,
-# threads waited on the pool a third of the time; with 16 and unbounded, the polls took the
-# cores from the fragment answers (change-to-screen p95 10.3 s).
-os.environ.setdefault("DB_POOL_SIZE", "12")
+# streams as they open. Measured under a thousand pollers (push off), change-to-screen p95:
+# 4 page threads 2.1-2.5 s, 8 threads 2.4-2.8 s, 16 threads 4.0 s; more threads only wait
+# longer on one another for the interpreter.
+os.environ.setdefault("DB_POOL_SIZE", "8")
 timeout = 30
 # A worker is replaced after this many requests (spread by the jitter, so they do not all
 # restart at once): whatever one huge page left behind in its memory is given back. Its open

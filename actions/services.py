@@ -222,7 +222,20 @@ def resurfaced_decide(
     due_on: dt.date | None = None,
     note: str = "",
 ) -> ResurfacedAction:
-    """Re-commit with a new date, close (done, verified) or drop (won't do, with a reason)."""
+    """Re-commit with a new date, close (done, verified) or drop (won't do, with a reason).
+
+    Taken once: the item is locked and a second decision (a page that had not seen the
+    first) is refused with what was decided, changing nothing."""
+    item = (
+        ResurfacedAction.objects.select_for_update(of=("self",))
+        .select_related("action", "review")
+        .get(pk=item.pk)
+    )
+    if item.outcome != ResurfaceOutcome.PENDING:
+        decided = item.get_outcome_display().lower()
+        if item.outcome == ResurfaceOutcome.RECOMMITTED and item.action.due_on:
+            decided += f" to {item.action.due_on:%-d %b %Y}"
+        raise ActionRefused(f"“{item.action.title}” was decided already in this review: {decided}.")
     action = item.action
     if outcome == ResurfaceOutcome.RECOMMITTED:
         if due_on is None or due_on <= timezone.localdate():
@@ -259,6 +272,7 @@ def resurfaced_decide(
     item.outcome = outcome
     item.decided_at = timezone.now()
     item.save(update_fields=["outcome", "decided_at"])
+    bump_review_version(item.review_id)  # the review's open pages drop the decided form
     return item
 
 

@@ -402,9 +402,26 @@ class SuggestionForm(forms.Form):
         max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="Suggestion"
     )
     occurred_at = datetime_field(required=False, label="Time (entries)")
+    entry_kind = forms.ChoiceField(required=False, choices=EntryKind.choices, label="What it was")
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     factor_type = forms.ChoiceField(required=False, choices=CausalFactorType.choices, label="Type")
     category = forms.ChoiceField(required=False, choices=FactorCategory.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == SuggestionKind.ENTRY and not data.get("occurred_at"):
+            self.add_error("occurred_at", "A timeline entry needs its time.")
+        return data
+
+
+class SuggestionDecisionForm(forms.Form):
+    """The scribe's edit of a suggestion before accepting it: what it is filed as, its text
+    and, for a timeline entry, its time and kind."""
+
+    kind = forms.ChoiceField(choices=SuggestionKind.choices, label="File as")
+    text = forms.CharField(max_length=5000, label="Text")
+    occurred_at = datetime_field(required=False, label="Time")
+    entry_kind = forms.ChoiceField(required=False, choices=EntryKind.choices, label="What it was")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

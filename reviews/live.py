@@ -12,20 +12,25 @@ through the push stream (reviews.push) or, without it, by polling.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from aar_project.cache import cache_is_down
 from aar_project.db import give_back_connection
 from aar_project.typing import HtmxHttpRequest
 from reviews.access import ReviewAccess, accesses_for, review_zone
@@ -35,11 +40,14 @@ from reviews.models import (
     Account,
     EntryKind,
     MeetingNotes,
+    Participant,
     Review,
     RootCauseMethod,
     Suggestion,
+    SuggestionKind,
     SuggestionStatus,
     WhyNode,
+    suggestion_kind_for,
 )
 from reviews.services.meeting import agenda_warning, clock_for
 from reviews.services.people import people_of_review
@@ -138,6 +146,11 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
         else None,
         "agenda_total": sum(p.planned_minutes for p in agenda),
         "methods": RootCauseMethod.choices,
+        # What a participant's suggestion in the current phase is filed as.
+        "suggestion_kind": suggestion_kind_for(clock.phase.phase, review.root_cause_method)
+        if clock.phase
+        else "",
+        "suggestion_kinds": SuggestionKind.choices,
         "entry_kinds": EntryKind.choices,
         "no_history": True,
         "nav": "reviews",
@@ -243,10 +256,87 @@ def remember_role(state: ReviewState, user_id: int, role: str) -> None:
     cache.set(_access_key(state, user_id), role, 600)
 
 
+T = TypeVar("T")
+
+WAIT_FOR_OTHERS = 1.0  # how long an answer waits for another's work on the same version
+
+
+def _once(lock: str, ready: Callable[[], T | None], make: Callable[[], T]) -> T:
+    """What `ready()` finds, or else what `make()` makes, made by one answer at a time: after
+    a change the room's pages ask within moments of each other, and the others wait for the
+    first one's work instead of doing the same thing side by side. Without a working cache
+    (or after the wait) each answer makes its own."""
+    found = ready()
+    if found is not None:
+        return found
+    if cache.add(lock, 1, 10):
+        try:
+            return make()
+        finally:
+            cache.delete(lock)
+    if not cache_is_down():
+        deadline = time.monotonic() + WAIT_FOR_OTHERS
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            found = ready()
+            if found is not None:
+                return found
+    return make()
+
+
+def decide_for_the_room(review_id: int, user_id: int) -> tuple[ReviewState, ReviewAccess | None]:
+    """This person's access to the review now and, in the same four queries, that of every
+    participant (the people whose pages follow it), each remembered at the review's version:
+    after a change the first answer decides for the room and the others read their role,
+    instead of fifty access checks for fifty pages. Raises Http404 when the review is gone."""
+    people = set(Participant.objects.filter(review_id=review_id).values_list("user_id", flat=True))
+    review, accesses = accesses_for(review_id, sorted(people | {user_id}))
+    if review is None:
+        raise Http404("No such review")
+    state = state_of(review)
+    cache.set_many(
+        {
+            _access_key(state, person): role_class(accesses[person])
+            if person in accesses
+            else NO_ACCESS
+            for person in people | {user_id}
+        },
+        600,
+    )
+    return state, accesses.get(user_id)
+
+
+def role_of(state: ReviewState, user_id: int) -> tuple[ReviewState, str, ReviewAccess | None]:
+    """This person's role class at this version (NO_ACCESS for none), decided for the room by
+    the first answer after a change; with the access when this answer decided it."""
+
+    def decided() -> tuple[ReviewState, str, ReviewAccess | None] | None:
+        role = cached_role(state, user_id)
+        return None if role is None else (state, role, None)
+
+    def decide() -> tuple[ReviewState, str, ReviewAccess | None]:
+        now, access = decide_for_the_room(state.pk, user_id)
+        return now, role_class(access) if access else NO_ACCESS, access
+
+    return _once(f"aar:mtg-room:{state.pk}:{state.born}:{state.version}", decided, decide)
+
+
 def shared_fragments(state: ReviewState, role: str, presenter: bool) -> dict[str, str] | None:
     """The role's fragments at this version, if they were rendered already."""
     shared = cache.get(_shared_key(state, role, presenter))
     return shared if isinstance(shared, dict) else None
+
+
+def rendered_once(
+    state: ReviewState, role: str, presenter: bool, access: Callable[[], ReviewAccess]
+) -> dict[str, str]:
+    """The role's fragments at this version: from the cache, or rendered by one answer (as
+    `access()`, someone of the role) while the others of the role wait for it."""
+    return _once(
+        _shared_key(state, role, presenter) + ":rendering",
+        lambda: shared_fragments(state, role, presenter),
+        lambda: render_shared(state, role, presenter, access()),
+    )
 
 
 def render_shared(
@@ -314,8 +404,8 @@ def stream_fragments(
             role = roles[user]
             key = (role, presenter)
             if key not in shared:
-                shared[key] = shared_fragments(state, role, presenter) or render_shared(
-                    state, role, presenter, accesses[user]
+                shared[key] = rendered_once(
+                    state, role, presenter, functools.partial(accesses.__getitem__, user)
                 )
             if own.get(user):
                 personal = personal_fragments(role, presenter, own[user])

@@ -22,6 +22,7 @@ from reviews.models.meeting import (
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
+    suggestion_kind_for,
 )
 from reviews.models.outbox import (
     ExportFormat,
@@ -122,4 +123,5 @@ __all__ = [
     "WhyNode",
     "pull_request_of",
     "review_conditions",
+    "suggestion_kind_for",
 ]

@@ -86,12 +86,27 @@ class AgendaPhase(models.Model):
 
 
 class SuggestionKind(models.TextChoices):
+    SUMMARY = "summary", "Summary"
     ENTRY = "entry", "Timeline entry"
     WHY = "why", "Why"
     CAUSAL = "causal", "Causal factor"
     FACTOR = "factor", "Contributing factor"
     WENT_WELL = "went_well", "What went well"
     ACTION = "action", "Action"
+
+
+def suggestion_kind_for(phase: str, root_cause_method: str = "") -> str:
+    """What a suggestion made in this phase is: it is filed under the phase it was made in
+    (in the root-cause phase, under the review's method)."""
+    if phase == Phase.ROOT_CAUSE:
+        return SuggestionKind.CAUSAL if root_cause_method == "causal_chain" else SuggestionKind.WHY
+    return {
+        Phase.SUMMARY: SuggestionKind.SUMMARY,
+        Phase.TIMELINE: SuggestionKind.ENTRY,
+        Phase.CONTRIBUTING_FACTORS: SuggestionKind.FACTOR,
+        Phase.WENT_WELL: SuggestionKind.WENT_WELL,
+        Phase.ACTION_ITEMS: SuggestionKind.ACTION,
+    }[Phase(phase)]
 
 
 class SuggestionStatus(models.TextChoices):

@@ -31,6 +31,7 @@ from reviews.models import (
     WentWell,
     WhyNode,
 )
+from reviews.services.reviews import summary_save
 from reviews.services.timeline import timeline_entry_add
 from reviews.versions import Stale, bump_review_version
 
@@ -379,10 +380,13 @@ def suggestion_decide(
     suggestion: Suggestion,
     actor: User | None,
     accept: bool,
+    kind: str | None = None,
     text: str | None = None,
     fields: dict[str, Any] | None = None,
 ) -> Model | None:
-    """Accept (possibly edited) or decline; only a waiting suggestion can be decided, once."""
+    """Accept (possibly edited, or filed as another kind) or decline; only a waiting
+    suggestion can be decided, once. An accepted summary suggestion is added to the end of
+    the review's summary."""
     claimed = Suggestion.objects.filter(pk=suggestion.pk, status=SuggestionStatus.PENDING).update(
         status=SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DECLINED,
         decided_by=actor,
@@ -398,7 +402,15 @@ def suggestion_decide(
     payload = {**suggestion.payload, **(fields or {})}
     if isinstance(payload.get("occurred_at"), str):
         payload["occurred_at"] = dt.datetime.fromisoformat(payload["occurred_at"])
-    kind = suggestion.kind
+    kind = kind or suggestion.kind
+    if kind == SuggestionKind.SUMMARY:
+        current = Review.objects.select_for_update().get(pk=review.pk)
+        summary_save(
+            review=current,
+            text=f"{current.summary.rstrip()}\n\n{text}".strip(),
+            version=current.summary_version,
+        )
+        return current
     if kind == SuggestionKind.ENTRY:
         return timeline_entry_add(
             review=review,

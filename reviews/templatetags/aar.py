@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -20,6 +21,22 @@ def markdown_filter(text: str) -> SafeString:
 @register.filter
 def person(user: object) -> str:
     return display_name(user)  # type: ignore[arg-type]
+
+
+@register.filter
+def local_input(moment: object) -> str:
+    """A stored moment (a datetime or its ISO text) as a datetime-local field's value, in the
+    time zone the page is shown in; empty when there is none or it cannot be read."""
+    if isinstance(moment, str):
+        try:
+            moment = dt.datetime.fromisoformat(moment)
+        except ValueError:
+            return ""
+    if not isinstance(moment, dt.datetime):
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 @register.simple_tag

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
+from actions.models import ActionType
 from actions.services import action_create
 from reviews import push
 from reviews.access import Need, ReviewAccess, get_review_for, review_view
@@ -23,6 +24,7 @@ from reviews.forms import (
     FindingForm,
     MeetingActionForm,
     ResolveForm,
+    SuggestionDecisionForm,
     SuggestionForm,
     SummaryForm,
     TimelineEntryForm,
@@ -31,7 +33,6 @@ from reviews.live import (
     NO_ACCESS,
     POLL_INTERVAL_MS,
     TEMPLATE,
-    cached_role,
     joined,
     meeting_context,
     own_suggestions,
@@ -41,10 +42,10 @@ from reviews.live import (
     read_poll_token,
     remember_role,
     render_fragments,
-    render_shared,
+    rendered_once,
     review_state,
     role_class,
-    shared_fragments,
+    role_of,
     state_of,
 )
 from reviews.models import (
@@ -148,10 +149,11 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
     The page hands out a signed token naming the review and the person it was rendered for,
     so the "nothing changed" answer needs no session, no user and no access query. A changed
-    answer is for the signed-in person the token names only; their access is decided once per
-    version (anything that changes who may see a review bumps its version, so whoever lost
-    access gets a 404 on the next answer), and the fragments are the ones rendered once for
-    their role at this version.
+    answer is for the signed-in person the token names only. After a change, the first answer
+    decides access for the whole room at once (decide_for_the_room) and the others read their
+    role; anything that changes who may see a review bumps its version, so whoever lost access
+    gets a 404 on the next answer. The fragments are the ones rendered once for their role at
+    this version.
     """
     token = read_poll_token(request.GET.get("t", ""))
     state = review_state(token[0], slug) if token else None
@@ -164,28 +166,18 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such review")
     user_id: int = user.pk
     access: ReviewAccess | None = None
-    role: str | None = None
     if state is None or token is None or user_id != token[1]:
         # No usable token: the full check, as for any page (a 404 for whoever may not see it).
         access = get_review_for(user, slug)
         state = state_of(access.review)
-    else:
-        role = cached_role(state, user_id)
-        if role is None:
-            try:
-                access = get_review_for(user, slug)
-            except Http404:
-                remember_role(state, user_id, NO_ACCESS)
-                raise
-    if access is not None:
         role = role_class(access)
         remember_role(state, user_id, role)
-    if role is None or role == NO_ACCESS:
+    else:
+        state, role, access = role_of(state, user_id)
+    if role == NO_ACCESS:
         raise Http404("No such review")
     presenter = request.GET.get("presenter") == "1"
-    shared = shared_fragments(state, role, presenter) or render_shared(
-        state, role, presenter, access or get_review_for(user, slug)
-    )
+    shared = rendered_once(state, role, presenter, lambda: access or get_review_for(user, slug))
     mine = own_suggestions(state.pk, [user_id])[user_id] if personal_role(role) else []
     response = HttpResponse(
         joined({**shared, **personal_fragments(role, presenter, mine)}, presenter)
@@ -526,6 +518,7 @@ def suggestion_add_view(request: AuthenticatedHttpRequest, access: ReviewAccess)
     payload: dict[str, Any] = {}
     if data["kind"] == SuggestionKind.ENTRY:
         payload["occurred_at"] = data["occurred_at"].isoformat()
+        payload["entry_kind"] = data.get("entry_kind") or "other"
     if data["kind"] == SuggestionKind.WHY and data.get("parent"):
         if not WhyNode.objects.filter(pk=data["parent"], review=access.review).exists():
             raise Http404("No such why")
@@ -559,17 +552,51 @@ def suggestion_decide_view(
     )
     accept = request.POST.get("decision") == "accept"
     fields: dict[str, Any] = {}
-    if accept and suggestion.kind == SuggestionKind.ACTION:
-        form = MeetingActionForm(request.POST, people=people_of_review(access.review))
+    kind = str(suggestion.kind)
+    text = suggestion.text
+    if accept:
+        # What the scribe made of it: the kind it is filed as, its text, an entry's time and
+        # kind, an action's owner, date, type and size.
+        posted = request.POST.copy()
+        posted.setdefault("kind", kind)
+        posted.setdefault("text", posted.get("title") or suggestion.text)
+        form = SuggestionDecisionForm(posted)
         if not form.is_valid():
-            return _answer(request, access, status=400, notice="The action needs a title.")
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "title"}
-        text = form.cleaned_data["title"]
-    else:
-        text = (request.POST.get("text") or suggestion.text).strip() or suggestion.text
+            return _answer(
+                request,
+                access,
+                status=400,
+                notice="Nothing was filed: "
+                + "; ".join(str(e) for errors in form.errors.values() for e in errors),
+            )
+        kind, text = form.cleaned_data["kind"], form.cleaned_data["text"].strip()
+        if kind == SuggestionKind.ENTRY:
+            fields = {
+                "occurred_at": form.cleaned_data["occurred_at"],
+                "entry_kind": form.cleaned_data.get("entry_kind") or "other",
+            }
+        elif kind == SuggestionKind.ACTION:
+            posted.setdefault("title", text)
+            posted.setdefault("action_type", ActionType.OTHER)  # filed as an action here
+            action = MeetingActionForm(posted, people=people_of_review(access.review))
+            if not action.is_valid():
+                return _answer(
+                    request,
+                    access,
+                    status=400,
+                    notice="Nothing was filed: "
+                    + "; ".join(str(e) for errors in action.errors.values() for e in errors),
+                )
+            fields = {k: v for k, v in action.cleaned_data.items() if k != "title"}
+            text = action.cleaned_data["title"]
     try:
         suggestion_decide(
-            suggestion=suggestion, actor=request.user, accept=accept, text=text, fields=fields
+            suggestion=suggestion,
+            actor=request.user,
+            accept=accept,
+            kind=kind,
+            text=text,
+            fields=fields,
         )
     except MeetingRefused as exc:
         return _answer(request, access, status=409, notice=str(exc))

@@ -288,3 +288,39 @@ def test_closing_a_resurfaced_action_needs_its_verification(client, cast):
         overdue.status == "wont_do"
         and overdue.closing_note == "No longer relevant after the migration"
     )
+
+
+def test_an_earlier_action_is_decided_once_and_a_stale_page_is_told_so(client, cast):
+    today = timezone.localdate()
+    overdue = ActionItemFactory(
+        review=cast.review, owner=cast.participant, due_on=today - dt.timedelta(days=4)
+    )
+    later = ReviewFactory(team=cast.team, facilitator=cast.facilitator, scribe=cast.scribe)
+    item = ResurfacedAction.objects.create(review=later, action=overdue)
+    version = later.version
+    new_date = today + dt.timedelta(days=10)
+    meeting = f"/reviews/{later.slug}/meeting/"
+    client.force_login(cast.scribe)
+    first = client.post(
+        f"/actions/resurfaced/{item.pk}/",
+        {"outcome": "recommitted", "due_on": new_date.isoformat(), "next": meeting},
+    )
+    assert first.status_code == 302 and first["Location"] == meeting
+    later.refresh_from_db()
+    assert later.version > version  # the others' meeting pages learn of it
+    # The facilitator's page had not seen it: their "drop" changes nothing and says why.
+    client.force_login(cast.facilitator)
+    second = client.post(
+        f"/actions/resurfaced/{item.pk}/",
+        {"outcome": "dropped", "note": "Not worth it", "next": meeting},
+        follow=True,
+    )
+    overdue.refresh_from_db()
+    item.refresh_from_db()
+    assert overdue.status == "open" and overdue.due_on == new_date
+    assert item.outcome == "recommitted"
+    page = second.content.decode()
+    assert second.redirect_chain[-1][0] == meeting
+    assert "decided already in this review: re-committed to" in page
+    detail = client.get(f"/reviews/{later.slug}/").content.decode()
+    assert f"Re-committed to {new_date:%-d %b %Y}" in detail

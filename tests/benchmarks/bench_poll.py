@@ -190,10 +190,13 @@ async def scribe(
     stop: float,
     changes: dict[str, list[tuple[int, float]]],
     errors: list[str],
+    saves: list[float] | None = None,
+    port: int = PORT,
 ) -> None:
-    """A scribe adding an item every 5-15 s until shortly before `stop`; each change made is
-    recorded as (its version, when its save was sent)."""
-    conn = Connection(HOST, PORT)
+    """A scribe adding an item every 5-15 s until shortly before `stop` (on the server at
+    `port`); each change made is recorded as (its version, when its save was sent), and the
+    time its answer took in `saves`."""
+    conn = Connection(HOST, port)
     await asyncio.sleep(random.uniform(1, 5))
     n = 0
     while time.monotonic() < stop - 3:
@@ -220,6 +223,8 @@ async def scribe(
             errors.append(f"change {status}")
         else:
             changes[slug].append((int(response_headers["x-aar-version"]), sent))
+            if saves is not None:
+                saves.append(time.monotonic() - sent)
         await asyncio.sleep(random.uniform(5, 15))
     conn.close()
 
@@ -229,7 +234,7 @@ async def load(
 ) -> None:
     changes: dict[str, list[tuple[int, float]]] = {m["slug"]: [] for m in meetings}  # type: ignore[misc]
     latencies: list[float] = []
-    times = {"304": [], "200": []}  # type: dict[str, list[float]]
+    times = {"304": [], "200": [], "save": []}  # type: dict[str, list[float]]
     errors: list[str] = []
     stop = time.monotonic() + seconds
 
@@ -266,7 +271,10 @@ async def load(
         conn.close()
 
     tasks = [viewer(m["slug"], s, t) for m in meetings for s, t in m["viewers"]]  # type: ignore[attr-defined]
-    tasks += [scribe(str(m["slug"]), str(m["scribe"]), stop, changes, errors) for m in meetings]
+    tasks += [
+        scribe(str(m["slug"]), str(m["scribe"]), stop, changes, errors, times["save"])
+        for m in meetings
+    ]
     await asyncio.gather(*tasks)
     made = sum(len(c) for c in changes.values())
     line(
@@ -284,7 +292,7 @@ async def load(
         if values:
             values.sort()
             line(
-                f"poll {kind} response time p50 / p95",
+                f"{'the save' if kind == 'save' else 'poll ' + kind} response time p50 / p95",
                 f"{statistics.median(values) * 1000:.0f} ms / {values[int(0.95 * (len(values) - 1))] * 1000:.0f} ms ({len(values)})",
             )
     line(

@@ -233,7 +233,10 @@ async def load(meetings: list[dict[str, object]], versions: dict[str, int], pid:
     readers = [asyncio.create_task(s.read(stop)) for s in streams]
     await asyncio.gather(
         *(viewer(s) for s in streams),
-        *(scribe(str(m["slug"]), str(m["scribe"]), stop, changes, errors) for m in meetings),
+        *(
+            scribe(str(m["slug"]), str(m["scribe"]), stop, changes, errors, port=PORT)
+            for m in meetings
+        ),
         probe(),
     )
     await asyncio.gather(*readers)

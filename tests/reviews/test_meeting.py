@@ -3,11 +3,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from reviews.access import review_access
 from reviews.display import agenda_report
 from reviews.models import Review, Suggestion, WentWell, WhyNode
 from reviews.services.meeting import (
@@ -407,6 +410,57 @@ def test_a_changed_answer_decides_access_once_per_person_and_version(client, rev
     assert again.status_code == 200
     # The version, the session and its user: no access query, no render.
     assert len(queries) <= 3, [q["sql"] for q in queries]
+
+
+def test_after_a_change_the_first_answer_decides_access_for_the_whole_room(client, cast):
+    other = cast.other_row.user  # a participant too: the same fragments as the first
+    meeting_start(review=cast.review, now=T)
+    cast.review.refresh_from_db()
+    urls = {}
+    for person in (cast.participant, other):
+        client.force_login(person)
+        urls[person.pk] = poll_url(client, cast.review)
+    finding_add(review=cast.review, kind="went_well", actor=cast.scribe, text="Paging worked")
+    cast.review.refresh_from_db()
+    changed = f"&v={cast.review.version - 1}"
+    client.force_login(cast.participant)
+    assert client.get(urls[cast.participant.pk] + changed).status_code == 200
+    client.force_login(other)  # their first answer at this version
+    with CaptureQueriesContext(connection) as queries:
+        theirs = client.get(urls[other.pk] + changed)
+    assert theirs.status_code == 200 and int(theirs["X-AAR-Version"]) == cast.review.version
+    # The version, the session, its user and their own suggestions: no access query.
+    sql = " ".join(q["sql"] for q in queries)
+    assert "reviews_participant" not in sql and len(queries) <= 4, sql
+    # Someone not in the room is decided alone, and still gets the 404.
+    client.force_login(UserFactory())
+    assert client.get(urls[other.pk] + changed).status_code == 404
+
+
+def test_answers_asking_at_once_wait_for_one_render_instead_of_rendering_side_by_side(
+    monkeypatch, review
+):
+    from reviews import live
+
+    meeting_start(review=review, now=T)
+    review.refresh_from_db()
+    state = live.state_of(review)
+    access = review_access(review.facilitator, review)
+    renders = []
+
+    def slow_render(state, role, presenter, access):
+        renders.append(role)
+        time.sleep(0.3)  # the first answer is still rendering when the others ask
+        shared = {"m-phase": f"<section>{access.review.title}</section>"}
+        cache.set(live._shared_key(state, role, presenter), shared)
+        return shared
+
+    monkeypatch.setattr(live, "render_shared", slow_render)
+    results = run_together(
+        *[lambda: live.rendered_once(state, "facilitator", False, lambda: access)] * 4
+    )
+    assert len(renders) == 1
+    assert all(result == {"m-phase": f"<section>{review.title}</section>"} for result in results)
 
 
 def test_the_poll_is_404_for_an_outsider_and_anonymous(client, review):
