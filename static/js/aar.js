@@ -60,6 +60,15 @@
     });
   }
 
+  // Our 400 and 409 answers are forms shown again with their errors, swapped in place (the
+  // htmx-config meta's responseHandling). Under DEBUG, django-htmx's script would replace the
+  // whole page with them; it listens on the document as the event bubbles, so the event
+  // stops here, on its way down, and htmx goes on with the swap.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    const status = event.detail.xhr && event.detail.xhr.status;
+    if (status === 400 || status === 409) event.stopPropagation();
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     watchDrafts(document);
   });
