@@ -32,9 +32,10 @@ def build_message(
     attachments: Sequence[tuple[str, bytes | str, str]] = (),
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
-    """Render `emails/<template>.txt` and `.html` into one message."""
+    """Render `emails/<template>.txt` (by the "text" engine, which escapes nothing) and
+    `.html` into one message."""
     context = {**context, "SITE_URL": settings.SITE_URL}
-    text = render_to_string(f"emails/{template}.txt", context)
+    text = render_to_string(f"emails/{template}.txt", context, using="text")
     html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(
         subject=one_line(subject),

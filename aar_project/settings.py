@@ -133,6 +133,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The plain-text part of every email (aar_project.mail): nothing is HTML-escaped
+        # in it, so a link's "&next=" stays a link.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------
