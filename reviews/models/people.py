@@ -23,8 +23,9 @@ class Role(models.TextChoices):
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def writers(self) -> ParticipantQuerySet:
-        """Those who write an account: everyone but observers."""
-        return self.exclude(role=Role.OBSERVER)
+        """Those expected to write an account: the participants (not the facilitator and the
+        scribe, who run the review, nor observers)."""
+        return self.filter(role=Role.PARTICIPANT)
 
 
 class Participant(models.Model):

@@ -244,7 +244,7 @@ def review_detail(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Ht
             drafted=Count("accounts"),
         )
     )
-    writers = [p for p in participants if p.role != Role.OBSERVER]
+    writers = [p for p in participants if p.role == Role.PARTICIPANT]  # as writers()
     counts = {
         "writers": len(writers),
         "submitted": sum(1 for p in writers if p.submitted),  # type: ignore[attr-defined, misc]

@@ -161,11 +161,12 @@ def test_each_writer_without_a_submitted_account_gets_one_reminder_before_the_de
     AccountFactory(participant=done, submitted_at=now)
     ParticipantFactory(review=review, role="observer")
     with django_capture_on_commit_callbacks(execute=True):
-        assert account_reminders_queue(now) == 3  # late, facilitator and scribe
-    recipients = sorted(m.to[0] for m in mail.outbox)
-    assert late.user.email in recipients and done.user.email not in recipients
+        # The participant who has not submitted; not the facilitator and the scribe, who run
+        # the review and are not expected to write, nor the observer.
+        assert account_reminders_queue(now) == 1
+    assert [m.to[0] for m in mail.outbox] == [late.user.email]
     assert account_reminders_queue(now + dt.timedelta(hours=2)) == 0
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 1
 
 
 def test_no_reminder_outside_the_last_24_hours(db):
@@ -182,12 +183,13 @@ def test_the_reminder_task_runs_the_same_job(db, django_capture_on_commit_callba
     from reviews.tasks import send_account_reminders
 
     now = timezone.now()
-    invited_review(
+    review = invited_review(
         accounts_due_at=now + dt.timedelta(hours=3), scheduled_at=now + dt.timedelta(days=1)
     )
+    writer = ParticipantFactory(review=review)
     with django_capture_on_commit_callbacks(execute=True):
         send_account_reminders.delay()
-    assert len(mail.outbox) == 2
+    assert [m.to[0] for m in mail.outbox] == [writer.user.email]
 
 
 def test_the_facilitator_reminds_one_person_at_most_once_an_hour(client, cast):
@@ -209,3 +211,15 @@ def test_a_participant_cannot_remind_others(client, cast):
         == 404
     )
     assert mail.outbox == []
+
+
+def test_only_the_people_expected_to_write_are_counted_and_reminded(client, cast):
+    """The facilitator and the scribe run the review: not "3 of 6", no Remind for themselves."""
+    client.force_login(cast.facilitator)
+    detail = client.get(f"/reviews/{cast.review.slug}/").content.decode()
+    writers = cast.review.participants.filter(role="participant").count()
+    assert f"Accounts: 0 of {writers} submitted" in detail
+    listing = client.get(f"/reviews/{cast.review.slug}/accounts/").content.decode()
+    assert f"Remind {cast.facilitator.get_full_name() or cast.facilitator.email}" not in listing
+    assert f"Remind {cast.scribe.get_full_name() or cast.scribe.email}" not in listing
+    assert listing.count('aria-label="Remind ') == writers
