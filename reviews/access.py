@@ -70,10 +70,11 @@ class ReviewAccess:
         return self.can_edit and self.reads_sealed
 
     def can_read_account(self, account: Account) -> bool:
-        """Sealed: the author and the leads who may read them, until the reveal."""
-        if self.review.accounts_revealed_at is not None:
+        """The author and the leads who may read sealed accounts, always; everyone in the
+        review once revealed, but only what was submitted: the reveal never shows a draft."""
+        if account.participant.user_id == self.user_id or self.can_read_sealed:
             return True
-        return self.can_read_sealed or account.participant.user_id == self.user_id
+        return self.review.accounts_revealed_at is not None and account.submitted_at is not None
 
 
 def _decide(

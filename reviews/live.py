@@ -105,8 +105,14 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
     # scribe (each author reads their own on the account page). So this fragment is the same
     # for everyone with the same role, and can be shared.
     revealed_or_lead = review.accounts_revealed_at is not None or access.can_read_sealed
+    # The reveal never shows a draft: the meeting (often on a shared screen) shows submitted
+    # accounts, and the facilitator sees whose account is still a draft, without its text.
     accounts = (
-        list(Account.objects.filter(review=review).select_related("participant__user"))
+        [
+            account
+            for account in Account.objects.filter(review=review).select_related("participant__user")
+            if account.submitted_at is not None or access.is_facilitator
+        ]
         if revealed_or_lead
         else []
     )

@@ -326,4 +326,5 @@ def test_the_review_page_says_where_the_review_stands(client, cast):
     client.force_login(cast.facilitator)
     page = client.get(f"/reviews/{cast.review.slug}/").content.decode()
     assert "Where it stands" in page
-    assert "Accounts: 0 of 4 submitted" in page  # two drafts, none submitted
+    # Two participants, two drafts, none submitted (the facilitator and scribe do not write).
+    assert "Accounts: 0 of 2 submitted" in page

@@ -89,7 +89,9 @@ def test_emails_never_carry_accounts(client, cast):
         assert all(cast.secret not in str(alt[0]) for alt in message.alternatives)
 
 
-def test_after_the_reveal_everyone_in_the_review_reads_every_account(client, cast):
+def test_after_the_reveal_everyone_in_the_review_reads_every_submitted_account(client, cast):
+    cast.other_account.submitted_at = timezone.now()
+    cast.other_account.save()
     cast.review.accounts_revealed_at = timezone.now()
     cast.review.save()
     for persona, user in cast.people().items():
@@ -99,3 +101,27 @@ def test_after_the_reveal_everyone_in_the_review_reads_every_account(client, cas
             assert page.status_code == 404
         else:
             assert cast.secret in page.content.decode(), persona
+
+
+def test_the_reveal_never_shows_a_draft(client, cast):
+    """#15 bug 6: drafts were revealed with the submitted accounts."""
+    from reviews.services.meeting import meeting_start
+
+    meeting_start(review=cast.review)
+    cast.review.refresh_from_db()
+    cast.review.accounts_revealed_at = timezone.now()
+    cast.review.save()
+    draft = cast.secret  # cast.other_account was never submitted
+    for persona in ("participant", "observer", "member", "delivery_owner"):
+        client.force_login(cast.people()[persona])
+        for url in ("accounts/", "meeting/", f"accounts/{cast.other_row.pk}/"):
+            page = client.get(f"/reviews/{cast.review.slug}/{url}")
+            assert draft not in page.content.decode(), (persona, url)
+    # The author still reads it; the facilitator's meeting says whose is still a draft,
+    # without its text (the meeting is often on a shared screen).
+    client.force_login(cast.other_row.user)
+    assert draft in client.get(f"/reviews/{cast.review.slug}/accounts/").content.decode()
+    client.force_login(cast.facilitator)
+    meeting = client.get(f"/reviews/{cast.review.slug}/meeting/").content.decode()
+    accounts = meeting.split('id="m-accounts"')[1].split("</section>")[0]
+    assert "draft, not submitted" in accounts and draft not in accounts
