@@ -107,6 +107,16 @@ def missing_for_publish(review: Review) -> list[str]:
     return [item.missing for item in checklist if item.required and not item.done]
 
 
+def index_for_search(review: Review) -> None:
+    """What the report archive searches for this review (its text, and on PostgreSQL its
+    vector): every published report is indexed, however it was published."""
+    review.search_text = search_document(review)
+    Review.objects.filter(pk=review.pk).update(search_text=review.search_text)
+    if connection.vendor == "postgresql":
+        search = SearchVector("search_text", config="english")
+        Review.objects.filter(pk=review.pk).update(search_vector=search)
+
+
 @transaction.atomic
 def review_publish(*, review: Review, over_version: int | None = None) -> int:
     """Publish (or publish again): a new report version, its exports and its emails, once each.
@@ -126,13 +136,8 @@ def review_publish(*, review: Review, over_version: int | None = None) -> int:
     review.report_version += 1
     review.status = ReviewStatus.PUBLISHED
     review.published_at = review.published_at or timezone.now()
-    review.search_text = search_document(review)
-    review.save(
-        update_fields=["report_version", "status", "published_at", "search_text", "updated_at"]
-    )
-    if connection.vendor == "postgresql":
-        search = SearchVector("search_text", config="english")
-        Review.objects.filter(pk=review.pk).update(search_vector=search)
+    review.save(update_fields=["report_version", "status", "published_at", "updated_at"])
+    index_for_search(review)
     bump_review_version(review.pk)
     ReportExport.objects.bulk_create(
         [

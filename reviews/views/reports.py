@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -158,6 +159,46 @@ _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 RANK_WINDOW = 500
 
 
+_WORD = re.compile(r"\w[\w'-]*")
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, without duplicates (quotes and operators are not words)."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(query.lower()):
+        if word not in {"or", "and", "not"}:
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def word_snippet(text: str, words: list[str], width: int = 200) -> str:
+    """About `width` characters of `text` around the first of the words, cut at word
+    boundaries (with an ellipsis where it was cut), each word found in it marked."""
+    lower = text.lower()
+    found = [at for at in (lower.find(word) for word in words) if at >= 0]
+    at = min(found) if found else 0
+    start = max(0, at - width // 3)
+    end = min(len(text), start + width)
+    if start > 0:  # move forward to the next word's start
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < at else start
+    if end < len(text):  # move back to the end of the last whole word
+        space = text.rfind(" ", at, end)
+        end = space if space > at else end
+    piece = " ".join(text[start:end].split())
+    marked = (
+        re.sub(
+            "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)),
+            lambda match: f"{_MARK_OPEN}{match.group(0)}{_MARK_CLOSE}",
+            piece,
+            flags=re.IGNORECASE,
+        )
+        if words
+        else piece
+    )
+    return ("… " if start > 0 else "") + marked + (" …" if end < len(text) else "")
+
+
 def _snippet_html(text: str) -> str:
     """A search snippet: people's text escaped, only our own <mark> tags kept."""
     html = escape(text).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
@@ -222,17 +263,16 @@ def report_archive(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         results = [{"review": r, "snippet": _snippet_html(snippets.get(r.pk, ""))} for r in ranked]
     elif query:
-        for r in reviews.filter(search_text__icontains=query).order_by("-published_at")[:100]:
-            at = r.search_text.lower().find(query.lower())
-            start = max(0, at - 80)
-            text = (
-                r.search_text[start:at]
-                + _MARK_OPEN
-                + r.search_text[at : at + len(query)]
-                + _MARK_CLOSE
-                + r.search_text[at + len(query) : at + len(query) + 120]
+        # The embedded default has no full-text search: every word must appear (in any
+        # order), as on PostgreSQL.
+        words = search_words(query)
+        matching = reviews
+        for word in words:
+            matching = matching.filter(search_text__icontains=word)
+        for r in matching.defer(None).order_by("-published_at")[:100] if words else []:
+            results.append(
+                {"review": r, "snippet": _snippet_html(word_snippet(r.search_text, words))}
             )
-            results.append({"review": r, "snippet": _snippet_html(" ".join(text.split()))})
     else:
         results = [{"review": r, "snippet": ""} for r in reviews.order_by("-published_at")[:100]]
     return render(

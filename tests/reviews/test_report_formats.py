@@ -171,6 +171,48 @@ def test_search_finds_reports_by_timeline_findings_and_actions(client, cast):
     assert mine.search_text
 
 
+def test_search_finds_every_word_in_any_order_on_both_databases(client, cast):
+    """On SQLite "backup restore" found nothing though both words were in the report."""
+    published(
+        team=cast.team,
+        title="Backups gone",
+        summary="The restore took eighteen hours because the only backup was six hours old.",
+    )
+    client.force_login(cast.member)
+    for words in ("backup restore", "restore backup", "Restore   BACKUP", '"backup" restore'):
+        page = client.get("/reports/", {"q": words}).content.decode()
+        assert "Backups gone" in page, words
+    assert (
+        "Backups gone" not in client.get("/reports/", {"q": "backup kubernetes"}).content.decode()
+    )
+
+
+def test_snippets_are_cut_at_word_boundaries(client, cast):
+    long = (
+        " ".join(f"word{n}" for n in range(200))
+        + " the replication lag alarm "
+        + " ".join(f"tail{n}" for n in range(200))
+    )
+    published(team=cast.team, title="Lag", summary=long)
+    client.force_login(cast.member)
+    page = client.get("/reports/", {"q": "replication"}).content.decode()
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', page, re.S).group(1)
+    assert "<mark>replication</mark>" in snippet
+    text = " ".join(re.sub(r"</?mark>|…", " ", snippet).split())
+    # Cut at word boundaries: what is shown is a run of whole words of the report.
+    assert f" {text} " in f" {long} " and len(text) > 100, text
+
+
+def test_the_seeded_published_report_is_found(client, db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    user = Review.objects.get(title="Database connection pool exhaustion").facilitator
+    client.force_login(user)
+    page = client.get("/reports/", {"q": "reconciliation pool"}).content.decode()
+    assert "Database connection pool exhaustion" in page
+
+
 def test_search_never_shows_another_teams_report_or_a_sealed_account(client, cast):
     published(title="Another team's outage")
     AccountFactory(
