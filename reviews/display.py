@@ -55,7 +55,8 @@ def agenda_report(agenda: list[AgendaPhase], now: dt.datetime | None = None) -> 
                 "planned": phase.planned_minutes,
                 "extended": phase.extended_minutes,
                 "actual_minutes": round(actual / 60, 1) if actual is not None else None,
-                "over": actual is not None and actual > phase.planned_minutes * 60,
+                # Over its time box as the clock counts it: planned plus any extension.
+                "over": actual is not None and actual > phase.allowed_seconds(),
             }
         )
     return rows

@@ -58,7 +58,9 @@ MEETING_ENTRIES = 200  # the latest timeline entries the meeting shows
 POLL_INTERVAL_MS = 2000  # how often a page without a working stream asks for changes
 
 
-FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts")
+# Each is swapped by its id; the review's status badge and the meeting tab's live dot sit
+# in the page's header, outside the meeting, and follow it too.
+FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts", "m-badge", "m-dot")
 
 
 PRESENTER_FRAGMENTS = ("m-state", "m-phase")

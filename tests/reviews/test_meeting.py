@@ -546,3 +546,41 @@ def test_a_suggestion_accepted_twice_at_once_creates_one_item():
     )
     assert sum(isinstance(r, MeetingRefused) for r in results) == 1
     assert WentWell.objects.filter(review=review).count() == 1
+
+
+# --- The header follows the meeting (#15 bug 5) ------------------------------------------------
+
+
+def test_the_status_badge_and_the_tabs_dot_follow_the_meeting(client, cast):
+    client.force_login(cast.participant)
+    url = poll_url(client, cast.review)
+    cast.review.refresh_from_db()
+    before = cast.review.version
+    meeting_start(review=cast.review)
+    started = client.get(url + f"&v={before}").content.decode()
+    assert re.search(
+        r'<span id="m-badge" class="badge status-in_meeting" hx-swap-oob="true">In meeting</span>',
+        started,
+    )
+    assert re.search(r'<span id="m-dot" hx-swap-oob="true"> <span class="live-dot"', started)
+    cast.review.refresh_from_db()
+    during = cast.review.version
+    meeting_end(review=cast.review)
+    ended = client.get(url + f"&v={during}").content.decode()
+    assert 'class="badge status-writing" hx-swap-oob="true">' in ended
+    assert '<span id="m-dot" hx-swap-oob="true"></span>' in ended
+    # The page itself carries the same ids, so the swaps land.
+    page = client.get(f"/reviews/{cast.review.slug}/meeting/").content.decode()
+    assert page.count('id="m-badge"') == 1 and page.count('id="m-dot"') == 1
+
+
+def test_an_extended_phase_is_not_shown_as_over_while_its_clock_has_time_left(review):
+    meeting_start(review=review, now=T)
+    phase = review.agenda.get(position=0)
+    meeting_extend(review=review, phase_id=phase.pk, minutes=5)
+    at = T + dt.timedelta(minutes=phase.planned_minutes + 2)  # past the plan, inside the extension
+    clock, agenda = state(review, at)
+    assert clock.remaining > 0
+    assert agenda_report(agenda, at)[0]["over"] is False
+    later = T + dt.timedelta(minutes=phase.planned_minutes + 6)
+    assert agenda_report(list(review.agenda.order_by("position")), later)[0]["over"] is True
