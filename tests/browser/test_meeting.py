@@ -95,7 +95,11 @@ def test_every_screen_follows_the_facilitator_within_two_seconds(three):
 def test_reveal_accounts_shows_them_to_the_participant(browser, live_server):
     review = ReviewFactory()
     writer, other = ParticipantFactory(review=review), ParticipantFactory(review=review)
-    AccountFactory(participant=other, body="The other person wrote this sealed account.")
+    AccountFactory(
+        participant=other,
+        body="The other person wrote this sealed account.",
+        submitted_at=timezone.now(),  # the reveal shows submitted accounts, never drafts
+    )
     facilitator = open_as(browser, live_server, review.facilitator)
     participant = open_as(browser, live_server, writer.user)
     facilitator.goto(f"/reviews/{review.slug}/meeting/")
