@@ -285,6 +285,79 @@ def test_times_written_in_accounts_are_offered_as_candidates(review):
     assert found[0].passage == "At 14:32 I saw the alert."
 
 
+UTC = dt.UTC
+REAL = Path(__file__).resolve().parent.parent / "data" / "real" / "postmortems" / "docs"
+
+
+def gitlab_review():
+    """The GitLab.com database outage: 31 January 2017 ~23:00 UTC to 1 February 18:14."""
+    return ReviewFactory(
+        time_zone="UTC",
+        event_started_at=dt.datetime(2017, 1, 31, 23, 0, tzinfo=UTC),
+        event_detected_at=dt.datetime(2017, 1, 31, 23, 27, tzinfo=UTC),
+        event_ended_at=dt.datetime(2017, 2, 1, 18, 14, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # The date written in the text wins.
+        ("At 00:36 on 1 February I started the restore.", dt.datetime(2017, 2, 1, 0, 36)),
+        ("On Feb 1st, 2017 at 17:20 the restore finished.", dt.datetime(2017, 2, 1, 17, 20)),
+        ("2017-01-31 21:00 was the last good backup.", dt.datetime(2017, 1, 31, 21, 0)),
+        ("At 17:00 on 31 January the load began to climb.", dt.datetime(2017, 1, 31, 17, 0)),
+        # Otherwise the day that falls inside the event.
+        ("At 23:27 the directory was removed.", dt.datetime(2017, 1, 31, 23, 27)),
+        ("At 00:36 I saw the replication lag.", dt.datetime(2017, 2, 1, 0, 36)),
+        ("Around 5:20 pm the site was back.", dt.datetime(2017, 2, 1, 17, 20)),
+        # Before the event on its first day rather than long after it.
+        ("At 22:45 I had deployed the change.", dt.datetime(2017, 1, 31, 22, 45)),
+    ],
+)
+def test_times_offered_from_accounts_take_the_right_date(db, sentence, expected):
+    [found] = time_candidates(gitlab_review(), sentence)
+    assert found.occurred_at == expected.replace(tzinfo=UTC), sentence
+
+
+def test_times_after_midnight_in_a_real_timeline_land_on_the_next_day(db):
+    """crates.io, 15 October 2018 (real text, tests/data/real): times written without dates
+    from 20:09 to 00:40 UTC; the last one is on the 16th."""
+    text = (REAL / "rust-lang" / "2018-10-19-Update-on-crates.io-incident.md").read_text()
+    timeline = text.split("## Timeline of events")[1].split("## ")[0]
+    review = ReviewFactory(
+        time_zone="UTC",
+        event_started_at=dt.datetime(2018, 10, 15, 20, 0, tzinfo=UTC),
+        event_detected_at=dt.datetime(2018, 10, 15, 20, 41, tzinfo=UTC),
+        event_ended_at=dt.datetime(2018, 10, 16, 0, 45, tzinfo=UTC),
+    )
+    found = time_candidates(review, timeline)
+    days = [(c.said, c.occurred_at.date().day) for c in found]
+    assert days[0] == ("20:09", 15) and days[-1] == ("00:40", 16)
+    assert [d for _, d in days[:-1]] == [15] * (len(days) - 1)
+    # Without an end known the nearest day to the start still puts 00:40 after midnight.
+    review.event_ended_at = None
+    assert time_candidates(review, timeline)[-1].occurred_at.date() == dt.date(2018, 10, 16)
+
+
+def test_dates_written_in_a_real_timeline_table_are_kept(db):
+    """DFDS PM2025-002 (real text): a table of ISO dates and times across midnight."""
+    text = (
+        REAL / "dfds" / "PM2025-002 - Traefik rule preventing some inbound traffic.md"
+    ).read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| 2025-")]
+    review = ReviewFactory(
+        time_zone="UTC",
+        event_started_at=dt.datetime(2025, 3, 17, 16, 6, tzinfo=UTC),
+        event_detected_at=dt.datetime(2025, 3, 17, 23, 42, tzinfo=UTC),
+        event_ended_at=None,
+    )
+    for row in rows:
+        written = dt.datetime.strptime(row[2:18], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        [found] = time_candidates(review, row)
+        assert found.occurred_at == written, row
+
+
 # --- The command line ---------------------------------------------------------------------
 
 
