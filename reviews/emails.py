@@ -40,7 +40,10 @@ def _meeting_context(notification: Notification) -> dict[str, object]:
         "facilitator": display_name(review.facilitator),
         "when": timezone.localtime(review.scheduled_at) if review.scheduled_at else None,
         "due": timezone.localtime(review.accounts_due_at) if review.accounts_due_at else None,
-        "writes": notification.payload.get("role") != Role.OBSERVER,
+        # Sent after the deadline (a meeting set for today): the email says so.
+        "due_passed": review.accounts_due_at is not None
+        and review.accounts_due_at <= timezone.now(),
+        "writes": notification.payload.get("role") == Role.PARTICIPANT,
         "role": notification.payload.get("role", ""),
     }
 

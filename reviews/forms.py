@@ -246,12 +246,33 @@ class ReviewForm(forms.ModelForm[Review]):
             self.add_error("event_detected_at", "Detection cannot come before the event started.")
         meeting, due = data.get("scheduled_at"), data.get("accounts_due_at")
         if meeting and not due:
-            data["accounts_due_at"] = meeting - dt.timedelta(days=1)
+            # A day before the meeting; for a meeting within a day, an hour before it (never
+            # a deadline that has already passed when the invitations go out).
+            now = timezone.now()
+            for before in (dt.timedelta(days=1), dt.timedelta(hours=1)):
+                if meeting - before > now:
+                    data["accounts_due_at"] = meeting - before
+                    break
         elif meeting and due and due > meeting:
             self.add_error("accounts_due_at", "Accounts must be due before the meeting starts.")
         if not data.get("title"):
             self.add_error("title", "Give the event a title.")
         return data
+
+    def warnings(self) -> list[str]:
+        """Hints, never blocks, shown once the review is saved."""
+        return [w for w in (self.meeting_warning(), self.deadline_warning()) if w]
+
+    def deadline_warning(self) -> str:
+        data = getattr(self, "cleaned_data", {}) or {}
+        due = data.get("accounts_due_at")
+        if due and due <= timezone.now():
+            return (
+                f"Accounts are due {timezone.localtime(due):%a %-d %b, %H:%M}, which has passed: "
+                "invitations will say so and ask for them before the meeting. Set a later time "
+                "if people need one."
+            )
+        return ""
 
     def meeting_warning(self) -> str:
         """A hint, never a block: the method asks for a meeting within 1–2 weeks of the event."""

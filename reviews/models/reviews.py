@@ -226,6 +226,15 @@ class Review(models.Model):
         return self.status == ReviewStatus.IN_MEETING
 
     @property
+    def accounts_overdue(self) -> bool:
+        """Still being prepared, and the time set for the accounts has passed."""
+        return (
+            self.is_before_meeting
+            and self.accounts_due_at is not None
+            and self.accounts_due_at <= timezone.now()
+        )
+
+    @property
     def is_open_for_capture(self) -> bool:
         """Findings are captured in the meeting, finished after it, amended once published."""
         return self.status in (

@@ -173,8 +173,7 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             pull_request=pull_request.columns() if is_change else None,
             **fields,
         )
-        warning = form.meeting_warning()
-        if warning:
+        for warning in form.warnings():
             messages.warning(request, warning)
         messages.success(
             request, "Review created. Add the people who were involved, then invite them."
@@ -347,8 +346,7 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
             review_set_leads(
                 review=review, facilitator=leads[0], scribe=leads[1], actor=request.user
             )
-        warning = form.meeting_warning()
-        if warning:
+        for warning in form.warnings():
             messages.warning(request, warning)
         if {"scheduled_at", "meeting_minutes"} & changed and review.invitations_sent_at:
             messages.success(

@@ -328,3 +328,56 @@ def test_the_review_page_says_where_the_review_stands(client, cast):
     assert "Where it stands" in page
     # Two participants, two drafts, none submitted (the facilitator and scribe do not write).
     assert "Accounts: 0 of 2 submitted" in page
+
+
+# --- A deadline already past (#15 bug 8) -------------------------------------------------------
+
+
+def test_a_meeting_today_gets_a_deadline_that_has_not_passed(client, team_people):
+    team, owner, facilitator, scribe = team_people
+    client.force_login(owner)
+    meeting = timezone.localtime() + dt.timedelta(hours=5)
+    data = review_post(team, facilitator, scribe)
+    data["event_started_at"] = (meeting - dt.timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M")
+    data["event_detected_at"] = (meeting - dt.timedelta(hours=19)).strftime("%Y-%m-%dT%H:%M")
+    data["event_ended_at"] = (meeting - dt.timedelta(hours=18)).strftime("%Y-%m-%dT%H:%M")
+    data["scheduled_at"] = meeting.strftime("%Y-%m-%dT%H:%M")
+    client.post("/reviews/new/", data)
+    review = Review.objects.get()
+    assert timezone.now() < review.accounts_due_at < review.scheduled_at
+
+
+def test_a_deadline_already_past_is_warned_of_and_said_in_the_invitation(client, cast):
+    past = timezone.now() - dt.timedelta(hours=3)
+    Review.objects.filter(pk=cast.review.pk).update(
+        accounts_due_at=past, scheduled_at=timezone.now() + dt.timedelta(hours=2)
+    )
+    client.force_login(cast.facilitator)
+    people = client.get(f"/reviews/{cast.review.slug}/people/").content.decode()
+    assert "has passed: the invitations will say so" in people
+    detail = client.get(f"/reviews/{cast.review.slug}/").content.decode()
+    assert "The time set for the accounts" in detail and "has passed" in detail
+    client.post(f"/reviews/{cast.review.slug}/invitations/")
+    message = invitation_for(cast.participant.email)
+    assert "has already passed: please write" in message.body
+    assert "Please write it by" not in message.body
+    assert "has already passed" in message.alternatives[0][0]
+    # The facilitator and the scribe are not asked to write one.
+    lead = invitation_for(cast.facilitator.email)
+    assert "write your account" not in lead.body.lower()
+    assert "You are the facilitator of this review" in lead.body
+
+
+def test_editing_the_deadline_into_the_past_warns_after_saving(client, cast):
+    client.force_login(cast.facilitator)
+    page = client.get(f"/reviews/{cast.review.slug}/edit/").content.decode()
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
+    selects = dict(
+        re.findall(r'<select name="(\w+)"[^>]*>.*?<option value="([^"]*)"[^>]*selected', page, re.S)
+    )
+    data = {**fields, **selects}
+    data["accounts_due_at"] = (timezone.localtime() - dt.timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    response = client.post(f"/reviews/{cast.review.slug}/edit/", data, follow=True)
+    assert "which has passed: invitations will say so" in response.content.decode()
