@@ -10,15 +10,23 @@ from django.utils import timezone
 from sesame.utils import get_query_string
 
 from aar_project.mail import absolute, build_message
-from reviews.auth import INVITE_SCOPE, sign_in_link_message
+from reviews.auth import INVITE_SCOPE, invitation_link, sign_in_link_message
 from reviews.calendar import meeting_ics
 from reviews.display import display_name
-from reviews.models import Notification, NotificationKind, Role
+from reviews.models import Notification, NotificationKind, Participant, Role
 from reviews.notify import renderer
 
 
 def personal_link(notification: Notification, next_path: str) -> str:
-    """A sign-in link for the recipient that lands on `next_path`."""
+    """A sign-in link for the recipient that lands on `next_path`: for someone in the review,
+    one that keeps working until its meeting ends (reviews.auth.invitation_link)."""
+    participant = (
+        Participant.objects.filter(review=notification.review, user=notification.recipient).first()
+        if notification.review and notification.recipient
+        else None
+    )
+    if participant is not None:
+        return invitation_link(participant, next_path)
     query: str = get_query_string(notification.recipient, scope=INVITE_SCOPE)
     return absolute(reverse("link_open")) + query + "&" + urlencode({"next": next_path})
 
@@ -26,7 +34,7 @@ def personal_link(notification: Notification, next_path: str) -> str:
 def _landing(notification: Notification) -> str:
     review = notification.review
     assert review is not None
-    writes = notification.payload.get("role") != Role.OBSERVER
+    writes = notification.payload.get("role") == Role.PARTICIPANT
     name = "reviews:account" if writes else "reviews:detail"
     return reverse(name, args=[review.slug])
 

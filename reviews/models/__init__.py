@@ -35,6 +35,7 @@ from reviews.models.outbox import (
 )
 from reviews.models.people import (
     Account,
+    InvitationLink,
     Participant,
     ParticipantQuerySet,
     Role,
@@ -90,6 +91,7 @@ __all__ = [
     "Finding",
     "HintDismissal",
     "ImportFormat",
+    "InvitationLink",
     "Lesson",
     "LessonCategory",
     "MeetingNotes",

@@ -55,6 +55,23 @@ class Participant(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+class InvitationLink(models.Model):
+    """The link in a person's invitation (and account reminder) to one review: it keeps
+    working, for that person and that review, until the meeting ends, unlike an ordinary
+    sign-in link, which works once. Only a digest of the token is kept; removing the person
+    from the review revokes it (the row goes with the participant)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="invitation_links"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Invitation link for {self.participant}"
+
+
 class Account(models.Model):
     """A participant's written account. Sealed until the facilitator reveals the accounts."""
 

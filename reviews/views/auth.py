@@ -119,7 +119,11 @@ def link_request(request: HtmxHttpRequest) -> HttpResponse:
 def link_open(request: HtmxHttpRequest) -> HttpResponse:
     token = request.POST.get("t", "") if request.method == "POST" else request.GET.get("t", "")
     next_url = request.POST.get("next") or request.GET.get("next", "")
-    user = user_for_token(token, consume=False)
+    if request.method == "POST" and _ip_limited(request, "link-open"):
+        return render(request, "reviews/link_invalid.html", {"limited": True}, status=429)
+    user = user_for_token(token, consume=request.method == "POST")
+    if user is not None and request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect(safe_next(request, next_url))  # signed in as them already
     if user is None:
         return render(request, "reviews/link_invalid.html", status=400)
     if request.method == "GET":
