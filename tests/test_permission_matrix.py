@@ -142,7 +142,10 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviews:suggest": {"POST": WRITERS},
     "reviews:suggestion_decide": {"POST": EDITORS},
     "reviews:notes": {"POST": {"facilitator"}},
-    "reviews:publish": {"POST": {"facilitator", "delivery_owner"}},
+    "reviews:publish": {
+        "GET": {"facilitator", "delivery_owner"},
+        "POST": {"facilitator", "delivery_owner"},
+    },
     "reviews:exports_retry": {"POST": MANAGERS},
     # The published report (the review is published for these rows).
     "reports:detail": {"GET": IN_REVIEW},

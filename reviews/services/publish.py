@@ -118,7 +118,9 @@ def index_for_search(review: Review) -> None:
 
 
 @transaction.atomic
-def review_publish(*, review: Review, over_version: int | None = None) -> int:
+def review_publish(
+    *, review: Review, over_version: int | None = None, send_emails: bool = True
+) -> int:
     """Publish (or publish again): a new report version, its exports and its emails, once each.
 
     `over_version` is the report version the person saw when they pressed Publish: a second
@@ -147,7 +149,8 @@ def review_publish(*, review: Review, over_version: int | None = None) -> int:
         ignore_conflicts=True,
     )
     enqueue_on_commit("reviews.tasks.export_report", review.pk, review.report_version)
-    enqueue_on_commit("reviews.tasks.distribute_report", review.pk, review.report_version)
+    if send_emails:  # "publish without emailing" leaves the participants and stakeholders be
+        enqueue_on_commit("reviews.tasks.distribute_report", review.pk, review.report_version)
     return review.report_version
 
 

@@ -32,6 +32,8 @@ from reviews.services.publish import (
     PublishRefused,
     export_dir,
     exports_retry,
+    missing_for_publish,
+    report_recipients,
     review_publish,
 )
 from reviews.services.reviews import pull_request_sections_save
@@ -86,31 +88,48 @@ def report_download(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @review_view(Need.MANAGE)
 def publish(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """GET: the report as it will be published, what is still missing, and exactly who will
+    be emailed; POST: publish, with the emails or without them."""
     if not (access.is_facilitator or access.is_delivery_owner):
         raise Http404("No such review")
+    review = access.review
+    if request.method == "GET":
+        context = {
+            **report_data(review),
+            "access": access,
+            "missing": missing_for_publish(review),
+            "recipients": report_recipients(review),
+            "can_publish": review.status in (ReviewStatus.WRITING, ReviewStatus.PUBLISHED),
+            "nav": "reviews",
+        }
+        return render(request, "reviews/publish_preview.html", context)
     try:
         seen = int(request.POST.get("report_version", ""))
     except ValueError:
         seen = None
+    send_emails = request.POST.get("emails") != "none"
     try:
-        version = review_publish(review=access.review, over_version=seen)
+        version = review_publish(review=review, over_version=seen, send_emails=send_emails)
     except PublishRefused as exc:
         messages.error(request, str(exc) + ".")
-        return redirect("reviews:detail", access.review.slug)
+        return redirect("reviews:publish", review.slug)
     except AlreadyPublished as exc:
         messages.info(request, f"{exc} Nothing more was published.")
-        return redirect("reports:detail", access.review.slug)
+        return redirect("reports:detail", review.slug)
+    published = "Published." if version == 1 else f"Version {version} published."
     messages.success(
         request,
-        "Published. The Markdown, PDF and JSON files are being prepared, and the participants "
-        "and stakeholders are emailed the link."
-        if version == 1
-        else f"Version {version} published.",
+        f"{published} The Markdown, PDF and JSON files are being prepared; "
+        + (
+            "the participants and stakeholders are emailed the link."
+            if send_emails
+            else "nobody was emailed."
+        ),
     )
-    return redirect("reports:detail", access.review.slug)
+    return redirect("reports:detail", review.slug)
 
 
 @login_required

@@ -30,7 +30,9 @@ def open_and_confirm(client, link):
     """What a person does with the link: open it, press Continue."""
     page = client.get(link)
     assert page.status_code == 200, page.content.decode()[:300]
-    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.content.decode()))
+    fields = dict(
+        re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.content.decode())
+    )
     return client.post("/accounts/link/open/", fields)
 
 

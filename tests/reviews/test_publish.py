@@ -198,3 +198,51 @@ def test_after_the_meeting_the_findings_are_finished_and_a_published_report_amen
     assert "The runbook was right" in Path(md.path).read_text()
     page = client.get(f"/reviews/{ready.slug}/").content.decode()
     assert "Report version 2" in page and f"/reports/{ready.slug}/download/pdf/" in page
+
+
+# --- The preview and the confirmation (#15) ---------------------------------------------------
+
+
+def test_the_preview_lists_exactly_who_will_be_emailed_and_changes_nothing(client, ready):
+    client.force_login(ready.facilitator)
+    detail = client.get(f"/reviews/{ready.slug}/").content.decode()
+    assert f'href="/reviews/{ready.slug}/publish/"' in detail  # a link to the preview, not a POST
+    page = client.get(f"/reviews/{ready.slug}/publish/").content.decode()
+    people = [p.user.email for p in ready.participants.select_related("user")]
+    for email in [*people, "leads@example.com", "support@example.com"]:
+        assert f"{email}" in page, email
+    total = len(set(people)) + 2
+    assert f"Publish and email {total} addresses" in page
+    assert "Publish without emailing" in page
+    assert "Checkout was slow for 95 minutes." in page  # the report as it will read
+    ready.refresh_from_db()
+    assert ready.status == "writing" and ready.report_version == 0 and mail.outbox == []
+
+
+def test_publishing_without_emailing_emails_nobody(client, ready, django_capture_on_commit_callbacks):
+    client.force_login(ready.facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/reviews/{ready.slug}/publish/", {"report_version": "0", "emails": "none"}, follow=True
+        )
+    ready.refresh_from_db()
+    assert ready.status == "published" and ready.report_version == 1
+    assert "nobody was emailed" in response.content.decode()
+    assert not [m for m in mail.outbox if "published" in m.subject.lower()]
+
+
+def test_publishing_with_the_emails_sends_them_to_the_listed_addresses(
+    client, ready, django_capture_on_commit_callbacks
+):
+    client.force_login(ready.facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/reviews/{ready.slug}/publish/", {"report_version": "0", "emails": "all"})
+    sent = {m.to[0] for m in mail.outbox}
+    assert {"leads@example.com", "support@example.com"} <= sent
+
+
+def test_the_preview_is_for_the_facilitator_and_the_delivery_owner_only(client, ready):
+    client.force_login(ready.scribe)
+    assert client.get(f"/reviews/{ready.slug}/publish/").status_code == 404
+    client.force_login(ready.team.delivery_owner)
+    assert client.get(f"/reviews/{ready.slug}/publish/").status_code == 200
