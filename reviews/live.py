@@ -49,7 +49,7 @@ from reviews.models import (
     WhyNode,
     suggestion_kind_for,
 )
-from reviews.services.meeting import agenda_warning, clock_for
+from reviews.services.meeting import agenda_warning, clock_for, undo_of
 from reviews.services.people import people_of_review
 from reviews.services.publish import publish_checklist
 
@@ -137,6 +137,8 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
         "factors": list(review.contributing_factors.all()),
         "went_well": list(review.went_well.all()),
         "actions": list(review.action_items.select_related("owner").order_by("pk")),
+        # The last delete, while nothing else has changed since (for those who capture).
+        "undo": undo_of(review) if access.can_edit else None,
         "resurfaced": list(
             review.resurfaced_actions.select_related("action__owner", "action__review")
         ),

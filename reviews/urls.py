@@ -71,6 +71,7 @@ urlpatterns = [
         meeting.finding_delete_view,
         name="finding_delete",
     ),
+    path(review + "meeting/undo/", meeting.undo_view, name="meeting_undo"),
     path(review + "meeting/entries/", meeting.entry_add_view, name="meeting_entry"),
     path(
         review + "meeting/entries/<int:pk>/dispute/",

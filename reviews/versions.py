@@ -23,17 +23,19 @@ from reviews import push
 logger = logging.getLogger("aar.versions")
 
 
-def bump_review_version(review_id: int) -> None:
-    """Every change to a review bumps its version in the same transaction (the poll's key)."""
+def bump_review_version(review_id: int) -> int:
+    """Every change to a review bumps its version in the same transaction (the poll's key);
+    returns the new version (0 for a review that is gone)."""
     review_model = apps.get_model("reviews", "Review")
     review_model.objects.filter(pk=review_id).update(version=F("version") + 1)
     row = review_model.objects.filter(pk=review_id).values_list("version", "team_id").first()
     if row is None:
-        return
+        return 0
     version, team_id = row
     team_changed(team_id)
     # Open meeting pages hear of it once it is committed (and never of a rolled-back change).
     transaction.on_commit(lambda: push.review_changed(review_id, version))
+    return int(version)
 
 
 # Each team has a version in the cache, and the dashboard keeps figures under the versions

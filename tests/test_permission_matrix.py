@@ -135,6 +135,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviews:finding_add": {"POST": EDITORS},
     "reviews:finding_edit": {"POST": EDITORS},
     "reviews:finding_delete": {"POST": EDITORS},
+    "reviews:meeting_undo": {"POST": EDITORS},
     "reviews:meeting_entry": {"POST": EDITORS},
     "reviews:entry_dispute": {"POST": WRITERS},
     "reviews:entry_resolve": {"POST": EDITORS},

@@ -163,3 +163,17 @@ class MeetingNotes(models.Model):
 
     def __str__(self) -> str:
         return f"Notes of {self.author} on {self.review}"
+
+
+class MeetingUndo(models.Model):
+    """What the last delete in a review's meeting removed (the item and whatever went with
+    it, serialised), so it can be put back until the next change to the review."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="meeting_undo")
+    label = models.CharField(max_length=300)
+    snapshot = models.TextField()
+    version_after = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Undo of {self.label}"

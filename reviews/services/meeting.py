@@ -12,8 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core import serializers
 from django.db import transaction
 from django.db.models import F, Model
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from actions.services import action_create
@@ -21,6 +23,7 @@ from reviews.models import (
     AgendaPhase,
     CausalFactor,
     ContributingFactor,
+    MeetingUndo,
     Phase,
     Review,
     ReviewStatus,
@@ -326,11 +329,56 @@ def finding_update(
     return int(item.version)
 
 
+def _snapshot(item: Model) -> str:
+    """The item and everything its delete takes with it (a why's answers, their evidence
+    links), serialised parents first, so that putting them back restores the same rows."""
+    collector = Collector(using="default")
+    collector.collect([item])
+    collector.sort()
+    objects: list[Model] = []
+    for model, instances in reversed(list(collector.data.items())):
+        if not model._meta.auto_created:  # many-to-many rows come back with their owner
+            objects.extend(instances)
+    for queryset in collector.fast_deletes:
+        if not queryset.model._meta.auto_created:
+            objects.extend(queryset)
+    return str(serializers.serialize("json", objects))
+
+
 @transaction.atomic
 def finding_delete(*, item: Any) -> None:
+    """Delete a captured item; it can be put back (meeting_undo) until the next change."""
     review_id = item.review_id
+    label = str(getattr(item, "text", None) or getattr(item, "description", "") or item)[:300]
+    snapshot = _snapshot(item)
     item.delete()
-    bump_review_version(review_id)
+    version = bump_review_version(review_id)
+    MeetingUndo.objects.update_or_create(
+        review_id=review_id,
+        defaults={"label": label, "snapshot": snapshot, "version_after": version},
+    )
+
+
+def undo_of(review: Review) -> MeetingUndo | None:
+    """The delete that can still be undone: the last change to the review was that delete."""
+    undo = MeetingUndo.objects.filter(review=review).first()
+    return undo if undo is not None and undo.version_after == review.version else None
+
+
+@transaction.atomic
+def meeting_undo(*, review: Review) -> str:
+    """Put back what the last delete removed, if nothing has changed since; returns what it
+    was. Raises MeetingRefused once something else has changed (the undo has lapsed)."""
+    current = Review.objects.select_for_update().get(pk=review.pk)
+    undo = undo_of(current)
+    if undo is None:
+        raise MeetingRefused("Nothing to undo: something else has changed since the delete.")
+    for restored in serializers.deserialize("json", undo.snapshot):
+        restored.save()
+    label: str = undo.label
+    undo.delete()
+    bump_review_version(review.pk)
+    return label
 
 
 @transaction.atomic

@@ -76,6 +76,7 @@ from reviews.services.meeting import (
     meeting_resume,
     meeting_reveal,
     meeting_start,
+    meeting_undo,
     root_cause_method_set,
     suggestion_add,
     suggestion_decide,
@@ -414,7 +415,19 @@ def finding_delete_view(
 ) -> HttpResponse:
     _capture_open(access)
     finding_delete(item=_finding(access, kind, pk))
-    return _answer(request, access)
+    return _answer(request, access, notice="Deleted. “Undo” puts it back until the next change.")
+
+
+@login_required
+@require_POST
+@review_view(Need.EDIT)
+def undo_view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """Put back what the last delete removed (until the next change)."""
+    try:
+        label = meeting_undo(review=access.review)
+    except MeetingRefused as exc:
+        return _answer(request, access, status=409, notice=str(exc))
+    return _answer(request, access, notice=f"Put back: “{label}”.")
 
 
 @login_required

@@ -584,3 +584,57 @@ def test_an_extended_phase_is_not_shown_as_over_while_its_clock_has_time_left(re
     assert agenda_report(agenda, at)[0]["over"] is False
     later = T + dt.timedelta(minutes=phase.planned_minutes + 6)
     assert agenda_report(list(review.agenda.order_by("position")), later)[0]["over"] is True
+
+
+# --- Delete, and undo until the next change (#15) ------------------------------------------------
+
+
+def test_a_deleted_why_comes_back_with_its_answers_and_evidence_until_the_next_change(client, cast):
+    from reviews.models import TimelineEntry
+
+    meeting_start(review=cast.review)
+    entry = TimelineEntry.objects.create(
+        review=cast.review, occurred_at=T, kind="detection", description="Alert fired"
+    )
+    why = finding_add(review=cast.review, kind="why", actor=cast.scribe, text="Why did it fail?")
+    answer = finding_add(
+        review=cast.review,
+        kind="why",
+        actor=cast.scribe,
+        text="The pool was small",
+        parent_id=why.pk,
+    )
+    answer.evidence.set([entry])
+    client.force_login(cast.scribe)
+    slug = cast.review.slug
+    client.post(f"/reviews/{slug}/meeting/findings/why/{why.pk}/delete/", HTTP_HX_REQUEST="true")
+    assert not WhyNode.objects.filter(review=cast.review).exists()
+    page = client.get(f"/reviews/{slug}/meeting/").content.decode()
+    assert "Deleted “Why did it fail?”" in page and ">Undo</button>" in page
+    response = client.post(f"/reviews/{slug}/meeting/undo/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Put back" in response.content.decode()
+    restored = WhyNode.objects.get(pk=answer.pk)
+    assert restored.parent_id == why.pk and list(restored.evidence.all()) == [entry]
+    assert WhyNode.objects.get(pk=why.pk).text == "Why did it fail?"
+    # Undone once; a second undo has nothing to put back.
+    assert client.post(f"/reviews/{slug}/meeting/undo/", HTTP_HX_REQUEST="true").status_code == 409
+
+
+def test_the_undo_lapses_with_the_next_change(client, cast):
+    meeting_start(review=cast.review)
+    item = finding_add(
+        review=cast.review, kind="went_well", actor=cast.scribe, text="Paging worked"
+    )
+    client.force_login(cast.scribe)
+    slug = cast.review.slug
+    client.post(
+        f"/reviews/{slug}/meeting/findings/went_well/{item.pk}/delete/", HTTP_HX_REQUEST="true"
+    )
+    finding_add(review=cast.review, kind="went_well", actor=cast.scribe, text="Rollback was quick")
+    assert ">Undo</button>" not in client.get(f"/reviews/{slug}/meeting/").content.decode()
+    response = client.post(f"/reviews/{slug}/meeting/undo/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 409 and "something else has changed" in response.content.decode()
+    assert not WentWell.objects.filter(pk=item.pk).exists()
+    # Participants never see the undo.
+    client.force_login(cast.participant)
+    assert client.post(f"/reviews/{slug}/meeting/undo/").status_code == 404

@@ -219,11 +219,15 @@ def test_the_preview_lists_exactly_who_will_be_emailed_and_changes_nothing(clien
     assert ready.status == "writing" and ready.report_version == 0 and mail.outbox == []
 
 
-def test_publishing_without_emailing_emails_nobody(client, ready, django_capture_on_commit_callbacks):
+def test_publishing_without_emailing_emails_nobody(
+    client, ready, django_capture_on_commit_callbacks
+):
     client.force_login(ready.facilitator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/reviews/{ready.slug}/publish/", {"report_version": "0", "emails": "none"}, follow=True
+            f"/reviews/{ready.slug}/publish/",
+            {"report_version": "0", "emails": "none"},
+            follow=True,
         )
     ready.refresh_from_db()
     assert ready.status == "published" and ready.report_version == 1
