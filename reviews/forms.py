@@ -367,6 +367,15 @@ class TimelineEntryForm(forms.ModelForm[TimelineEntry]):
         self.fields["source"].initial = EntrySource.MEETING
 
 
+class EntryEditForm(forms.Form):
+    """An entry edited in the meeting: its time, kind and text, over the version seen."""
+
+    occurred_at = datetime_field(label="Time")
+    kind = forms.ChoiceField(choices=EntryKind.choices, label="Kind")
+    description = forms.CharField(max_length=5000, label="What happened")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class TimelineImportForm(forms.Form):
     file_format = forms.ChoiceField(choices=ImportFormat.choices, label="Format")
     file = forms.FileField(label="File")

@@ -74,6 +74,16 @@ urlpatterns = [
     path(review + "meeting/undo/", meeting.undo_view, name="meeting_undo"),
     path(review + "meeting/entries/", meeting.entry_add_view, name="meeting_entry"),
     path(
+        review + "meeting/entries/<int:pk>/edit/",
+        meeting.entry_edit_view,
+        name="meeting_entry_edit",
+    ),
+    path(
+        review + "meeting/entries/<int:pk>/delete/",
+        meeting.entry_delete_view,
+        name="meeting_entry_delete",
+    ),
+    path(
         review + "meeting/entries/<int:pk>/dispute/",
         meeting.entry_dispute_view,
         name="entry_dispute",

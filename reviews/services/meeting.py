@@ -330,19 +330,31 @@ def finding_update(
 
 
 def _snapshot(item: Model) -> str:
-    """The item and everything its delete takes with it (a why's answers, their evidence
+    """The item and everything its delete takes with it (a why's answers, an entry's evidence
     links), serialised parents first, so that putting them back restores the same rows."""
     collector = Collector(using="default")
     collector.collect([item])
     collector.sort()
+    groups: list[tuple[type[Model], list[Model]]] = [
+        (model, list(instances)) for model, instances in reversed(list(collector.data.items()))
+    ]
+    groups += [(queryset.model, list(queryset)) for queryset in collector.fast_deletes]
+    gone: dict[type[Model], set[Any]] = {}
+    for model, instances in groups:
+        gone.setdefault(model, set()).update(obj.pk for obj in instances)
     objects: list[Model] = []
-    for model, instances in reversed(list(collector.data.items())):
-        if not model._meta.auto_created:  # many-to-many rows come back with their owner
+    links: list[Model] = []
+    for model, instances in groups:
+        owner: Any = model._meta.auto_created
+        if not owner:
             objects.extend(instances)
-    for queryset in collector.fast_deletes:
-        if not queryset.model._meta.auto_created:
-            objects.extend(queryset)
-    return str(serializers.serialize("json", objects))
+            continue
+        # A many-to-many row: one whose owner goes too comes back with the owner; one whose
+        # owner stays (a why citing a deleted entry) is put back itself, after both sides.
+        to_owner = next(f for f in model._meta.fields if f.is_relation and f.related_model is owner)
+        owners_gone = gone.get(owner, set())
+        links += [row for row in instances if getattr(row, to_owner.attname) not in owners_gone]
+    return str(serializers.serialize("json", objects + links))
 
 
 @transaction.atomic

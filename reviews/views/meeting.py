@@ -21,6 +21,7 @@ from reviews import push
 from reviews.access import Need, ReviewAccess, get_review_for, review_view
 from reviews.forms import (
     DisputeForm,
+    EntryEditForm,
     FindingForm,
     MeetingActionForm,
     ResolveForm,
@@ -49,6 +50,7 @@ from reviews.live import (
     state_of,
 )
 from reviews.models import (
+    EntryKind,
     MeetingNotes,
     Review,
     ReviewStatus,
@@ -83,7 +85,7 @@ from reviews.services.meeting import (
 )
 from reviews.services.people import people_of_review
 from reviews.services.reviews import summary_save
-from reviews.services.timeline import timeline_entry_add
+from reviews.services.timeline import timeline_entry_add, timeline_entry_update
 from reviews.versions import Stale
 
 
@@ -478,6 +480,52 @@ def entry_resolve_view(
             request, access, exc, kind="entry", pk=pk, mine=form.cleaned_data["correction"]
         )
     return _answer(request, access)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@review_view(Need.EDIT)
+def entry_edit_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    """An entry's time, kind and text, corrected in place (a stale edit shows both texts).
+    GET: its form, fetched when someone opens "Edit"."""
+    _capture_open(access)
+    entry = get_object_or_404(TimelineEntry, pk=pk, review=access.review)
+    if request.method == "GET":
+        context = {"review": access.review, "entry": entry, "entry_kinds": EntryKind.choices}
+        return render(request, "reviews/partials/_entry_edit_form.html", context)
+    form = EntryEditForm(request.POST)
+    if not form.is_valid():
+        return _answer(
+            request,
+            access,
+            status=400,
+            notice="An entry needs its time and what happened; nothing was changed.",
+        )
+    data = form.cleaned_data
+    try:
+        timeline_entry_update(
+            entry=entry,
+            version=data["version"],
+            occurred_at=data["occurred_at"],
+            kind=data["kind"],
+            description=data["description"].strip(),
+        )
+    except Stale as exc:
+        return _conflict(request, access, exc, kind="entry-edit", pk=pk, mine=data["description"])
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+@review_view(Need.EDIT)
+def entry_delete_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    _capture_open(access)
+    finding_delete(item=get_object_or_404(TimelineEntry, pk=pk, review=access.review))
+    return _answer(request, access, notice="Deleted. “Undo” puts it back until the next change.")
 
 
 @login_required

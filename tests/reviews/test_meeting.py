@@ -638,3 +638,46 @@ def test_the_undo_lapses_with_the_next_change(client, cast):
     # Participants never see the undo.
     client.force_login(cast.participant)
     assert client.post(f"/reviews/{slug}/meeting/undo/").status_code == 404
+
+
+def test_an_entry_is_corrected_and_deleted_in_the_meeting_and_put_back(client, cast):
+    from reviews.models import TimelineEntry
+
+    meeting_start(review=cast.review)
+    meeting_move(review=cast.review, phase_id=current_id(cast.review), step=1)  # the timeline
+    entry = TimelineEntry.objects.create(
+        review=cast.review, occurred_at=T, kind="other", description="Alert"
+    )
+    why = finding_add(review=cast.review, kind="why", actor=cast.scribe, text="Why so late?")
+    why.evidence.set([entry])
+    client.force_login(cast.scribe)
+    slug = cast.review.slug
+    page = client.get(f"/reviews/{slug}/meeting/").content.decode()
+    assert f"/meeting/entries/{entry.pk}/edit/" in page and ">Delete</button>" in page
+    form = client.get(f"/reviews/{slug}/meeting/entries/{entry.pk}/edit/").content.decode()
+    assert 'name="occurred_at" value="2026-11-24T' in form and ">Alert</textarea>" in form
+    edit = {"occurred_at": "2026-11-24T10:05", "kind": "detection", "description": "Alert fired"}
+    saved = client.post(
+        f"/reviews/{slug}/meeting/entries/{entry.pk}/edit/",
+        {**edit, "version": entry.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200
+    entry.refresh_from_db()
+    assert (entry.kind, entry.description) == ("detection", "Alert fired")
+    # A second edit from a page that had not seen the first shows both texts, keeps its own.
+    stale = client.post(
+        f"/reviews/{slug}/meeting/entries/{entry.pk}/edit/",
+        {**edit, "description": "Pager alert", "version": entry.version - 1},
+        HTTP_HX_REQUEST="true",
+    )
+    html = stale.content.decode()
+    assert stale.status_code == 409 and "Alert fired" in html and "Pager alert" in html
+    # Deleted, then put back with the why's evidence link.
+    client.post(f"/reviews/{slug}/meeting/entries/{entry.pk}/delete/", HTTP_HX_REQUEST="true")
+    assert not TimelineEntry.objects.filter(pk=entry.pk).exists()
+    client.post(f"/reviews/{slug}/meeting/undo/", HTTP_HX_REQUEST="true")
+    assert TimelineEntry.objects.get(pk=entry.pk).description == "Alert fired"
+    assert list(WhyNode.objects.get(pk=why.pk).evidence.all()) == [
+        TimelineEntry.objects.get(pk=entry.pk)
+    ]

@@ -1,0 +1,53 @@
+"""Anything captured can be fixed in place in the meeting: an entry edited (its form fetched
+when "Edit" is opened), deleted, and put back with "Undo"."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reviews.models import TimelineEntry
+from reviews.services.meeting import meeting_move, meeting_start
+from tests.browser.test_meeting import open_as
+from tests.factories import ReviewFactory, TimelineEntryFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("AAR_SHOTS")  # a directory: screenshots of the controls, to look at
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_an_entry_is_edited_deleted_and_put_back_in_the_meeting(browser, live_server, width):
+    review = ReviewFactory(title="GitLab.com database outage")
+    entry = TimelineEntryFactory(review=review, description="Replication lag alert", kind="other")
+    meeting_start(review=review)
+    meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
+    page = open_as(browser, live_server, review.scribe)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/reviews/{review.slug}/meeting/")
+    row = page.locator("#m-phase tr", has_text="Replication lag alert")
+    row.get_by_text("Edit", exact=True).click()
+    description = row.locator("textarea[name=description]")
+    description.wait_for()
+    if SHOTS:
+        row.screenshot(path=f"{SHOTS}/entry_edit_{width}.png")
+    description.fill("Replication lag alert fired on db2")
+    row.locator("select[name=kind]").select_option("detection")
+    row.get_by_role("button", name="Save").click()
+    page.locator("#m-phase", has_text="fired on db2").wait_for()
+    entry.refresh_from_db()
+    assert entry.kind == "detection"
+    page.locator("#m-phase tr", has_text="fired on db2").get_by_role(
+        "button", name="Delete"
+    ).click()
+    undo = page.get_by_role("button", name="Undo")
+    undo.wait_for()
+    if SHOTS:
+        page.locator("#m-phase").screenshot(path=f"{SHOTS}/entry_undo_{width}.png")
+    assert not TimelineEntry.objects.filter(pk=entry.pk).exists()
+    undo.click()
+    page.locator("#m-phase tr", has_text="fired on db2").wait_for()
+    assert (
+        TimelineEntry.objects.get(pk=entry.pk).description == "Replication lag alert fired on db2"
+    )
+    assert page.script_errors == [] and page.csp_violations == []
