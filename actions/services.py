@@ -183,6 +183,40 @@ def action_reassign(
     return fresh
 
 
+@transaction.atomic
+def action_update(
+    *,
+    action: ActionItem,
+    actor: User | None,
+    version: int,
+    owner: User | None,
+    due_on: dt.date | None,
+    reason: str = "",
+    review: Review | None = None,
+    **fields: Any,
+) -> ActionItem:
+    """Everything of an action changed in one form (title, owner, due date, type, size,
+    definition of done) over the version seen; each change goes to the history as before.
+    Raises Stale when the action changed since, ActionRefused for a rule (a moved date
+    needs its reason), and then nothing is changed."""
+    fresh = ActionItem.objects.select_for_update().select_related("owner").get(pk=action.pk)
+    if fresh.version != version:
+        raise Stale(fresh.title, fresh.version, current=fresh)
+    fresh = action_edit(action=fresh, actor=actor, version=fresh.version, **fields)
+    if (owner.pk if owner else None) != fresh.owner_id:
+        fresh = action_reassign(action=fresh, actor=actor, version=fresh.version, owner=owner)
+    if due_on is not None and due_on != fresh.due_on:
+        fresh = action_set_due(
+            action=fresh,
+            actor=actor,
+            version=fresh.version,
+            due_on=due_on,
+            reason=reason,
+            review=review,
+        )
+    return fresh
+
+
 def _notify_new_owner(action: ActionItem) -> None:
     assert action.owner is not None
     notification_queue(

@@ -30,6 +30,7 @@ from actions.forms import (
     StatusForm,
     TeamActionFilter,
 )
+from actions.history import history
 from actions.models import DUE_SOON_DAYS, ActionItem, OwnerSettings, ResurfacedAction
 from actions.services import (
     ActionRefused,
@@ -77,7 +78,7 @@ def _detail_context(request: HtmxHttpRequest, action: ActionItem, **forms: Any) 
     version = {"version": action.version}
     return {
         "action": action,
-        "events": action.events.select_related("actor", "review").order_by("-at", "-pk"),
+        "history": history(action.events.select_related("actor", "review").order_by("-at", "-pk")),
         "can_change": can_change(request.user, action),
         "overdue_days": action.days_overdue(timezone.localdate()),
         "status_form": forms.get("status_form")

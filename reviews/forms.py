@@ -481,6 +481,13 @@ class MeetingActionForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.email  # type: ignore[attr-defined]
 
 
+class MeetingActionEditForm(MeetingActionForm):
+    """An action changed in the meeting, in one form, over the version seen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(required=False, max_length=2000, label="Why the date moved")
+
+
 class ArchiveFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     team = forms.ChoiceField(required=False, choices=[])

@@ -94,6 +94,16 @@ urlpatterns = [
         name="entry_resolve",
     ),
     path(review + "meeting/actions/", meeting.action_add_view, name="meeting_action"),
+    path(
+        review + "meeting/actions/<int:pk>/edit/",
+        meeting.action_edit_view,
+        name="meeting_action_edit",
+    ),
+    path(
+        review + "meeting/actions/<int:pk>/delete/",
+        meeting.action_delete_view,
+        name="meeting_action_delete",
+    ),
     path(review + "meeting/suggestions/", meeting.suggestion_add_view, name="suggest"),
     path(
         review + "meeting/suggestions/<int:pk>/",

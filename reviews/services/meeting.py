@@ -361,7 +361,10 @@ def _snapshot(item: Model) -> str:
 def finding_delete(*, item: Any) -> None:
     """Delete a captured item; it can be put back (meeting_undo) until the next change."""
     review_id = item.review_id
-    label = str(getattr(item, "text", None) or getattr(item, "description", "") or item)[:300]
+    label = next(
+        (str(v) for v in (getattr(item, f, "") for f in ("text", "title", "description")) if v),
+        str(item),
+    )[:300]
     snapshot = _snapshot(item)
     item.delete()
     version = bump_review_version(review_id)

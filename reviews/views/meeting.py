@@ -15,14 +15,15 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
-from actions.models import ActionType
-from actions.services import action_create
+from actions.models import ActionItem, ActionType
+from actions.services import ActionRefused, action_create, action_update
 from reviews import push
 from reviews.access import Need, ReviewAccess, get_review_for, review_view
 from reviews.forms import (
     DisputeForm,
     EntryEditForm,
     FindingForm,
+    MeetingActionEditForm,
     MeetingActionForm,
     ResolveForm,
     SuggestionDecisionForm,
@@ -515,6 +516,84 @@ def entry_edit_view(
     except Stale as exc:
         return _conflict(request, access, exc, kind="entry-edit", pk=pk, mine=data["description"])
     return _answer(request, access)
+
+
+def _meeting_action(access: ReviewAccess, pk: int) -> ActionItem:
+    return get_object_or_404(
+        ActionItem.objects.select_related("owner"), pk=pk, review=access.review
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@review_view(Need.EDIT)
+def action_edit_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    """An action's title, owner, due date, type, size and definition of done, in one form
+    (GET: the form, fetched when "Edit" is opened)."""
+    _capture_open(access)
+    action = _meeting_action(access, pk)
+    people = people_of_review(access.review)
+    if request.method == "GET":
+        form = MeetingActionEditForm(
+            people=people,
+            initial={
+                "title": action.title,
+                "owner": action.owner_id,
+                "due_on": action.due_on,
+                "action_type": action.action_type,
+                "size": action.size,
+                "definition_of_done": action.definition_of_done,
+                "version": action.version,
+            },
+        )
+        context = {"review": access.review, "action": action, "form": form}
+        return render(request, "reviews/partials/_action_edit_form.html", context)
+    form = MeetingActionEditForm(request.POST, people=people)
+    if not form.is_valid():
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _answer(request, access, status=400, notice=f"Nothing was changed: {problems}")
+    data = form.cleaned_data
+    try:
+        action_update(
+            action=action,
+            actor=request.user,
+            version=data["version"],
+            owner=data.get("owner"),
+            due_on=data.get("due_on"),
+            reason=data.get("reason") or "",
+            review=access.review,
+            title=data["title"].strip(),
+            action_type=data["action_type"],
+            size=data.get("size") or "",
+            definition_of_done=data.get("definition_of_done") or "",
+        )
+    except ActionRefused as exc:
+        return _answer(request, access, status=400, notice=f"Nothing was changed: {exc}")
+    except Stale as exc:
+        # Their action beside this person's form, which keeps everything they chose.
+        conflict = {
+            "kind": "action-edit",
+            "pk": pk,
+            "theirs": exc.current_text,
+            "mine": data["title"],
+            "version": exc.version,
+        }
+        mine = MeetingActionEditForm(request.POST, people=people)
+        return _answer(request, access, status=409, conflict=conflict, conflict_form=mine)
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+@review_view(Need.EDIT)
+def action_delete_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    _capture_open(access)
+    finding_delete(item=_meeting_action(access, pk))
+    return _answer(request, access, notice="Deleted. “Undo” puts it back until the next change.")
 
 
 @login_required

@@ -324,3 +324,46 @@ def test_an_earlier_action_is_decided_once_and_a_stale_page_is_told_so(client, c
     assert "decided already in this review: re-committed to" in page
     detail = client.get(f"/reviews/{later.slug}/").content.decode()
     assert f"Re-committed to {new_date:%-d %b %Y}" in detail
+
+
+def test_the_history_reads_as_sentences(client, cast):
+    """#15: "Omar Haddad became the owner", "Due date moved from 18 Dec to 23 Dec"."""
+    from actions.services import action_edit, action_reassign, action_set_due, action_set_status
+
+    omar = UserFactory(first_name="Omar", last_name="Haddad", email="omar@example.com")
+    cast.team.members.add(omar)
+    action = ActionItemFactory(
+        review=cast.review,
+        owner=cast.participant,
+        due_on=dt.date(2026, 12, 18),
+        action_type="other",
+    )
+    action = action_reassign(
+        action=action, actor=cast.facilitator, version=action.version, owner=omar
+    )
+    action = action_set_due(
+        action=action,
+        actor=cast.facilitator,
+        version=action.version,
+        due_on=dt.date(2026, 12, 23),
+        reason="Waiting for the vendor",
+    )
+    action = action_edit(
+        action=action, actor=cast.facilitator, version=action.version, action_type="monitoring"
+    )
+    action_set_status(
+        action=action,
+        actor=omar,
+        version=action.version,
+        status="done",
+        note="Alert fired in a drill",
+    )
+    client.force_login(cast.facilitator)
+    page = client.get(f"/actions/{action.pk}/").content.decode()
+    history = page.split("<h2>History</h2>")[1].split("</ol>")[0]
+    assert "Omar Haddad became the owner" in history
+    assert "Due date moved from 18 Dec 2026 to 23 Dec 2026: " in history
+    assert "Waiting for the vendor" in history
+    assert "changed the type to Monitoring" in history
+    assert "Omar Haddad closed it as done" in history and "Alert fired in a drill" in history
+    assert "→" not in history and "due_on" not in history

@@ -681,3 +681,73 @@ def test_an_entry_is_corrected_and_deleted_in_the_meeting_and_put_back(client, c
     assert list(WhyNode.objects.get(pk=why.pk).evidence.all()) == [
         TimelineEntry.objects.get(pk=entry.pk)
     ]
+
+
+def test_an_action_is_changed_in_one_form_in_the_meeting(client, cast):
+    from actions.models import ActionEvent, ActionItem
+
+    meeting_start(review=cast.review)
+    for _ in range(5):  # to the action items
+        meeting_move(review=cast.review, phase_id=current_id(cast.review), step=1)
+    action = ActionItem.objects.create(
+        review=cast.review,
+        title="Alert on lag",
+        owner=cast.participant,
+        due_on=dt.date(2026, 12, 18),
+    )
+    client.force_login(cast.scribe)
+    slug = cast.review.slug
+    page = client.get(f"/reviews/{slug}/meeting/").content.decode()
+    assert f"/meeting/actions/{action.pk}/edit/" in page
+    form = client.get(f"/reviews/{slug}/meeting/actions/{action.pk}/edit/").content.decode()
+    for name in ("title", "owner", "due_on", "action_type", "size", "definition_of_done"):
+        assert f'name="{name}"' in form, name
+    other = cast.other_row.user
+    posted = {
+        "title": "Alert when replication lag passes 60 s",
+        "owner": other.pk,
+        "due_on": "2026-12-23",
+        "action_type": "monitoring",
+        "size": "hours",
+        "definition_of_done": "The alert fires in a drill",
+        "reason": "Waiting for the vendor",
+        "version": action.version,
+    }
+    saved = client.post(
+        f"/reviews/{slug}/meeting/actions/{action.pk}/edit/", posted, HTTP_HX_REQUEST="true"
+    )
+    assert saved.status_code == 200
+    action.refresh_from_db()
+    assert (action.title, action.owner, action.due_on, action.action_type, action.size) == (
+        "Alert when replication lag passes 60 s",
+        other,
+        dt.date(2026, 12, 23),
+        "monitoring",
+        "hours",
+    )
+    kinds = set(ActionEvent.objects.filter(action=action).values_list("kind", flat=True))
+    assert {"edited", "owner", "due_date"} <= kinds
+    # A page that had not seen it: both titles shown, nothing changed.
+    stale = client.post(
+        f"/reviews/{slug}/meeting/actions/{action.pk}/edit/",
+        {**posted, "title": "Page on lag", "version": action.version - 3},
+        HTTP_HX_REQUEST="true",
+    )
+    assert stale.status_code == 409 and "Page on lag" in stale.content.decode()
+    action.refresh_from_db()
+    assert action.title == "Alert when replication lag passes 60 s"
+    # A moved date without its reason is refused, changing nothing.
+    refused = client.post(
+        f"/reviews/{slug}/meeting/actions/{action.pk}/edit/",
+        {**posted, "due_on": "2027-01-08", "reason": "", "size": "days", "version": action.version},
+        HTTP_HX_REQUEST="true",
+    )
+    action.refresh_from_db()
+    assert refused.status_code == 400 and "needs a reason" in refused.content.decode()
+    assert action.due_on == dt.date(2026, 12, 23) and action.size == "hours"
+    # Deleted, and put back with its history.
+    client.post(f"/reviews/{slug}/meeting/actions/{action.pk}/delete/", HTTP_HX_REQUEST="true")
+    assert not ActionItem.objects.filter(pk=action.pk).exists()
+    client.post(f"/reviews/{slug}/meeting/undo/", HTTP_HX_REQUEST="true")
+    assert ActionItem.objects.get(pk=action.pk).title == "Alert when replication lag passes 60 s"
+    assert ActionEvent.objects.filter(action_id=action.pk).count() >= 3
