@@ -51,3 +51,35 @@ def test_an_entry_is_edited_deleted_and_put_back_in_the_meeting(browser, live_se
         TimelineEntry.objects.get(pk=entry.pk).description == "Replication lag alert fired on db2"
     )
     assert page.script_errors == [] and page.csp_violations == []
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_an_action_is_changed_in_one_form(browser, live_server, width):
+    from actions.models import ActionItem
+    from tests.factories import ParticipantFactory
+
+    review = ReviewFactory(title="GitLab.com database outage")
+    owner = ParticipantFactory(review=review).user
+    meeting_start(review=review)
+    for _ in range(5):
+        phase = review.agenda.get(started_at__isnull=False, ended_at__isnull=True)
+        meeting_move(review=review, phase_id=phase.pk, step=1)
+    action = ActionItem.objects.create(review=review, title="Test the backups")
+    page = open_as(browser, live_server, review.scribe)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/reviews/{review.slug}/meeting/")
+    row = page.locator("#m-phase tr", has_text="Test the backups")
+    row.get_by_text("Edit", exact=True).click()
+    title = row.locator("input[name=title]")
+    title.wait_for()
+    title.fill("Restore a backup to staging every week")
+    row.locator("select[name=owner]").select_option(str(owner.pk))
+    row.locator("input[name=due_on]").fill("2027-01-15")
+    row.locator("select[name=size]").select_option("hours")
+    if SHOTS:
+        row.screenshot(path=f"{SHOTS}/action_edit_{width}.png")
+    row.get_by_role("button", name="Save").click()
+    page.locator("#m-phase", has_text="Restore a backup to staging every week").wait_for()
+    action.refresh_from_db()
+    assert action.owner == owner and str(action.due_on) == "2027-01-15" and action.size == "hours"
+    assert page.script_errors == [] and page.csp_violations == []
