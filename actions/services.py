@@ -199,7 +199,9 @@ def action_update(
     definition of done) over the version seen; each change goes to the history as before.
     Raises Stale when the action changed since, ActionRefused for a rule (a moved date
     needs its reason), and then nothing is changed."""
-    fresh = ActionItem.objects.select_for_update().select_related("owner").get(pk=action.pk)
+    fresh = (
+        ActionItem.objects.select_for_update(of=("self",)).select_related("owner").get(pk=action.pk)
+    )
     if fresh.version != version:
         raise Stale(fresh.title, fresh.version, current=fresh)
     fresh = action_edit(action=fresh, actor=actor, version=fresh.version, **fields)
