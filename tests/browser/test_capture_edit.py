@@ -10,19 +10,30 @@ import pytest
 from reviews.models import TimelineEntry
 from reviews.services.meeting import meeting_move, meeting_start
 from tests.browser.test_meeting import open_as
+from tests.conftest import close_quietly
 from tests.factories import ReviewFactory, TimelineEntryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("AAR_SHOTS")  # a directory: screenshots of the controls, to look at
 
 
+@pytest.fixture
+def pages():
+    """The pages a test opens, closed after it (an open page keeps polling the server)."""
+    opened = []
+    yield opened
+    for page in opened:
+        close_quietly(page)
+
+
 @pytest.mark.parametrize("width", [1366, 390])
-def test_an_entry_is_edited_deleted_and_put_back_in_the_meeting(browser, live_server, width):
+def test_an_entry_is_edited_deleted_and_put_back_in_the_meeting(browser, live_server, pages, width):
     review = ReviewFactory(title="GitLab.com database outage")
     entry = TimelineEntryFactory(review=review, description="Replication lag alert", kind="other")
     meeting_start(review=review)
     meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
     page = open_as(browser, live_server, review.scribe)
+    pages.append(page)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"/reviews/{review.slug}/meeting/")
     row = page.locator("#m-phase tr", has_text="Replication lag alert")
@@ -54,7 +65,7 @@ def test_an_entry_is_edited_deleted_and_put_back_in_the_meeting(browser, live_se
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_an_action_is_changed_in_one_form(browser, live_server, width):
+def test_an_action_is_changed_in_one_form(browser, live_server, pages, width):
     from actions.models import ActionItem
     from tests.factories import ParticipantFactory
 
@@ -66,6 +77,7 @@ def test_an_action_is_changed_in_one_form(browser, live_server, width):
         meeting_move(review=review, phase_id=phase.pk, step=1)
     action = ActionItem.objects.create(review=review, title="Test the backups")
     page = open_as(browser, live_server, review.scribe)
+    pages.append(page)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"/reviews/{review.slug}/meeting/")
     row = page.locator("#m-phase tr", has_text="Test the backups")
