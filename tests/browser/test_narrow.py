@@ -1,0 +1,31 @@
+"""At 390 px (a phone) the pages do not scroll sideways: the top bar wraps with "Sign out"
+on it, and the meeting's wide tables scroll inside their own box."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviews.services.meeting import meeting_move, meeting_start
+from tests.browser.test_meeting import open_as
+from tests.conftest import close_quietly
+from tests.factories import ReviewFactory, TimelineEntryFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_review_and_its_meeting_fit_a_phone(browser, live_server):
+    review = ReviewFactory(title="GitLab.com database outage")
+    for n in range(3):
+        TimelineEntryFactory(review=review, description=f"Replication lag alert {n} on db2")
+    meeting_start(review=review)
+    meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
+    page = open_as(browser, live_server, review.scribe)
+    try:
+        page.set_viewport_size({"width": 390, "height": 900})
+        for url in (f"/reviews/{review.slug}/", f"/reviews/{review.slug}/meeting/"):
+            page.goto(url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+            sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+            assert sign_out and sign_out["x"] + sign_out["width"] <= 390, url
+    finally:
+        close_quietly(page)
