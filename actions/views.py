@@ -44,6 +44,7 @@ from actions.services import (
     resurfaced_decide,
 )
 from reviews.access import owned_teams_for, review_access
+from reviews.forms import problems
 from reviews.models import ReviewKind, Team
 from reviews.versions import Stale
 
@@ -187,8 +188,7 @@ def resurfaced_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     ):
         back = reverse("reviews:detail", args=[item.review.slug])
     if not form.is_valid():
-        problems = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Nothing was changed: {problems}")
+        messages.error(request, f"Nothing was changed: {problems(form)}")
         return HttpResponseRedirect(back)
     try:
         resurfaced_decide(

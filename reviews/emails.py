@@ -13,7 +13,7 @@ from aar_project.mail import absolute, build_message
 from reviews.auth import INVITE_SCOPE, invitation_link, sign_in_link_message
 from reviews.calendar import meeting_ics
 from reviews.display import display_name
-from reviews.models import Notification, NotificationKind, Participant, Role
+from reviews.models import Notification, NotificationKind, Participant, Role, writes_account
 from reviews.notify import renderer
 
 
@@ -34,7 +34,7 @@ def personal_link(notification: Notification, next_path: str) -> str:
 def _landing(notification: Notification) -> str:
     review = notification.review
     assert review is not None
-    writes = notification.payload.get("role") == Role.PARTICIPANT
+    writes = writes_account(str(notification.payload.get("role", "")))
     name = "reviews:account" if writes else "reviews:detail"
     return reverse(name, args=[review.slug])
 
@@ -51,7 +51,7 @@ def _meeting_context(notification: Notification) -> dict[str, object]:
         # Sent after the deadline (a meeting set for today): the email says so.
         "due_passed": review.accounts_due_at is not None
         and review.accounts_due_at <= timezone.now(),
-        "writes": notification.payload.get("role") == Role.PARTICIPANT,
+        "writes": writes_account(str(notification.payload.get("role", ""))),
         "role": notification.payload.get("role", ""),
     }
 

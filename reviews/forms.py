@@ -426,6 +426,11 @@ class ResolveForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+def problems(form: forms.Form) -> str:
+    """A form's errors in one line, for a notice that says why nothing was changed."""
+    return "; ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 class SuggestionForm(forms.Form):
     kind = forms.ChoiceField(choices=SuggestionKind.choices)
     text = forms.CharField(

@@ -328,6 +328,19 @@ def web_server(start_web) -> WebServer:
 
 
 @pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[object]:
+    """A redis-server of the test's own, that it can stop and start (tests.private_redis)."""
+    from tests.private_redis import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def smtp_sink() -> Iterator[object]:
     from tests.smtp_sink import start_sink
 

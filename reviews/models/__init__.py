@@ -40,6 +40,7 @@ from reviews.models.people import (
     Participant,
     ParticipantQuerySet,
     Role,
+    writes_account,
 )
 from reviews.models.pull_requests import (
     PR_SECTIONS,
@@ -128,4 +129,5 @@ __all__ = [
     "pull_request_of",
     "review_conditions",
     "suggestion_kind_for",
+    "writes_account",
 ]

@@ -21,10 +21,15 @@ class Role(models.TextChoices):
     OBSERVER = "observer", "Observer"
 
 
+def writes_account(role: str) -> bool:
+    """Whether someone of this role is expected to write an account: the participants (not
+    the facilitator and the scribe, who run the review, nor observers)."""
+    return role == Role.PARTICIPANT
+
+
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def writers(self) -> ParticipantQuerySet:
-        """Those expected to write an account: the participants (not the facilitator and the
-        scribe, who run the review, nor observers)."""
+        """Those expected to write an account (writes_account)."""
         return self.filter(role=Role.PARTICIPANT)
 
 

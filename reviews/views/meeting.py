@@ -30,6 +30,7 @@ from reviews.forms import (
     SuggestionForm,
     SummaryForm,
     TimelineEntryForm,
+    problems,
 )
 from reviews.live import (
     NO_ACCESS,
@@ -191,6 +192,9 @@ def poll(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+DELETED = "Deleted. “Undo” puts it back until the next change."
+
+
 # --- Controls (the facilitator) ------------------------------------------------------------------
 
 
@@ -298,8 +302,10 @@ def _conflict(
     kind: str,
     pk: int | None,
     mine: str,
+    **extra: Any,
 ) -> HttpResponse:
-    """Someone saved first: show their text beside this person's own, which stays in the form."""
+    """Someone saved first: show their text beside this person's own, which stays in the form
+    (`extra`: more of what they sent, for a form of several fields)."""
     conflict = {
         "kind": kind,
         "pk": pk,
@@ -307,7 +313,7 @@ def _conflict(
         "mine": mine,
         "version": stale.version,
     }
-    return _answer(request, access, status=409, conflict=conflict)
+    return _answer(request, access, status=409, conflict=conflict, **extra)
 
 
 @login_required
@@ -418,7 +424,7 @@ def finding_delete_view(
 ) -> HttpResponse:
     _capture_open(access)
     finding_delete(item=_finding(access, kind, pk))
-    return _answer(request, access, notice="Deleted. “Undo” puts it back until the next change.")
+    return _answer(request, access, notice=DELETED)
 
 
 @login_required
@@ -552,8 +558,7 @@ def action_edit_view(
         return render(request, "reviews/partials/_action_edit_form.html", context)
     form = MeetingActionEditForm(request.POST, people=people)
     if not form.is_valid():
-        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        return _answer(request, access, status=400, notice=f"Nothing was changed: {problems}")
+        return _answer(request, access, status=400, notice=f"Nothing was changed: {problems(form)}")
     data = form.cleaned_data
     try:
         action_update(
@@ -573,15 +578,10 @@ def action_edit_view(
         return _answer(request, access, status=400, notice=f"Nothing was changed: {exc}")
     except Stale as exc:
         # Their action beside this person's form, which keeps everything they chose.
-        conflict = {
-            "kind": "action-edit",
-            "pk": pk,
-            "theirs": exc.current_text,
-            "mine": data["title"],
-            "version": exc.version,
-        }
         mine = MeetingActionEditForm(request.POST, people=people)
-        return _answer(request, access, status=409, conflict=conflict, conflict_form=mine)
+        return _conflict(
+            request, access, exc, kind="action-edit", pk=pk, mine=data["title"], conflict_form=mine
+        )
     return _answer(request, access)
 
 
@@ -593,7 +593,7 @@ def action_delete_view(
 ) -> HttpResponse:
     _capture_open(access)
     finding_delete(item=_meeting_action(access, pk))
-    return _answer(request, access, notice="Deleted. “Undo” puts it back until the next change.")
+    return _answer(request, access, notice=DELETED)
 
 
 @login_required
@@ -604,7 +604,7 @@ def entry_delete_view(
 ) -> HttpResponse:
     _capture_open(access)
     finding_delete(item=get_object_or_404(TimelineEntry, pk=pk, review=access.review))
-    return _answer(request, access, notice="Deleted. “Undo” puts it back until the next change.")
+    return _answer(request, access, notice=DELETED)
 
 
 @login_required
@@ -706,8 +706,7 @@ def suggestion_decide_view(
                 request,
                 access,
                 status=400,
-                notice="Nothing was filed: "
-                + "; ".join(str(e) for errors in form.errors.values() for e in errors),
+                notice=f"Nothing was filed: {problems(form)}",
             )
         kind, text = form.cleaned_data["kind"], form.cleaned_data["text"].strip()
         if kind == SuggestionKind.ENTRY:
@@ -724,8 +723,7 @@ def suggestion_decide_view(
                     request,
                     access,
                     status=400,
-                    notice="Nothing was filed: "
-                    + "; ".join(str(e) for errors in action.errors.values() for e in errors),
+                    notice=f"Nothing was filed: {problems(action)}",
                 )
             fields = {k: v for k, v in action.cleaned_data.items() if k != "title"}
             text = action.cleaned_data["title"]

@@ -34,6 +34,7 @@ from reviews.models import (
     Team,
     pull_request_of,
     review_conditions,
+    writes_account,
 )
 from reviews.services.hints import visible_hints
 from reviews.services.invitations import invitations_send
@@ -243,7 +244,7 @@ def review_detail(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Ht
             drafted=Count("accounts"),
         )
     )
-    writers = [p for p in participants if p.role == Role.PARTICIPANT]  # as writers()
+    writers = [p for p in participants if writes_account(p.role)]
     counts = {
         "writers": len(writers),
         "submitted": sum(1 for p in writers if p.submitted),  # type: ignore[attr-defined, misc]

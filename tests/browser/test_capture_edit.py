@@ -26,18 +26,24 @@ def pages():
         close_quietly(page)
 
 
+def editing(browser, live_server, pages, review, width, text):
+    """The scribe's meeting at this width, with "Edit" opened on the row that shows `text`."""
+    page = open_as(browser, live_server, review.scribe)
+    pages.append(page)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/reviews/{review.slug}/meeting/")
+    row = page.locator("#m-phase tr", has_text=text)
+    row.get_by_text("Edit", exact=True).click()
+    return page, row
+
+
 @pytest.mark.parametrize("width", [1366, 390])
 def test_an_entry_is_edited_deleted_and_put_back_in_the_meeting(browser, live_server, pages, width):
     review = ReviewFactory(title="GitLab.com database outage")
     entry = TimelineEntryFactory(review=review, description="Replication lag alert", kind="other")
     meeting_start(review=review)
     meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
-    page = open_as(browser, live_server, review.scribe)
-    pages.append(page)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"/reviews/{review.slug}/meeting/")
-    row = page.locator("#m-phase tr", has_text="Replication lag alert")
-    row.get_by_text("Edit", exact=True).click()
+    page, row = editing(browser, live_server, pages, review, width, "Replication lag alert")
     description = row.locator("textarea[name=description]")
     description.wait_for()
     if SHOTS:
@@ -76,12 +82,7 @@ def test_an_action_is_changed_in_one_form(browser, live_server, pages, width):
         phase = review.agenda.get(started_at__isnull=False, ended_at__isnull=True)
         meeting_move(review=review, phase_id=phase.pk, step=1)
     action = ActionItem.objects.create(review=review, title="Test the backups")
-    page = open_as(browser, live_server, review.scribe)
-    pages.append(page)
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"/reviews/{review.slug}/meeting/")
-    row = page.locator("#m-phase tr", has_text="Test the backups")
-    row.get_by_text("Edit", exact=True).click()
+    page, row = editing(browser, live_server, pages, review, width, "Test the backups")
     title = row.locator("input[name=title]")
     title.wait_for()
     title.fill("Restore a backup to staging every week")

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import contextvars
 import socket
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from tests.private_redis import PrivateRedis
 from tests.silent_server import redis_gone_silent
 
 
@@ -33,16 +29,6 @@ def _cache_at(url: str) -> dict[str, object]:
             "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
         }
     }
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _connected_clients(port: int) -> int:

@@ -4,8 +4,6 @@ recorded is done once Redis is back (the sweeper sends it again; the worker reco
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,20 +11,9 @@ from reviews.models import ExportStatus, ReportExport
 from reviews.services.publish import review_publish
 from reviews.tasks import sweep_pending
 from tests.faults.test_exports import ready_review
-from tests.private_redis import PrivateRedis
 from tests.silent_server import broker_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.worker]
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def wait_for(predicate, seconds: float, step: float = 0.5, between=lambda: None) -> bool:

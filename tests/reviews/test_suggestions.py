@@ -30,6 +30,21 @@ def suggest_form(client, review) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
 
 
+def suggested(client, cast, phase: str, text: str) -> Suggestion:
+    """The meeting in `phase`, a participant's suggestion sent from its form, the scribe
+    signed in to decide it."""
+    meeting_start(review=cast.review)
+    go_to(cast.review, phase)
+    client.force_login(cast.participant)
+    client.post(
+        f"/reviews/{cast.review.slug}/meeting/suggestions/",
+        {**suggest_form(client, cast.review), "text": text},
+        HTTP_HX_REQUEST="true",
+    )
+    client.force_login(cast.scribe)
+    return Suggestion.objects.get(review=cast.review)
+
+
 def test_a_suggestion_made_in_the_summary_phase_is_a_summary_suggestion(client, cast):
     meeting_start(review=cast.review)
     cast.review.refresh_from_db()
@@ -124,16 +139,7 @@ def test_the_scribe_sees_and_corrects_a_suggested_entrys_time_and_kind(client, c
 
 
 def test_the_scribe_can_file_a_suggestion_as_another_kind(client, cast):
-    meeting_start(review=cast.review)
-    go_to(cast.review, "went_well")
-    client.force_login(cast.participant)
-    client.post(
-        f"/reviews/{cast.review.slug}/meeting/suggestions/",
-        {**suggest_form(client, cast.review), "text": "We should test restores weekly"},
-        HTTP_HX_REQUEST="true",
-    )
-    suggestion = Suggestion.objects.get(review=cast.review)
-    client.force_login(cast.scribe)
+    suggestion = suggested(client, cast, "went_well", "We should test restores weekly")
     client.post(
         f"/reviews/{cast.review.slug}/meeting/suggestions/{suggestion.pk}/",
         {"decision": "accept", "kind": "action", "text": "Test a restore of the backups weekly"},
@@ -146,16 +152,7 @@ def test_the_scribe_can_file_a_suggestion_as_another_kind(client, cast):
 
 
 def test_filing_as_an_entry_without_a_time_is_refused_and_keeps_the_suggestion(client, cast):
-    meeting_start(review=cast.review)
-    go_to(cast.review, "went_well")
-    client.force_login(cast.participant)
-    client.post(
-        f"/reviews/{cast.review.slug}/meeting/suggestions/",
-        {**suggest_form(client, cast.review), "text": "The restore finished"},
-        HTTP_HX_REQUEST="true",
-    )
-    suggestion = Suggestion.objects.get(review=cast.review)
-    client.force_login(cast.scribe)
+    suggestion = suggested(client, cast, "went_well", "The restore finished")
     response = client.post(
         f"/reviews/{cast.review.slug}/meeting/suggestions/{suggestion.pk}/",
         {"decision": "accept", "kind": "entry", "text": "The restore finished"},
