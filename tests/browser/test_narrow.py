@@ -19,10 +19,16 @@ def test_the_review_and_its_meeting_fit_a_phone(browser, live_server):
         TimelineEntryFactory(review=review, description=f"Replication lag alert {n} on db2")
     meeting_start(review=review)
     meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
-    page = open_as(browser, live_server, review.scribe)
+    page = open_as(browser, live_server, review.facilitator)
     try:
         page.set_viewport_size({"width": 390, "height": 900})
-        for url in (f"/reviews/{review.slug}/", f"/reviews/{review.slug}/meeting/"):
+        for url in (
+            f"/reviews/{review.slug}/",
+            f"/reviews/{review.slug}/meeting/",
+            f"/reviews/{review.slug}/people/",
+            f"/reviews/{review.slug}/accounts/",
+            f"/reviews/{review.slug}/timeline/",
+        ):
             page.goto(url)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
             sign_out = page.get_by_role("button", name="Sign out").bounding_box()
