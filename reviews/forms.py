@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import zoneinfo
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,8 @@ from django.utils import timezone
 
 from aar_project.dates import date_field, sane_date
 from actions.models import ActionSize, ActionType
+from reviews.imports import ImportRefused, PullRequestAnswer, parse_pull_request
+from reviews.imports.pull_requests import MAX_PR_BYTES
 from reviews.models import (
     CausalFactorType,
     EntryKind,
@@ -67,70 +68,6 @@ def datetime_field(**kwargs: Any) -> forms.DateTimeField:
         validators=[sane_date],
         **kwargs,
     )
-
-
-PR_FIELDS = {
-    "number": "number",
-    "html_url": "url",
-    "additions": "lines_added",
-    "deletions": "lines_removed",
-    "changed_files": "files_changed",
-}
-
-
-def parse_pull_request(raw: bytes) -> dict[str, Any]:
-    """The fields a code host's pull-request JSON fills (`title` is the review's, the rest the
-    pull-request context's); unknown keys are ignored."""
-    if len(raw) > 2 * 1024 * 1024:
-        raise forms.ValidationError("The pull-request file is larger than 2 MB.")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise forms.ValidationError("The pull-request file is not UTF-8 text.") from exc
-    except json.JSONDecodeError as exc:
-        raise forms.ValidationError(
-            f"The pull-request file is not valid JSON: {exc.msg} (line {exc.lineno})."
-        ) from exc
-    if not isinstance(data, dict):
-        raise forms.ValidationError("The pull-request file must hold one JSON object.")
-    fields: dict[str, Any] = {}
-    for key, name in PR_FIELDS.items():
-        value = data.get(key)
-        if value is None:
-            continue
-        if name == "url":
-            if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-                raise forms.ValidationError(f"'{key}' must be an http(s) address.")
-            fields[name] = value[:200]
-        else:
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise forms.ValidationError(f"'{key}' must be a whole number, not {value!r}.")
-            fields[name] = value
-    if isinstance(data.get("title"), str):
-        fields["title"] = data["title"][:200]
-    user = data.get("user")
-    if isinstance(user, dict) and isinstance(user.get("login"), str):
-        fields["author"] = user["login"][:100]
-    reviewers = data.get("requested_reviewers")
-    if isinstance(reviewers, list):
-        logins = [
-            r["login"] for r in reviewers if isinstance(r, dict) and isinstance(r.get("login"), str)
-        ]
-        fields["reviewers"] = ", ".join(logins)[:500]
-    for key, name in (("created_at", "opened_at"), ("merged_at", "merged_at")):
-        value = data.get(key)
-        if value:
-            try:
-                moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise forms.ValidationError(f"'{key}' is not a date and time: {value!r}.") from exc
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-            try:
-                sane_date(moment.astimezone(dt.UTC))
-            except (OverflowError, forms.ValidationError) as exc:
-                raise forms.ValidationError(f"'{key}' is outside 1970–2200: {value!r}.") from exc
-            fields[name] = moment
-    return fields
 
 
 def people_for_team(team: Team | None, review: Review | None = None) -> Any:
@@ -192,6 +129,7 @@ class ReviewForm(forms.ModelForm[Review]):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.pull_request = pull_request
+        self.seeded: set[str] = set()  # fields filled from the pull request, not typed
         self.fields["team"].queryset = Team.objects.visible_to(user)  # type: ignore[attr-defined]
         zones = [(z, z) for z in sorted(zoneinfo.available_timezones())]
         self.fields["time_zone"].choices = zones  # type: ignore[attr-defined]
@@ -235,6 +173,17 @@ class ReviewForm(forms.ModelForm[Review]):
             )
         if data.get("title"):
             self.instance.title = data["title"]
+        is_change = (data.get("kind") or self.instance.kind) == ReviewKind.PULL_REQUEST
+        if (
+            is_change
+            and pull_request is not None
+            and pull_request.is_valid()
+            and pull_request.summary_from_json
+            and not (data.get("summary") or "").strip()
+        ):
+            # The pull request's description is where its author said what it does.
+            data["summary"] = self.instance.summary = pull_request.summary_from_json[:20000]
+            self.seeded.add("summary")
         facilitator, scribe = data.get("facilitator"), data.get("scribe")
         if facilitator and scribe and facilitator == scribe:
             self.add_error("scribe", "The facilitator and the scribe must be different people.")
@@ -295,34 +244,54 @@ class PullRequestForm(forms.ModelForm[PullRequestContext]):
     json = forms.FileField(
         required=False,
         label="Fill from a pull-request JSON file",
-        help_text="The answer of your code host's pull-request API (number, title, html_url, user, "
-        "requested_reviewers, additions, deletions, changed_files, created_at, merged_at).",
+        help_text="The answer of your code host's API for one pull request: GitHub "
+        "(GET /repos/{owner}/{repo}/pulls/{number}), GitLab (GET /projects/:id/merge_requests/"
+        ":iid) or Bitbucket Cloud (GET /2.0/repositories/{workspace}/{repo}/pullrequests/{id}). "
+        "Fields you filled in yourself are kept.",
     )
 
     class Meta:
         model = PullRequestContext
         fields = [
             "number", "url", "pr_type", "priority", "files_changed", "lines_added",
-            "lines_removed", "author", "reviewers", "opened_at", "merged_at",
+            "lines_removed", "author", "reviewers", "opened_at", "merged_at", "merged_by",
+            "labels",
         ]  # fmt: skip
         labels = {"number": "PR number", "url": "Address (URL)"}
 
     title_from_json = ""
+    # The description seeds the review's summary; what the host's answer lacks is said.
+    summary_from_json = ""
+    filled_from: PullRequestAnswer | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filled: set[str] = set()  # the fields the JSON filled (not typed, so not "changed")
+
+    def lacks(self) -> str:
+        """What the host's answer did not carry, for a message after the save."""
+        answer = self.filled_from
+        if answer is None or not answer.lacks:
+            return ""
+        return f"Filled from the {answer.host} answer, which lacks {'; '.join(answer.lacks)}."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("json")
         if upload:
             try:
-                parsed = parse_pull_request(upload.read())
-            except forms.ValidationError as exc:
-                self.add_error("json", exc)
+                answer = parse_pull_request(upload.read(MAX_PR_BYTES + 1))
+            except ImportRefused as exc:
+                self.add_error("json", str(exc))
                 return data
-            self.title_from_json = parsed.pop("title", "")
-            for name, value in parsed.items():
+            self.filled_from = answer
+            self.title_from_json = answer.title
+            self.summary_from_json = answer.description.strip()
+            for name, value in answer.fields.items():
                 if not data.get(name):
                     data[name] = value
                     setattr(self.instance, name, value)
+                    self.filled.add(name)
         return data
 
     def columns(self) -> dict[str, Any]:
@@ -376,12 +345,106 @@ class EntryEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (a Slack channel's day files with users.json)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class TimelineImportForm(forms.Form):
     file_format = forms.ChoiceField(choices=ImportFormat.choices, label="Format")
-    file = forms.FileField(label="File")
-    users_file = forms.FileField(
-        required=False, label="users.json (optional)", help_text="Slack only: names for user ids."
+    upload = MultipleFileField(
+        required=False,
+        label="File",
+        help_text="CSV or JSON Lines: one file. Slack: the export's zip, or a channel's day "
+        "files (2017-01-31.json …) with users.json and channels.json. Lines: a .log or .txt file.",
     )
+    users_file = forms.FileField(
+        required=False,
+        label="users.json (optional)",
+        help_text="Slack only, when it is not in the zip: names for user ids.",
+    )
+    lines = forms.CharField(
+        required=False,
+        strip=False,
+        label="Or paste chat or log lines",
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="One message per line, starting with its time: "
+        "'[23:05] alice: message', '2017-01-31 23:27:04 UTC message', 'Nov  3 09:23:38 host "
+        "app: message'. Lines that do not start with a time join the line before.",
+    )
+    day = date_field(
+        required=False,
+        label="Date of lines that carry only a time",
+        help_text="Lines such as '[23:05] …' are placed on this day; a time that runs back past "
+        "midnight moves to the next day.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        files, lines = data.get("upload") or [], data.get("lines") or ""
+        if lines.strip() and files:
+            self.add_error("lines", "Upload a file or paste lines, not both.")
+        elif lines.strip():
+            data["file_format"] = ImportFormat.LINES
+        elif not files and "upload" not in self.errors:
+            self.add_error("upload", "Choose a file to import, or paste lines below.")
+        return data
+
+
+class ImportKindsForm(forms.Form):
+    """The kinds set in an import's preview: one select per row shown (`kind-<row>`), and a
+    kind for the rows ticked; `action` saves them, or saves them and imports."""
+
+    action = forms.ChoiceField(
+        required=False, choices=[("save", "Save"), ("set", "Set"), ("import", "Import")]
+    )
+    goto = forms.IntegerField(required=False, min_value=1)  # save, then show that page
+    selected = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=[])
+    kind_for_selected = forms.ChoiceField(
+        required=False, choices=[("", "Choose a kind"), *EntryKind.choices]
+    )
+
+    def __init__(self, *args: Any, rows: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        self.fields["selected"].choices = [(n, n) for n in range(rows)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kinds: dict[int, str] = {}
+        for name, value in self.data.items():
+            if not name.startswith("kind-"):
+                continue
+            index = name.removeprefix("kind-")
+            if not index.isdigit() or int(index) >= self.rows:
+                raise forms.ValidationError(
+                    "The preview changed; reload it and set the kinds again."
+                )
+            if value not in EntryKind.values:
+                raise forms.ValidationError(f"'{value}' is not a kind of timeline entry.")
+            kinds[int(index)] = value
+        data["kinds"] = kinds
+        if data.get("action") == "set" and not data.get("kind_for_selected"):
+            self.add_error("kind_for_selected", "Choose the kind to give the rows you ticked.")
+        if data.get("action") == "set" and not data.get("selected"):
+            self.add_error("selected", "Tick the rows to give that kind first.")
+        return data
+
+    def row_kinds(self) -> dict[int, str]:
+        return dict(self.cleaned_data["kinds"])
 
 
 class PromoteForm(forms.Form):

@@ -196,7 +196,6 @@ def url_for(name: str, cast) -> str:
         review=cast.review,
         file_format="csv",
         filename="t.csv",
-        content="time,description\n",
         created_by=cast.facilitator,
     )
     action = ActionItem.objects.filter(review=cast.review).first() or ActionItemFactory(

@@ -96,6 +96,10 @@ class PullRequestContext(models.Model):
     reviewers = models.CharField(
         max_length=500, blank=True, help_text="Code-host logins, separated by commas."
     )
+    merged_by = models.CharField(max_length=100, blank=True)
+    labels = models.CharField(
+        max_length=500, blank=True, help_text="The code host's labels, separated by commas."
+    )
     opened_at = models.DateTimeField("opened", null=True, blank=True)
     merged_at = models.DateTimeField("merged", null=True, blank=True)
     sections = models.JSONField(default=dict, blank=True)

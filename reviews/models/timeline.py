@@ -93,7 +93,8 @@ class TimelineEntry(models.Model):
 class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     JSONL = "jsonl", "JSON Lines"
-    SLACK = "slack", "Slack channel export"
+    SLACK = "slack", "Slack export"
+    LINES = "lines", "Chat or log lines"
 
 
 class TimelineImport(models.Model):
@@ -102,8 +103,12 @@ class TimelineImport(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="imports")
     file_format = models.CharField(max_length=10, choices=ImportFormat.choices)
     filename = models.CharField(max_length=200)
-    content = models.TextField()
-    users_content = models.TextField(blank=True)
+    # What the upload was read into, kept until it is confirmed: the rows (with the kinds the
+    # facilitator set in the preview), the rows in error, the skipped counts and the notes.
+    rows = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    skipped_counts = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

@@ -176,6 +176,8 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         for warning in form.warnings():
             messages.warning(request, warning)
+        if is_change and pull_request.lacks():
+            messages.info(request, pull_request.lacks())
         messages.success(
             request, "Review created. Add the people who were involved, then invite them."
         )
@@ -305,9 +307,12 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
     is_change = review.is_pull_request
     if request.method == "POST" and (pull_request.is_valid() or not is_change) and form.is_valid():
         leads = form.cleaned_data.get("facilitator"), form.cleaned_data.get("scribe")
-        changed = set(form.changed_data)
+        changed = set(form.changed_data) | form.seeded
         pr_changed = (
-            {name: pull_request.cleaned_data[name] for name in pull_request.changed_data}
+            {
+                name: pull_request.cleaned_data[name]
+                for name in {*pull_request.changed_data, *pull_request.filled}
+            }
             if is_change
             else {}
         )
@@ -349,6 +354,8 @@ def review_edit(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Http
             )
         for warning in form.warnings():
             messages.warning(request, warning)
+        if is_change and pull_request.lacks():
+            messages.info(request, pull_request.lacks())
         if {"scheduled_at", "meeting_minutes"} & changed and review.invitations_sent_at:
             messages.success(
                 request, "Saved. Everyone invited gets the updated meeting invitation."

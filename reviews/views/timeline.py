@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aar_project.typing import AuthenticatedHttpRequest
 from reviews.access import Need, ReviewAccess, review_view
 from reviews.display import format_offset
-from reviews.forms import TimelineEntryForm, TimelineImportForm
+from reviews.forms import ImportKindsForm, TimelineEntryForm, TimelineImportForm, problems
 from reviews.imports import (
+    MAX_BYTES,
+    MAX_UPLOAD_BYTES,
     AlreadyImported,
     ImportRefused,
-    decode,
+    default_day,
     parse_timeline,
+    result_from_stored,
+    result_to_stored,
     timeline_import_confirm,
+    timeline_import_set_kinds,
 )
-from reviews.models import TimelineEntry, TimelineImport
+from reviews.models import EntryKind, TimelineEntry, TimelineImport
 from reviews.services.timeline import (
     timeline_entry_add,
     timeline_entry_delete,
@@ -151,34 +160,61 @@ def entry_delete(request: AuthenticatedHttpRequest, access: ReviewAccess, pk: in
 # --- Imports ----------------------------------------------------------------------------
 
 
+IMPORT_PAGE_SIZE = 100  # preview rows a page shows (an export may hold 50,000)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @review_view(Need.EDIT)
 def import_upload(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    form = TimelineImportForm(request.POST or None, request.FILES or None)
-    context = {"review": access.review, "access": access, "form": form, "nav": "reviews"}
+    review = access.review
+    form = TimelineImportForm(
+        request.POST or None, request.FILES or None, initial={"day": default_day(review)}
+    )
+    context = {"review": review, "access": access, "form": form, "nav": "reviews"}
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        users = form.cleaned_data.get("users_file")
+        data = form.cleaned_data
+        files, users = data["upload"], data.get("users_file")
         try:
-            raw = upload.read(5 * 1024 * 1024 + 1)
-            users_raw = users.read(5 * 1024 * 1024 + 1) if users else b""
-            result = parse_timeline(access.review, form.cleaned_data["file_format"], raw, users_raw)
+            if data["lines"].strip():
+                uploads = [("pasted lines", data["lines"].encode())]
+            else:
+                uploads = _read_uploads(files)
+            users_raw = users.read(MAX_BYTES + 1) if users else b""
+            result = parse_timeline(
+                review, data["file_format"], uploads, users_raw, day=data.get("day")
+            )
         except ImportRefused as exc:
-            form.add_error("file", str(exc))
+            form.add_error("lines" if data["lines"].strip() else "upload", str(exc))
             return render(request, "reviews/timeline_import.html", context, status=400)
+        stored = result_to_stored(result)
         pending = TimelineImport.objects.create(
-            review=access.review,
-            file_format=form.cleaned_data["file_format"],
-            filename=upload.name[:200],
-            content=decode(raw),
-            users_content=decode(users_raw, "users.json") if users_raw else "",
+            review=review,
+            file_format=data["file_format"],
+            filename=(uploads[0][0] if len(uploads) == 1 else f"{len(uploads)} files")[:200],
+            rows=stored["rows"],
+            errors=stored["errors"],
+            skipped_counts=stored["skipped"],
+            notes=stored["notes"],
             created_by=request.user,
         )
-        del result
-        return redirect("reviews:timeline_import_preview", access.review.slug, pending.pk)
+        return redirect("reviews:timeline_import_preview", review.slug, pending.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "reviews/timeline_import.html", context, status=status)
+
+
+def _read_uploads(files: list[UploadedFile]) -> list[tuple[str, bytes]]:
+    uploads, total = [], 0
+    for upload in files:
+        raw = upload.read(MAX_UPLOAD_BYTES - total + 1)
+        total += len(raw)
+        if total > MAX_UPLOAD_BYTES:
+            raise ImportRefused(
+                f"The upload is larger than {MAX_UPLOAD_BYTES // 1048576} MB; export the "
+                "channels and days of the event only."
+            )
+        uploads.append((upload.name or "upload", raw))
+    return uploads
 
 
 @login_required
@@ -187,43 +223,40 @@ def import_upload(request: AuthenticatedHttpRequest, access: ReviewAccess) -> Ht
 def import_preview(
     request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
 ) -> HttpResponse:
-    pending = get_object_or_404(
-        TimelineImport, pk=pk, review=access.review, applied_at__isnull=True
-    )
-    result = parse_timeline(
-        access.review, pending.file_format, pending.content.encode(), pending.users_content.encode()
-    )
-    existing = set(
-        access.review.timeline_entries.exclude(import_key="").values_list("import_key", flat=True)
-    )
-    rows = [
-        {
-            "row": row,
-            "offset": format_offset(row.occurred_at, access.review.t0),
-            "known": row.key in existing,
-        }
-        for row in result.rows
-    ]
-    context = {
-        "review": access.review,
-        "access": access,
-        "pending": pending,
-        "rows": rows,
-        "errors": result.errors,
-        "new_count": sum(1 for r in rows if not r["known"]),
-        "nav": "reviews",
-    }
+    review = access.review
+    pending = get_object_or_404(TimelineImport, pk=pk, review=review, applied_at__isnull=True)
     if request.method == "POST":
+        form = ImportKindsForm(request.POST, rows=len(pending.rows))
+        if not form.is_valid():
+            messages.error(request, problems(form))
+            return redirect(_preview_url(review.slug, pending.pk, request.POST.get("page")))
+        try:
+            pending = timeline_import_set_kinds(
+                pending=pending,
+                kinds=form.row_kinds(),
+                selected=form.cleaned_data["selected"],
+                kind_for_selected=form.cleaned_data["kind_for_selected"],
+            )
+        except AlreadyImported as exc:
+            messages.info(request, str(exc))
+            return redirect("reviews:timeline", review.slug)
+        if form.cleaned_data["action"] != "import":
+            goto = form.cleaned_data["goto"]
+            if goto is None:
+                messages.success(request, "Kinds saved; nothing is imported until you confirm.")
+            number = str(goto) if goto else request.POST.get("page")
+            return redirect(_preview_url(review.slug, pending.pk, number))
+        result = result_from_stored(pending.rows, pending.errors)
         if result.errors:
             messages.error(
                 request, "Fix the rows with errors and upload the file again; nothing was imported."
             )
-            return render(request, "reviews/timeline_import_preview.html", context, status=400)
+            return redirect(_preview_url(review.slug, pending.pk, request.POST.get("page")))
         try:
             outcome = timeline_import_confirm(pending=pending, result=result, actor=request.user)
         except AlreadyImported as exc:
             messages.info(request, str(exc))
-            return redirect("reviews:timeline", access.review.slug)
+            return redirect("reviews:timeline", review.slug)
         messages.success(
             request,
             f"Imported {outcome.added} entr{'y' if outcome.added == 1 else 'ies'}"
@@ -233,5 +266,41 @@ def import_preview(
                 else "."
             ),
         )
-        return redirect("reviews:timeline", access.review.slug)
+        return redirect("reviews:timeline", review.slug)
+    existing = set(
+        review.timeline_entries.exclude(import_key="").values_list("import_key", flat=True)
+    )
+    page = Paginator(pending.rows, IMPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    first = (page.number - 1) * IMPORT_PAGE_SIZE
+    rows = [
+        {
+            "index": first + n,
+            "row": row,
+            "at": dt.datetime.fromisoformat(row["at"]),
+            "offset": format_offset(dt.datetime.fromisoformat(row["at"]), review.t0),
+            "known": row["key"] in existing,
+        }
+        for n, row in enumerate(page.object_list)
+    ]
+    known = sum(1 for row in pending.rows if row["key"] in existing)
+    context = {
+        "review": review,
+        "access": access,
+        "pending": pending,
+        "page": page,
+        "rows": rows,
+        "errors": pending.errors,
+        "skipped": sorted(pending.skipped_counts.items(), key=lambda item: -item[1]),
+        "notes": pending.notes,
+        "total": len(pending.rows),
+        "new_count": len(pending.rows) - known,
+        "known_count": known,
+        "kinds": EntryKind.choices,
+        "nav": "reviews",
+    }
     return render(request, "reviews/timeline_import_preview.html", context)
+
+
+def _preview_url(slug: str, pk: int, page: str | None) -> str:
+    url = reverse("reviews:timeline_import_preview", args=[slug, pk])
+    return f"{url}?page={int(page)}" if page and page.isdigit() else url

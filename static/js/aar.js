@@ -143,6 +143,16 @@
         if (event.target.name === "event_started_at" || event.target.name === "event_detected_at") suggestMeeting(form);
       });
     });
+    // A "tick every row" box ticks the page's boxes of the name it names.
+    document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+      all.addEventListener("change", function () {
+        const form = all.form;
+        if (!form) return;
+        form.querySelectorAll('input[type="checkbox"][name="' + all.dataset.selectAll + '"]').forEach(function (box) {
+          box.checked = all.checked;
+        });
+      });
+    });
     // The dashboard: choosing a date means a custom period.
     document.querySelectorAll("form[data-period-form]").forEach(function (form) {
       form.addEventListener("change", function (event) {

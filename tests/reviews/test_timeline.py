@@ -170,8 +170,8 @@ def test_a_slack_export_skips_joins_and_names_people(review):
 @pytest.mark.parametrize(
     ("fmt", "raw", "message"),
     [
-        ("slack", b"[{broken", "Not valid JSON"),
-        ("slack", b'{"messages": []}', "JSON array"),
+        ("slack", b"[{broken", "is not valid JSON"),
+        ("slack", b'{"messages": []}', "is not a list of messages"),
         ("csv", b"when_it_was,blurb\n1,2\n", "missing: time, description"),
         ("csv", "time,description\n2026-11-17 12:00,caf\u00e9\n".encode("latin-1"), "not UTF-8"),
         ("csv", b"\x00\x01\x02binary", "binary"),
@@ -187,7 +187,7 @@ def test_too_many_rows_are_refused_with_the_limit_named(review):
     raw = b"time,description\n" + b"".join(
         f"2026-11-17 12:{i % 60:02d},row {i}\n".encode() for i in range(MAX_ROWS + 1)
     )
-    with pytest.raises(ImportRefused, match="limit is 5,000"):
+    with pytest.raises(ImportRefused, match="limit is 50,000"):
         parse_timeline(review, "csv", raw)
 
 
@@ -221,13 +221,13 @@ def test_an_upload_shows_a_preview_and_saves_only_on_confirmation(client, review
     client.force_login(review.facilitator)
     upload = SimpleUploadedFile("timeline.csv", CSV, "text/csv")
     response = client.post(
-        f"/reviews/{review.slug}/timeline/import/", {"file_format": "csv", "file": upload}
+        f"/reviews/{review.slug}/timeline/import/", {"file_format": "csv", "upload": upload}
     )
     assert response.status_code == 302
     preview = client.get(response.url)
     assert b"Alert fires" in preview.content and b"T+2m" in preview.content
     assert not TimelineEntry.objects.exists()
-    client.post(response.url)
+    client.post(response.url, {"action": "import"})
     assert TimelineEntry.objects.count() == 2
 
 
@@ -236,11 +236,12 @@ def test_an_upload_with_row_errors_cannot_be_confirmed(client, review):
     raw = b"time,description\n2026-11-17 12:00,ok\nnot a time,bad\n"
     response = client.post(
         f"/reviews/{review.slug}/timeline/import/",
-        {"file_format": "csv", "file": SimpleUploadedFile("t.csv", raw)},
+        {"file_format": "csv", "upload": SimpleUploadedFile("t.csv", raw)},
     )
     preview = client.get(response.url)
     assert b"Line 3" in preview.content
-    assert client.post(response.url).status_code == 400
+    refused = client.post(response.url, {"action": "import"}, follow=True)
+    assert b"nothing was imported" in refused.content
     assert not TimelineEntry.objects.exists()
 
 
@@ -248,10 +249,10 @@ def test_a_refused_file_says_why_on_the_form(client, review):
     client.force_login(review.facilitator)
     response = client.post(
         f"/reviews/{review.slug}/timeline/import/",
-        {"file_format": "slack", "file": SimpleUploadedFile("c.json", b"{nope")},
+        {"file_format": "slack", "upload": SimpleUploadedFile("c.json", b"{nope")},
     )
     assert response.status_code == 400
-    assert b"Not valid JSON" in response.content
+    assert b"is not valid JSON" in response.content
 
 
 # --- Accounts to timeline ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 
+from reviews.imports import parse_timeline, result_to_stored
 from reviews.models import AgendaPhase, ReportExport, Review, TimelineImport, WhyNode
 from reviews.services.meeting import meeting_start
 from tests.factories import ActionItemFactory, ParticipantFactory, TimelineEntryFactory
@@ -92,15 +93,17 @@ def test_twenty_adds_of_the_same_new_person_add_one(cast):
 
 
 def test_twenty_confirms_of_one_import_import_once(cast):
+    raw = b"time,description\n2026-11-17 12:00,Alert fired\n2026-11-17 12:05,Paged\n"
+    stored = result_to_stored(parse_timeline(cast.review, "csv", raw))
     pending = TimelineImport.objects.create(
         review=cast.review,
         file_format="csv",
         filename="t.csv",
-        content="time,description\n2026-11-17 12:00,Alert fired\n2026-11-17 12:05,Paged\n",
+        rows=stored["rows"],
         created_by=cast.facilitator,
     )
     url = f"/reviews/{cast.review.slug}/timeline/import/{pending.pk}/"
-    statuses = at_once(cast.facilitator, lambda c: c.post(url))
+    statuses = at_once(cast.facilitator, lambda c: c.post(url, {"action": "import"}))
     assert all(s < 500 for s in statuses), statuses
     assert cast.review.timeline_entries.count() == 2
 
