@@ -12,6 +12,7 @@ that runs backwards past midnight moves to the next day.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -54,6 +55,14 @@ _BRACKET_TIME = re.compile(
     r"^\[(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<ap>[AaPp][Mm])?\]\s*(?P<rest>.*)$"
 )
 _BARE_TIME = re.compile(r"^(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s+(?P<rest>\S.*)$")
+# Chat apps' exports: WhatsApp's '06/03/2017, 00:45 - Sample User: message' (and its
+# '[06/03/2017, 00:45:12] Sample User: message'); the day and month order is read from the file.
+_DMY = re.compile(
+    r"^\[?(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{2}|\d{4}),?\s+"
+    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<ap>[AaPp]\.?[Mm]\.?)?\]?\s*(?:-\s+)?(?P<rest>.*)$"
+)
+_SPEAKER = re.compile(r"^(?P<who>[^:]{1,60}?):\s(?P<text>.*)$")
+CHAT_NOTICES = "chat app notices (group created, encryption)"
 _SYSLOG = re.compile(
     rf"^(?P<mon>{_MONTH})\s+(?P<day>\d{{1,2}})\s+(?P<time>\d{{2}}:\d{{2}}:\d{{2}})\s+(?P<rest>.*)$"
 )
@@ -67,6 +76,8 @@ _DAY_CHANGED = re.compile(
 _NICK = re.compile(r"^<\s?[@+%&~]?(?P<nick>[^>\s]+)>\s?(?P<text>.*)$")
 _NICK_COLON = re.compile(r"^(?P<nick>[A-Za-z][\w.\-]{0,31}):\s+(?P<text>\S.*)$")
 _SYSTEM = re.compile(r"^(?:-!-|\*\*\*|<--|-->|--)\s")
+# The client's own output: irssi's '/names' list ('[Users #ops]', '[@alice] [ bob]').
+_CLIENT_LIST = re.compile(r"^(?:\[[^\]]*\]\s*)+$")
 
 SYSTEM_LINES = "joins, parts and mode changes"
 DATE_LINES = "date lines (Log opened, Day changed)"
@@ -78,6 +89,7 @@ class _Open:
     at: dt.datetime
     who: str
     text: list[str]
+    chat: bool
 
 
 def _time_of(text: str, ap: str | None = None) -> dt.time:
@@ -106,6 +118,27 @@ def _month_day(month: str, day: str, year: int) -> dt.date:
     return dt.date(year, _MONTHS[month[:3].lower()], int(day))
 
 
+def _days_first(lines: list[str]) -> bool:
+    """Whether '06/03/2017' is 6 March: a number above 12 says which is the day; otherwise the
+    order under which the dates run forward (a chat export is in time order), day first if
+    both do."""
+    pairs = [(int(m["a"]), int(m["b"]), m["y"]) for line in lines if (m := _DMY.match(line))]
+    if any(a > 12 for a, _b, _y in pairs):
+        return True
+    if any(b > 12 for _a, b, _y in pairs):
+        return False
+
+    def backwards(days_first: bool) -> int:
+        keys = [(y, b, a) if days_first else (y, a, b) for a, b, y in pairs]
+        return sum(1 for x, y in itertools.pairwise(keys) if y < x)
+
+    return backwards(True) <= backwards(False)
+
+
+def _year(text: str) -> int:
+    return int(text) + 2000 if len(text) == 2 else int(text)
+
+
 def parse_lines(
     text: str, zone: ZoneInfo, *, day: dt.date | None, name: str = "pasted lines"
 ) -> ParseResult:
@@ -120,6 +153,7 @@ def parse_lines(
     seen: Counter[tuple[str, str]] = Counter()
     untimed: list[int] = []
     needs_day: list[int] = []
+    days_first = _days_first(lines)
 
     def close() -> None:
         nonlocal open_row
@@ -137,7 +171,7 @@ def parse_lines(
                     occurred_at=open_row.at,
                     description=description,
                     kind=suggested_kind(body),
-                    source=EntrySource.CHAT if open_row.who else EntrySource.LOG,
+                    source=EntrySource.CHAT if open_row.chat else EntrySource.LOG,
                     source_ref=f"{name}, line {open_row.line}"[:500],
                     identity=f"lines:{seen[mark]}",
                 )
@@ -161,7 +195,7 @@ def parse_lines(
             result.skip(DATE_LINES)
             continue
         moment: dt.datetime | None = None
-        rest = ""
+        rest = named = ""
         try:
             if match := _ISO.match(line):
                 at = _time_of(match.group("time"))
@@ -172,6 +206,19 @@ def parse_lines(
                     date, at.replace(microsecond=micro), tzinfo=_zone_of(match.group("zone"), zone)
                 )
                 rest = match.group("rest")
+            elif match := _DMY.match(line):
+                first, second = int(match.group("a")), int(match.group("b"))
+                d, m = (first, second) if days_first else (second, first)
+                date = dt.date(_year(match.group("y")), m, d)
+                at = _time_of(match.group("time"), (match.group("ap") or "").replace(".", ""))
+                moment = dt.datetime.combine(date, at, tzinfo=zone)
+                rest = match.group("rest")
+                speaker = _SPEAKER.match(rest.strip())
+                if speaker is None:
+                    close()
+                    result.skip(CHAT_NOTICES)
+                    continue
+                named, rest = speaker.group("who"), speaker.group("text")
             elif match := _SYSLOG.match(line):
                 year = (current_day or dt.date.today()).year
                 date = _month_day(match.group("mon"), match.group("day"), year)
@@ -204,17 +251,21 @@ def parse_lines(
             result.note(f"Line {number}: {exc}.")
             continue
         rest = rest.strip()
-        if _SYSTEM.match(rest + " "):
+        if _SYSTEM.match(rest + " ") or _CLIENT_LIST.match(rest):
             result.skip(SYSTEM_LINES)
             continue
-        who = ""
-        if nick := _NICK.match(rest):
+        who, chat = "", True
+        if named:
+            who = named
+        elif nick := _NICK.match(rest):
             who, rest = nick.group("nick"), nick.group("text")
         elif rest.startswith("* "):
             rest = rest[2:]  # an IRC action: '* alice restarts the db'
         elif nick := _NICK_COLON.match(rest):
             who, rest = nick.group("nick"), nick.group("text")
-        open_row = _Open(line=number, at=moment, who=who, text=[rest])
+        else:
+            chat = False
+        open_row = _Open(line=number, at=moment, who=who, text=[rest], chat=chat)
     close()
     if needs_day:
         raise ImportRefused(
@@ -227,7 +278,7 @@ def parse_lines(
             f"{len(untimed)} line(s) before the first line with a time were left out "
             f"(line {', '.join(str(n) for n in untimed[:5])}{' …' if len(untimed) > 5 else ''})."
         )
-    if not result.rows and not result.notes:
+    if not result.rows:
         raise ImportRefused(
             "No line starts with a time. Lines such as '[23:05] alice: message', "
             "'2017-01-31 23:27:04 UTC message' or 'Nov  3 09:23:38 host app: message' are read."

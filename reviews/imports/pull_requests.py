@@ -70,8 +70,9 @@ def _moment(data: dict[str, Any], key: str) -> dt.datetime | None:
     value = data.get(key)
     if not value:
         return None
+    text = re.sub(r"\s*(Z|UTC|GMT)$", "+00:00", str(value).strip())  # '2016-09-15 05:52:11 UTC'
     try:
-        moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(text)
     except ValueError as exc:
         raise ImportRefused(f"'{key}' is not a date and time: {value!r}.") from exc
     moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
@@ -160,6 +161,8 @@ def _gitlab(data: dict[str, Any]) -> PullRequestAnswer:
     answer = PullRequestAnswer(host="GitLab")
     f = answer.fields
     f["number"] = _count(data, "iid")
+    if f["number"] is None:
+        answer.lacks.append("the merge request's number (this older answer has only its id)")
     if data.get("web_url"):
         f["url"] = _url(data["web_url"], "web_url")
     f["author"] = _login(data.get("author"), "username", "name")
@@ -222,9 +225,15 @@ def parse_pull_request(raw: bytes) -> PullRequestAnswer:
             f"The pull-request file is not valid JSON: {exc.msg} (line {exc.lineno})."
         ) from exc
     if isinstance(data, list) or (isinstance(data, dict) and isinstance(data.get("values"), list)):
-        count = len(data if isinstance(data, list) else data["values"])
+        items = data if isinstance(data, list) else data["values"]
+        looks = [i for i in items if isinstance(i, dict) and "title" in i]
+        what = (
+            f"a list of {len(items)} pull request{'s' if len(items) != 1 else ''}"
+            if items and len(looks) == len(items)
+            else f"a JSON list of {len(items)} item{'s' if len(items) != 1 else ''}"
+        )
         raise ImportRefused(
-            f"This is a list of {count} pull requests, not one. Save the answer for the one "
+            f"This is {what}, not one pull request's answer. Save the answer for the one "
             f"pull request: {SINGLE['GitHub']} (GitHub), {SINGLE['GitLab']} (GitLab) or "
             f"{SINGLE['Bitbucket']} (Bitbucket)."
         )
@@ -234,7 +243,7 @@ def parse_pull_request(raw: bytes) -> PullRequestAnswer:
         "links" in data and "created_on" in data and "id" in data
     ):
         answer = _bitbucket(data)
-    elif "iid" in data and ("web_url" in data or "project_id" in data):
+    elif "iid" in data or ("project_id" in data and "source_branch" in data):
         answer = _gitlab(data)
     elif "number" in data:  # GitHub, or a hand-written answer in its shape
         answer = _github(data)

@@ -512,12 +512,14 @@ class SlackReader:
         unknown = sorted(self.names.unknown_users - {""})
         if unknown:
             shown = ", ".join(unknown[:8]) + (" …" if len(unknown) > 8 else "")
+            one = len(unknown) == 1
             result.note(
-                f"{len(unknown)} user id{'s' if len(unknown) != 1 else ''} are not in users.json "
-                f"({shown}); they are shown by their id. Add users.json for their names."
+                f"{len(unknown)} user id{'' if one else 's'} {'is' if one else 'are'} not in "
+                f"users.json ({shown}); shown by the id. Add users.json for their names."
                 if self.names.users
-                else f"No users.json was given, so {len(unknown)} people are shown by their "
-                f"Slack id ({shown}). Add users.json (it is in the export) for their names."
+                else f"No users.json was given, so {len(unknown)} "
+                f"{'person is' if one else 'people are'} shown by their Slack id ({shown}). "
+                "Add users.json (it is in the export) for their names."
             )
         return result
 

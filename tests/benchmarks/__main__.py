@@ -22,6 +22,7 @@ SUITES = [
     "memory",
     "real_hints",
     "lint",
+    "imports",
 ]
 
 

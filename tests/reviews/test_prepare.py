@@ -148,7 +148,7 @@ def test_a_pull_request_json_with_missing_keys_leaves_them_blank(client, team_pe
     ("content", "message"),
     [
         (b"{not json", b"not valid JSON"),
-        (b"[1, 2]", b"a list of 2 pull requests, not one"),
+        (b"[1, 2]", b"a JSON list of 2 items, not one"),
         (b'"a string"', b"one JSON object"),
         (b'{"number": 3, "additions": "many"}', b"whole number"),
         (b"\xff\xfe\x00bad", b"not UTF-8"),
