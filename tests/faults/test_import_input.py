@@ -188,3 +188,75 @@ def test_a_stale_preview_cannot_set_kinds_on_rows_it_does_not_have(client, revie
     assert [row["kind"] for row in pending.rows] == ["other"]
     bad_kind = client.post(response.url, {"action": "save", "kind-0": "explosion"}, follow=True)
     assert "'explosion' is not a kind of timeline entry" in html.unescape(bad_kind.content.decode())
+
+
+def test_an_alert_bot_that_posts_only_attachments_is_a_detection_with_all_it_said(review):
+    alert = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B42",
+        "username": "PagerDuty",
+        "text": "",
+        "ts": "1485903600.000100",
+        "attachments": [
+            {
+                "fallback": "Triggered #123: db1 replication lag",
+                "pretext": "Incident triggered",
+                "title": "#123 db1 replication lag &gt; 300s",
+                "title_link": "https://example.pagerduty.com/incidents/123",
+                "text": "Assigned to <@U1>, see <#C9|ops>",
+                "fields": [
+                    {"title": "Urgency", "value": "high"},
+                    {"title": "Service", "value": "db"},
+                ],
+                "color": "danger",
+            },
+            {"from_url": "https://status.example.com", "title": "Status page", "text": "preview"},
+        ],
+    }
+    users = json.dumps([{"id": "U1", "real_name": "Alice Ng"}]).encode()
+    result = parse_timeline(
+        review, "slack", [("users.json", users), ("ops/2017-01-31.json", day(alert))]
+    )
+    (row,) = result.rows
+    assert row.description == (
+        "PagerDuty: Incident triggered\n"
+        "#123 db1 replication lag > 300s (https://example.pagerduty.com/incidents/123)\n"
+        "Assigned to @Alice Ng, see #ops\nUrgency: high\nService: db"
+    )
+    assert row.kind == "detection"
+    assert "preview" not in row.description  # the link preview repeats a link, it says nothing
+
+
+def test_every_kind_of_slack_markup_reads_as_plain_text(review):
+    text = (
+        "<!here> <!subteam^S1|@oncall> rolled back at <!date^1485903600^{time}|23:00>; "
+        "mail <mailto:ops@example.com|ops@example.com>, see <https://example.com/run/1> "
+        "and <https://example.com/a|the runbook> &amp; *bold* _it_ ~gone~ `code` 1 &lt; 2"
+    )
+    result = parse_timeline(
+        review, "slack", [("ops/2017-01-31.json", day(message(1485903600, text)))]
+    )
+    assert result.rows[0].description == (
+        "U1: @here @oncall rolled back at 23:00; mail ops@example.com, see "
+        "https://example.com/run/1 and the runbook (https://example.com/a) & bold it gone code 1 < 2"
+    )
+    assert result.rows[0].kind == "mitigation"
+
+
+def test_a_thread_reply_broadcast_to_the_channel_and_an_edit_are_read_once(review):
+    parent = message(1485903600, "db1 is lagging")
+    reply = message(
+        1485903660, "failing over to db2", thread_ts="1485903600.000000", subtype="thread_broadcast"
+    )
+    edit = {
+        "type": "message",
+        "subtype": "message_changed",
+        "ts": "1485903700.000000",
+        "message": message(1485903600, "db1 is lagging badly", edited={"ts": "1485903700.0"}),
+    }
+    result = parse_timeline(review, "slack", [("ops/2017-01-31.json", day(parent, reply, edit))])
+    assert [r.description for r in result.rows] == [
+        "U1: db1 is lagging badly",
+        "U1 (reply to U1, 23:00): failing over to db2",
+    ]
