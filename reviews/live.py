@@ -34,7 +34,7 @@ from aar_project.cache import cache_is_down
 from aar_project.db import give_back_connection
 from aar_project.typing import HtmxHttpRequest
 from reviews.access import ReviewAccess, accesses_for, review_zone
-from reviews.display import agenda_report, format_offset
+from reviews.display import agenda_report, display_name, format_offset
 from reviews.forms import FindingForm, MeetingActionForm, SuggestionForm, SummaryForm
 from reviews.models import (
     Account,
@@ -42,6 +42,7 @@ from reviews.models import (
     MeetingNotes,
     Participant,
     Review,
+    Role,
     RootCauseMethod,
     Suggestion,
     SuggestionKind,
@@ -60,7 +61,16 @@ POLL_INTERVAL_MS = 2000  # how often a page without a working stream asks for ch
 
 # Each is swapped by its id; the review's status badge and the meeting tab's live dot sit
 # in the page's header, outside the meeting, and follow it too.
-FRAGMENTS = ("m-state", "m-phase", "m-capture", "m-suggestions", "m-accounts", "m-badge", "m-dot")
+FRAGMENTS = (
+    "m-state",
+    "m-room",
+    "m-phase",
+    "m-capture",
+    "m-suggestions",
+    "m-accounts",
+    "m-badge",
+    "m-dot",
+)
 
 
 PRESENTER_FRAGMENTS = ("m-state", "m-phase")
@@ -120,6 +130,7 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
     )
     people_qs = people_of_review(review)
     people = list(people_qs)
+    room = room_of(review, access, clock.phase)
     context = {
         "review": review,
         "access": access,
@@ -145,6 +156,7 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
         "suggestions": suggestions,
         "accounts": accounts,
         "people": people,
+        "room": room,
         "finding_form": FindingForm(entries=entries),
         "suggestion_form": SuggestionForm(),
         "action_form": MeetingActionForm(people=people_qs),
@@ -179,6 +191,74 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
         actions=len(context["actions"]),
     )
     return context
+
+
+@dataclass
+class Room:
+    """Who is in the meeting's room and what they asked for: the same for everyone of a role
+    (each page marks its own hand and answer from `hands` and `ready`, lists of user ids)."""
+
+    facilitator: str
+    hands: list[Participant]
+    asked: bool
+    expected: list[Participant]
+    ready: list[Participant]
+    quiet: list[Participant]
+    successors: list[Participant]
+
+    @property
+    def hand_ids(self) -> str:
+        return " ".join(str(p.user_id) for p in self.hands)
+
+    @property
+    def ready_ids(self) -> str:
+        return " ".join(str(p.user_id) for p in self.ready)
+
+    @property
+    def waiting(self) -> list[Participant]:
+        ready = {p.pk for p in self.ready}
+        return [p for p in self.expected if p.pk not in ready]
+
+
+def room_of(review: Review, access: ReviewAccess, current: Any) -> Room:
+    """The room in two queries (one more for the facilitator, in a phase): hands in the order
+    they went up, the ready check against the participants expected to answer it, and for the
+    facilitator who has not been heard from in this phase (no suggestion, no hand)."""
+    everyone = list(Participant.objects.filter(review=review).select_related("user"))
+    participants = [p for p in everyone if p.role == Role.PARTICIPANT]
+    asked = review.ready_asked_at is not None and review.is_in_meeting
+    ready = [
+        p
+        for p in everyone
+        if asked and p.ready_at is not None and p.ready_at >= review.ready_asked_at  # type: ignore[operator]
+    ]
+    quiet: list[Participant] = []
+    if access.is_facilitator and review.is_in_meeting and current and current.started_at:
+        heard = set(
+            review.suggestions.filter(created_at__gte=current.started_at).values_list(
+                "author_id", flat=True
+            )
+        )
+        quiet = [
+            p
+            for p in participants
+            if p.user_id not in heard
+            and not (p.hand_raised_at and p.hand_raised_at >= current.started_at)
+        ]
+    return Room(
+        facilitator=next(
+            (display_name(p.user) for p in everyone if p.role == Role.FACILITATOR), ""
+        ),
+        hands=sorted(
+            (p for p in everyone if p.hand_raised_at is not None),
+            key=lambda p: (p.hand_raised_at, p.pk),
+        ),
+        asked=asked,
+        expected=participants,
+        ready=ready,
+        quiet=quiet,
+        successors=participants if access.is_facilitator else [],
+    )
 
 
 def render_fragments(

@@ -36,6 +36,11 @@ urlpatterns = [
     path(review + "accounts/", accounts.account_list, name="accounts"),
     path(review + "accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
     path(review + "accounts/<int:pk>/promote/", accounts.account_promote, name="account_promote"),
+    path(
+        review + "accounts/<int:pk>/withhold/",
+        accounts.account_withhold_view,
+        name="account_withhold",
+    ),
     path(review + "accounts/<int:pk>/remind/", accounts.account_remind_view, name="account_remind"),
     path(review + "timeline/", timeline.timeline, name="timeline"),
     path(review + "timeline/add/", timeline.entry_add, name="timeline_add"),
@@ -58,6 +63,23 @@ urlpatterns = [
     path(review + "meeting/control/previous/", meeting.control_previous, name="control_previous"),
     path(review + "meeting/control/reveal/", meeting.control_reveal, name="control_reveal"),
     path(review + "meeting/control/end/", meeting.control_end, name="control_end"),
+    path(review + "meeting/control/take/", meeting.control_take, name="control_take"),
+    path(review + "meeting/control/ready/", meeting.control_ready_ask, name="control_ready_ask"),
+    path(
+        review + "meeting/control/ready/close/",
+        meeting.control_ready_close,
+        name="control_ready_close",
+    ),
+    path(
+        review + "meeting/control/hands/lower/",
+        meeting.control_hand_lower,
+        name="control_hand_lower",
+    ),
+    path(
+        review + "meeting/control/hand-over/", meeting.control_hand_over, name="control_hand_over"
+    ),
+    path(review + "meeting/hand/", meeting.room_hand, name="room_hand"),
+    path(review + "meeting/ready/", meeting.room_ready, name="room_ready"),
     path(review + "meeting/summary/", meeting.summary_edit, name="summary"),
     path(review + "meeting/method/", meeting.method_set, name="method"),
     path(review + "meeting/findings/<str:kind>/", meeting.finding_add_view, name="finding_add"),

@@ -45,6 +45,11 @@ class Participant(models.Model):
     # review is set up have it; one named later by anyone but the facilitator waits for the
     # facilitator's consent (or for the reveal), so nobody can appoint themselves to read.
     reads_sealed = models.BooleanField(default=True)
+    # The room, in the meeting: a raised hand waits in the speaker queue (oldest first) until
+    # its owner or the facilitator lowers it; `ready_at` answers the facilitator's ready check
+    # (it counts when it is later than the review's `ready_asked_at`).
+    hand_raised_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -87,6 +92,9 @@ class Account(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # Paragraphs the facilitator keeps out of the reveal (their digests, so an edit of the
+    # paragraph brings it back for another look); the author is told which.
+    withheld = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

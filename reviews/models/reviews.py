@@ -155,6 +155,12 @@ class Review(models.Model):
     meeting_started_at = models.DateTimeField(null=True, blank=True)
     meeting_ended_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
+    # The facilitator's "Ready to move on?" while it is open (moving on closes it).
+    ready_asked_at = models.DateTimeField(null=True, blank=True)
+    # Which of the facilitator's sessions runs the controls (a digest of it, never the session
+    # key), so a second window or device cannot fight the first; empty until a control is used.
+    controller = models.CharField(max_length=32, blank=True)
+    controller_since = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     report_version = models.PositiveIntegerField(
         default=0, help_text="Raised each time the report is published (again)."

@@ -24,6 +24,7 @@ from reviews.models import (
     CausalFactor,
     ContributingFactor,
     MeetingUndo,
+    Participant,
     Phase,
     Review,
     ReviewStatus,
@@ -220,7 +221,8 @@ def meeting_move(
     target.ended_at = None
     target.segment_started_at = None if review.paused_at else now
     _save_phase(target)
-    fields = []
+    review.ready_asked_at = None  # moving on closes the ready check
+    fields = ["ready_asked_at"]
     if target.phase == Phase.TIMELINE and review.accounts_revealed_at is None:
         review.accounts_revealed_at = now  # by default the accounts open with the timeline
         fields.append("accounts_revealed_at")
@@ -247,7 +249,11 @@ def meeting_end(*, review: Review, now: dt.datetime | None = None) -> None:
     review.status = ReviewStatus.WRITING
     review.meeting_ended_at = now
     review.paused_at = None
-    _save_review(review, "status", "meeting_ended_at", "paused_at")
+    review.ready_asked_at = None
+    Participant.objects.filter(review=review, hand_raised_at__isnull=False).update(
+        hand_raised_at=None
+    )
+    _save_review(review, "status", "meeting_ended_at", "paused_at", "ready_asked_at")
 
 
 @transaction.atomic

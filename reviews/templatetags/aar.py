@@ -7,8 +7,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from reviews.access import ReviewAccess
 from reviews.display import display_name, format_offset
 from reviews.markdown import render_markdown
+from reviews.models import Account
+from reviews.services.room import moderated
 
 register = template.Library()
 
@@ -16,6 +19,19 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def as_read_by(account: Account, access: ReviewAccess) -> str:
+    """An account's text as this reader sees it: whole for its author and the facilitator,
+    without the passages the facilitator kept out of the reveal for everyone else."""
+    if (
+        not account.withheld
+        or access.is_facilitator
+        or account.participant.user_id == access.user_id
+    ):
+        return account.body
+    return moderated(account).revealed()
 
 
 @register.filter

@@ -15,6 +15,8 @@ from reviews.forms import AccountForm, PromoteForm
 from reviews.imports import time_candidates
 from reviews.models import Account, EntrySource, Participant, Role
 from reviews.services.accounts import account_remind, account_save, accounts_editable
+from reviews.services.meeting import MeetingRefused
+from reviews.services.room import account_withhold, moderated
 from reviews.services.timeline import timeline_entry_add
 from reviews.versions import Stale
 
@@ -54,6 +56,10 @@ def _editor_context(
             }
         ),
         "editable": accounts_editable(access.review),
+        # The author is told which passages the facilitator keeps out of the reveal.
+        "withheld": [p.text for p in moderated(account).passages if p.withheld]
+        if account and account.withheld
+        else [],
         "prompts": PROMPTS,
         "no_history": True,
         "nav": "reviews",
@@ -180,11 +186,48 @@ def account_detail(
         "account": account,
         "author": display_name(account.participant.user),
         "candidates": list(zip(candidates, forms, strict=True)),
+        # The facilitator reads a submitted account before the reveal and may keep passages
+        # out of it.
+        "moderate": moderated(account)
+        if access.is_facilitator
+        and account.submitted_at is not None
+        and access.review.accounts_revealed_at is None
+        else None,
         "promote_form": PromoteForm(),
         "no_history": True,
         "nav": "reviews",
     }
     return render(request, "reviews/account_detail.html", context)
+
+
+@login_required
+@require_POST
+@review_view(Need.FACILITATE)
+def account_withhold_view(
+    request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int
+) -> HttpResponse:
+    """Keep a passage of a submitted account out of the reveal (withhold=1), or let it back."""
+    account = _readable_account(access, pk)
+    withhold = request.POST.get("withhold")
+    if account.submitted_at is None or withhold not in ("0", "1"):
+        messages.error(
+            request, "Only a submitted account's passages can be kept out of the reveal."
+        )
+        return redirect("reviews:account_detail", access.review.slug, pk)
+    try:
+        account_withhold(
+            account=account, digest=request.POST.get("passage", ""), withhold=withhold == "1"
+        )
+    except MeetingRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Kept out of the reveal; the author is told."
+            if withhold == "1"
+            else "The passage is in the reveal again.",
+        )
+    return redirect("reviews:account_detail", access.review.slug, pk)
 
 
 @login_required

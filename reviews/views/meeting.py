@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from actions.models import ActionItem, ActionType
 from actions.services import ActionRefused, action_create, action_update
 from reviews import push
 from reviews.access import Need, ReviewAccess, get_review_for, review_view
+from reviews.display import display_name
 from reviews.forms import (
     DisputeForm,
     EntryEditForm,
@@ -87,6 +88,16 @@ from reviews.services.meeting import (
 )
 from reviews.services.people import people_of_review
 from reviews.services.reviews import summary_save
+from reviews.services.room import (
+    controller_check,
+    facilitation_hand_over,
+    hand_lower,
+    hand_set,
+    ready_ask,
+    ready_close,
+    ready_set,
+    window_of,
+)
 from reviews.services.timeline import timeline_entry_add, timeline_entry_update
 from reviews.versions import Stale
 
@@ -125,6 +136,8 @@ def _page(
             "?presenter=1" if extra.get("presenter") else ""
         )
         context["htmx_extensions"] = "hx-sse"
+    if access.is_facilitator:
+        context["window"] = _window(request)  # which window of theirs this page is
     context["poll_interval_ms"] = POLL_INTERVAL_MS
     context["safety_poll_ms"] = push.SAFETY_POLL_MS
     context["amber_seconds"] = AMBER_SECONDS
@@ -207,6 +220,7 @@ def _control(
     except ValueError:
         phase_id = 0
     try:
+        controller_check(review=access.review, window=_window(request))
         do(access.review, phase_id)
     except MeetingRefused as exc:
         if not request.htmx:
@@ -257,6 +271,100 @@ control_previous = _control_view(
 )
 control_reveal = _control_view(lambda _r, review, _p: meeting_reveal(review=review))
 control_end = _control_view(_end)
+control_ready_ask = _control_view(lambda _r, review, _p: ready_ask(review=review))
+control_ready_close = _control_view(lambda _r, review, _p: ready_close(review=review))
+
+
+def _window(request: HttpRequest) -> str:
+    """This session's name as a controlling window (saved first if it is new)."""
+    if not request.session.session_key:
+        request.session.save()
+    return window_of(request.session.session_key or "")
+
+
+@login_required
+@require_POST
+@review_view(Need.FACILITATE)
+def control_take(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """Run the meeting from this window; the other one shows that it no longer does."""
+    controller_check(review=access.review, window=_window(request), take=True)
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+@review_view(Need.FACILITATE)
+def control_hand_lower(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """Lower one hand (`participant`) or, with `participant=all`, every hand."""
+    which = request.POST.get("participant", "")
+    if which != "all" and not which.isdigit():
+        return _answer(request, access, status=400, notice="Say whose hand to lower.")
+    return _control(
+        request,
+        access,
+        lambda review, _p: hand_lower(
+            review=review, participant_id=None if which == "all" else int(which)
+        ),
+    )
+
+
+@login_required
+@require_POST
+@review_view(Need.FACILITATE)
+def control_hand_over(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """Hand the facilitation to a participant; this person becomes a participant."""
+    to = request.POST.get("to", "")
+    if not to.isdigit():
+        return _answer(request, access, status=400, notice="Choose who takes over.")
+    try:
+        new = facilitation_hand_over(review=access.review, to_user_id=int(to), actor=request.user)
+    except MeetingRefused as exc:
+        return _answer(request, access, status=409, notice=str(exc))
+    messages.success(request, f"{display_name(new)} facilitates the meeting now.")
+    if request.htmx:
+        # This page's controls are gone: load it again as a participant.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect("reviews:meeting", access.review.slug)
+
+
+# --- The room (everyone who takes part) ----------------------------------------------------
+
+
+def _yes(request: AuthenticatedHttpRequest, name: str) -> bool | None:
+    value = request.POST.get(name, "")
+    return {"1": True, "0": False}.get(value)
+
+
+@login_required
+@require_POST
+@review_view(Need.CONTRIBUTE)
+def room_hand(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """Raise (`raised=1`) or lower (`raised=0`) one's own hand."""
+    raised = _yes(request, "raised")
+    if raised is None:
+        return _answer(request, access, status=400, notice="Raise or lower: say which.")
+    try:
+        hand_set(review=access.review, user_id=access.user_id, raised=raised)
+    except MeetingRefused as exc:
+        return _answer(request, access, status=409, notice=str(exc))
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+@review_view(Need.CONTRIBUTE)
+def room_ready(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """Answer the facilitator's "Ready to move on?" (`ready=1`), or take it back (`ready=0`)."""
+    ready = _yes(request, "ready")
+    if ready is None:
+        return _answer(request, access, status=400, notice="Ready or not: say which.")
+    try:
+        ready_set(review=access.review, user_id=access.user_id, ready=ready)
+    except MeetingRefused as exc:
+        return _answer(request, access, status=409, notice=str(exc))
+    return _answer(request, access)
 
 
 @login_required

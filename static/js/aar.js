@@ -332,6 +332,31 @@
     target.focus({ preventScroll: true });
   }
 
+  // --- The room: this page's own hand and answer, and whether this window runs the meeting ---
+  function applyRoom() {
+    const room = document.getElementById("m-room");
+    if (!room) return;
+    const me = root.dataset.me;
+    const mine = function (list) { return (list || "").split(" ").indexOf(me) !== -1; };
+    const hand = room.querySelector('button[data-room="hand"]');
+    if (hand) {
+      const up = mine(room.dataset.hands);
+      hand.value = up ? "0" : "1";
+      hand.textContent = up ? "Lower my hand" : "Raise hand";
+      hand.classList.toggle("pressed", up);
+    }
+    const ready = room.querySelector('button[data-room="ready"]');
+    if (ready) {
+      const yes = mine(room.dataset.ready);
+      ready.value = yes ? "0" : "1";
+      ready.textContent = yes ? "Not ready after all" : "I'm ready";
+      ready.classList.toggle("primary", !yes);
+    }
+    const controller = room.dataset.controller;
+    root.classList.toggle("elsewhere", Boolean(controller && root.dataset.window && controller !== root.dataset.window));
+  }
+  applyRoom();
+
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     heldNow = false;
     const elt = event.detail.requestConfig && event.detail.requestConfig.elt;
@@ -376,6 +401,7 @@
       stateWas = null;
     }
     refocus(fresh);
+    if (id === "m-room") applyRoom(); // after the focus found its button by the value it had
   });
   function announce(was, now) {
     if (!was) return;

@@ -57,7 +57,7 @@ def test_the_facilitator_imports_a_slack_export_and_sees_offsets(page):
     page.goto(f"/reviews/{review.slug}/timeline/")
     page.get_by_role("link", name="Import…").click()
     page.get_by_label("Format").select_option("slack")
-    page.locator("input[name=file]").set_input_files(str(DATA / "channel.json"))
+    page.locator("input[name=upload]").set_input_files(str(DATA / "channel.json"))
     page.locator("input[name=users_file]").set_input_files(str(DATA / "users.json"))
     page.get_by_role("button", name="Preview").click()
     page.get_by_role("heading", name="Preview of channel.json").wait_for()
