@@ -450,3 +450,35 @@
 
   readClock();
 })();
+
+// --- Choosing a why's evidence: a searchable list of the timeline's entries ---------------------
+// Each form holds the entries chosen so far as hidden inputs; "Choose" puts a copy of the page's
+// one list (<template id="evidence-list">) in their place, ticked as they were.
+(function () {
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("[data-pick]");
+    if (!button) return;
+    const slot = button.closest(".evidence-slot");
+    const source = document.getElementById("evidence-list");
+    if (!slot || !source) return;
+    const picker = source.content.firstElementChild.cloneNode(true);
+    const chosen = (slot.dataset.selected || "").split(" ");
+    picker.querySelectorAll('input[type="checkbox"]').forEach(function (box) {
+      box.checked = chosen.indexOf(box.value) !== -1;
+    });
+    slot.replaceChildren(picker);
+    picker.querySelector("[data-pick-search]").focus();
+  });
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-pick-search]")) return;
+    const words = event.target.value.toLowerCase().split(/\s+/).filter(Boolean);
+    event.target.closest(".pick").querySelectorAll(".pick-list label").forEach(function (label) {
+      const text = label.textContent.toLowerCase();
+      label.hidden = !words.every(function (word) { return text.indexOf(word) !== -1; });
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    // Enter in the search box filters; it does not send the form.
+    if (event.key === "Enter" && event.target.matches && event.target.matches("[data-pick-search]")) event.preventDefault();
+  });
+})();
