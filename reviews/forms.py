@@ -19,6 +19,7 @@ from reviews.models import (
     EntrySource,
     FactorCategory,
     ImportFormat,
+    LessonCategory,
     PullRequestContext,
     Review,
     ReviewKind,
@@ -469,6 +470,9 @@ class FindingForm(forms.Form):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     factor_type = forms.ChoiceField(required=False, choices=CausalFactorType.choices, label="Type")
     category = forms.ChoiceField(required=False, choices=FactorCategory.choices)
+    lesson_category = forms.ChoiceField(
+        required=False, choices=LessonCategory.choices, label="Kind of lesson"
+    )
     evidence = forms.TypedMultipleChoiceField(
         required=False, coerce=int, choices=[], label="Evidence"
     )

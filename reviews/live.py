@@ -39,6 +39,7 @@ from reviews.forms import FindingForm, MeetingActionForm, SuggestionForm, Summar
 from reviews.models import (
     Account,
     EntryKind,
+    LessonCategory,
     MeetingNotes,
     Participant,
     Review,
@@ -147,6 +148,7 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
         "causal": list(review.causal_factors.all()),
         "factors": list(review.contributing_factors.all()),
         "went_well": list(review.went_well.all()),
+        "lessons": list(review.lesson_items.all()),
         "actions": list(review.action_items.select_related("owner").order_by("pk")),
         # The last delete, while nothing else has changed since (for those who capture).
         "undo": undo_of(review) if access.can_edit else None,
@@ -168,6 +170,7 @@ def meeting_context(access: ReviewAccess, **extra: Any) -> dict[str, Any]:
         else None,
         "agenda_total": sum(p.planned_minutes for p in agenda),
         "methods": RootCauseMethod.choices,
+        "lesson_categories": LessonCategory.choices,
         # What a participant's suggestion in the current phase is filed as.
         "suggestion_kind": suggestion_kind_for(clock.phase.phase, review.root_cause_method)
         if clock.phase

@@ -23,6 +23,7 @@ from reviews.models import (
     AgendaPhase,
     CausalFactor,
     ContributingFactor,
+    Lesson,
     MeetingUndo,
     Participant,
     Phase,
@@ -291,6 +292,7 @@ FINDINGS: dict[str, type[Model]] = {
     "causal": CausalFactor,
     "factor": ContributingFactor,
     "went_well": WentWell,
+    "lesson": Lesson,
 }
 
 

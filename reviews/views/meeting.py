@@ -464,6 +464,8 @@ def _finding_fields(kind: str, data: dict[str, Any], access: ReviewAccess) -> di
         return {"factor_type": data.get("factor_type") or "technical"}
     if kind == "factor":
         return {"category": data.get("category") or "other"}
+    if kind == "lesson":
+        return {"category": data.get("lesson_category") or "general"}
     return {}
 
 

@@ -16,14 +16,16 @@ def room(page) -> str:
     return page.locator("#m-room").inner_text()
 
 
-def test_a_raised_hand_and_a_ready_check_reach_every_screen(three):
-    review, pages = three
+def test_a_raised_hand_and_a_ready_check_reach_every_screen(three):  # noqa: F811 - the fixture
+    _review, pages = three
     facilitator, scribe, participant = pages["facilitator"], pages["scribe"], pages["participant"]
     facilitator.get_by_role("button", name="Start meeting").click()
     participant.get_by_role("button", name="Raise hand").wait_for()
     participant.get_by_role("button", name="Raise hand").click()
     participant.get_by_role("button", name="Lower my hand").wait_for()
-    assert within(FOLLOWS, lambda: "Lower the hand of" in facilitator.locator("#m-room").inner_html())
+    assert within(
+        FOLLOWS, lambda: "Lower the hand of" in facilitator.locator("#m-room").inner_html()
+    )
     assert within(FOLLOWS, lambda: "Queue: 1." in room(scribe))
     # The facilitator asks; the participant answers; the count reaches the facilitator.
     facilitator.get_by_role("button", name="Ask: ready to move on?").click()
@@ -34,7 +36,9 @@ def test_a_raised_hand_and_a_ready_check_reach_every_screen(three):
     participant.get_by_role("button", name="Not ready after all").wait_for()
     # The facilitator lowers the hand: the participant's button says so.
     facilitator.get_by_role("button", name="Lower the hand of").click()
-    assert within(FOLLOWS, lambda: participant.get_by_role("button", name="Raise hand").count() == 1)
+    assert within(
+        FOLLOWS, lambda: participant.get_by_role("button", name="Raise hand").count() == 1
+    )
     # Moving on closes the check everywhere.
     facilitator.get_by_role("button", name="Next phase").click()
     assert within(FOLLOWS, lambda: "Ready to move on?" not in room(participant))
@@ -42,7 +46,7 @@ def test_a_raised_hand_and_a_ready_check_reach_every_screen(three):
         assert page.script_errors == [] and page.csp_violations == []
 
 
-def test_the_facilitators_second_window_shows_who_runs_the_meeting(three, browser, live_server):
+def test_the_facilitators_second_window_shows_who_runs_the_meeting(three, browser, live_server):  # noqa: F811
     review, pages = three
     laptop = pages["facilitator"]
     laptop.get_by_role("button", name="Start meeting").click()

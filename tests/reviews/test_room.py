@@ -272,3 +272,51 @@ def test_the_ready_check_and_hands_follow_on_every_screen_at_the_next_version(ca
     )
     assert answer.status_code == 200
     assert f'data-hands="{cast.participant.pk}"' in answer.content.decode()
+
+
+# --- Lessons, captured and fixed in the meeting --------------------------------------------
+
+
+def test_lessons_are_added_edited_and_deleted_in_the_meeting_with_undo(cast):
+    from reviews.models import Lesson
+
+    scribe = client_of(cast.scribe)
+    base = f"/reviews/{cast.review.slug}/meeting/findings/lesson/"
+    page = html.unescape(scribe.get(f"/reviews/{cast.review.slug}/meeting/").content.decode())
+    assert "Add a lesson" not in page  # the summary phase captures no lesson
+    scribe.post(
+        base,
+        {"text": "Backups nobody restores are not backups", "lesson_category": "technical"},
+        **HTMX,
+    )
+    lesson = Lesson.objects.get()
+    assert lesson.category == "technical" and lesson.created_by == cast.scribe
+    edited = scribe.post(
+        f"{base}{lesson.pk}/",
+        {
+            "text": "Restore the backups every week",
+            "version": lesson.version,
+            "lesson_category": "process",
+        },
+        **HTMX,
+    )
+    assert edited.status_code == 200
+    lesson.refresh_from_db()
+    assert (lesson.text, lesson.category) == ("Restore the backups every week", "process")
+    scribe.post(f"{base}{lesson.pk}/delete/", **HTMX)
+    assert not Lesson.objects.exists()
+    scribe.post(f"/reviews/{cast.review.slug}/meeting/undo/", **HTMX)
+    assert Lesson.objects.get().text == "Restore the backups every week"
+    # A participant can only suggest.
+    assert client_of(cast.participant).post(base, {"text": "x"}).status_code == 404
+
+
+def test_the_what_went_well_phase_captures_lessons(cast):
+    review = Review.objects.get(pk=cast.review.pk)
+    agenda = list(review.agenda.order_by("position"))
+    for phase in agenda[:4]:
+        meeting_move(review=review, phase_id=phase.pk, step=1)
+    page = html.unescape(
+        client_of(cast.scribe).get(f"/reviews/{review.slug}/meeting/").content.decode()
+    )
+    assert "Add a lesson" in page and "No lessons yet" in page
