@@ -76,6 +76,13 @@ FRAGMENTS = (
 
 PRESENTER_FRAGMENTS = ("m-state", "m-phase")
 
+IDLE_SECONDS = 15 * 60  # how long an "idle" mark lasts without a word from the page
+
+
+def idle_key(review_id: int, user_id: int) -> str:
+    """Where a person's "idle" mark in a meeting is kept (the cache): set by their page."""
+    return f"aar:idle:{review_id}:{user_id}"
+
 
 def _why_tree(nodes: list[WhyNode]) -> list[dict[str, Any]]:
     children: dict[int | None, list[WhyNode]] = {}

@@ -120,6 +120,12 @@ def review_changed(review_id: int, version: int) -> None:
     publish({"r": review_id, "v": version})
 
 
+def presence_changed(review_id: int) -> None:
+    """Someone's presence changed without a stream opening or closing (they went idle or came
+    back): every hub renders the review's presence list again."""
+    publish({"r": review_id, "p": 1})
+
+
 # --- Receiving ---------------------------------------------------------------------------------
 
 

@@ -80,6 +80,7 @@ urlpatterns = [
     ),
     path(review + "meeting/hand/", meeting.room_hand, name="room_hand"),
     path(review + "meeting/ready/", meeting.room_ready, name="room_ready"),
+    path(review + "meeting/here/", meeting.room_here, name="room_here"),
     path(review + "meeting/summary/", meeting.summary_edit, name="summary"),
     path(review + "meeting/method/", meeting.method_set, name="method"),
     path(review + "meeting/findings/<str:kind>/", meeting.finding_add_view, name="finding_add"),

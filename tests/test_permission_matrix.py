@@ -138,6 +138,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "reviews:control_hand_over": {"POST": {"facilitator"}},
     "reviews:room_hand": {"POST": WRITERS},
     "reviews:room_ready": {"POST": WRITERS},
+    "reviews:room_here": {"POST": IN_REVIEW},
     "reviews:method": {"POST": {"facilitator"}},
     "reviews:summary": {"POST": EDITORS},
     "reviews:finding_add": {"POST": EDITORS},

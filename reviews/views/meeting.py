@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,9 +35,11 @@ from reviews.forms import (
     problems,
 )
 from reviews.live import (
+    IDLE_SECONDS,
     NO_ACCESS,
     POLL_INTERVAL_MS,
     TEMPLATE,
+    idle_key,
     joined,
     meeting_context,
     own_suggestions,
@@ -330,6 +333,26 @@ def control_hand_over(request: AuthenticatedHttpRequest, access: ReviewAccess) -
 
 
 # --- The room (everyone who takes part) ----------------------------------------------------
+
+
+@login_required
+@require_POST
+@review_view()
+def room_here(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+    """The page says its person went idle (`idle=1`: hidden, or no input for minutes) or came
+    back (`idle=0`); the presence list on every screen follows."""
+    idle = _yes(request, "idle")
+    if idle is None:
+        return HttpResponse("Say idle=1 or idle=0.", status=400, content_type="text/plain")
+    key = idle_key(access.review.pk, access.user_id)
+    was = cache.get(key) is not None
+    if idle:
+        cache.set(key, 1, IDLE_SECONDS)
+    else:
+        cache.delete(key)
+    if idle != was:
+        push.presence_changed(access.review.pk)
+    return HttpResponse(status=204)
 
 
 def _yes(request: AuthenticatedHttpRequest, name: str) -> bool | None:

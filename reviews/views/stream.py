@@ -16,6 +16,7 @@ from typing import ParamSpec, TypeVar
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -26,16 +27,33 @@ from aar_project.db import give_back_connection
 from reviews import push
 from reviews.access import get_review_for
 from reviews.display import display_name
-from reviews.live import review_state, stream_fragments
+from reviews.live import idle_key, review_state, stream_fragments
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 def _presence(review_id: int, user_ids: list[int]) -> str:
+    """Who has the meeting open, by name and initials, and who of them is idle."""
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
-    names = sorted(display_name(u) for u in users)
-    return render_to_string("reviews/partials/_presence.html", {"names": names}).strip()
+    idle = cache.get_many([idle_key(review_id, u.pk) for u in users])
+    people = sorted(
+        (
+            {
+                "name": display_name(u),
+                "initials": initials(display_name(u)),
+                "idle": idle_key(review_id, u.pk) in idle,
+            }
+            for u in users
+        ),
+        key=lambda p: (p["idle"], p["name"]),
+    )
+    return render_to_string("reviews/partials/_presence.html", {"people": people}).strip()
+
+
+def initials(name: str) -> str:
+    words = [w for w in name.replace("@", " ").replace(".", " ").split() if w[:1].isalnum()]
+    return "".join(w[0].upper() for w in words[:2]) or "?"
 
 
 def _returned(function: Callable[P, T]) -> Callable[P, T]:

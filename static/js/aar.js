@@ -332,6 +332,45 @@
     target.focus({ preventScroll: true });
   }
 
+  // --- Idle: the page tells the room when its person is away (hidden, or untouched) -----------
+  const hereUrl = root.dataset.hereUrl;
+  const IDLE_AFTER_MS = 3 * 60 * 1000;
+  let idleSent = false;
+  let lastInput = Date.now();
+  function sendIdle(idle) {
+    if (!hereUrl || idle === idleSent) return;
+    idleSent = idle;
+    let token = "";
+    try {
+      token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      token = "";
+    }
+    fetch(hereUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "idle=" + (idle ? "1" : "0"),
+    }).catch(function () { idleSent = !idle; }); // not sent: try again at the next change
+  }
+  ["pointerdown", "keydown", "scroll", "mousemove", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      lastInput = Date.now();
+      if (idleSent && !document.hidden) sendIdle(false);
+    }, { passive: true });
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) sendIdle(true);
+    else {
+      lastInput = Date.now();
+      sendIdle(false);
+    }
+  });
+  setInterval(function () {
+    if (!idleSent && Date.now() - lastInput > IDLE_AFTER_MS) sendIdle(true);
+  }, 15000);
+
   // --- The room: this page's own hand and answer, and whether this window runs the meeting ---
   function applyRoom() {
     const room = document.getElementById("m-room");

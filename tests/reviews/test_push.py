@@ -132,6 +132,30 @@ def test_presence_lists_who_has_the_meeting_open_and_forgets_who_left(web_server
         second.close()
 
 
+def test_presence_marks_who_went_idle_and_who_came_back(web_server, cast):
+    first = EventStream(stream_url(web_server, cast.review), cookies_for(cast.participant))
+    second = EventStream(stream_url(web_server, cast.review), cookies_for(cast.observer))
+    observer = Client()
+    observer.force_login(cast.observer)
+    here = f"/reviews/{cast.review.slug}/meeting/here/"
+    try:
+        names = first.next("presence").data
+        while "2 here" not in names:
+            names = first.next("presence").data
+        assert "idle" not in names
+        assert observer.post(here, {"idle": "1"}).status_code == 204
+        while "idle" not in names:
+            names = first.next("presence").data
+        assert f"{display_name(cast.observer)}, idle" in names
+        observer.post(here, {"idle": "0"})
+        while "idle" in names:
+            names = first.next("presence").data
+        assert "2 here" in names
+    finally:
+        first.close()
+        second.close()
+
+
 def test_streams_end_when_redis_stops_new_ones_wait_and_all_resume_when_it_is_back(
     start_web, cast, tmp_path
 ):

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from reviews.display import display_name
 from reviews.models import Participant, Review
 from reviews.services.meeting import meeting_move, meeting_reveal, meeting_start, suggestion_add
 from reviews.services.room import paragraph_digest
@@ -320,3 +321,21 @@ def test_the_what_went_well_phase_captures_lessons(cast):
         client_of(cast.scribe).get(f"/reviews/{review.slug}/meeting/").content.decode()
     )
     assert "Add a lesson" in page and "No lessons yet" in page
+
+
+# --- Idle -----------------------------------------------------------------------------------
+
+
+def test_a_page_marks_its_person_idle_and_back_and_the_presence_list_says_so(cast):
+    from reviews.views.stream import _presence
+
+    here = f"/reviews/{cast.review.slug}/meeting/here/"
+    observer = client_of(cast.observer)
+    assert observer.post(here, {"idle": "maybe"}).status_code == 400
+    assert client_of(cast.outsider).post(here, {"idle": "1"}).status_code == 404
+    assert observer.post(here, {"idle": "1"}).status_code == 204
+    shown = _presence(cast.review.pk, [cast.observer.pk, cast.participant.pk])
+    assert "2 here" in shown and shown.count("avatar idle") == 1
+    assert shown.index(", idle") > shown.index(display_name(cast.participant))  # idle last
+    observer.post(here, {"idle": "0"})
+    assert "idle" not in _presence(cast.review.pk, [cast.observer.pk, cast.participant.pk])
