@@ -6,7 +6,7 @@ DEV_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run demo test check lint typecheck imports requirements worker beat web bench clean
+.PHONY: help install test-tools run demo test check lint typecheck imports requirements worker beat web bench clean
 
 help:
 	@echo "make run          set up, migrate, load demo data and serve http://$(HOST):$(PORT) (SQLite, in-process tasks)"
@@ -32,7 +32,16 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+# Test tools from the npm registry (axe-core for the accessibility test), pinned in
+# package.json; without npm that one test is skipped locally (CI has npm and requires it).
+node_modules/axe-core/axe.min.js: package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --no-package-lock --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility test (axe-core) will be skipped"; fi
+
+test-tools: node_modules/axe-core/axe.min.js
+
+test: install test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

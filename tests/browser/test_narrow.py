@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reviews.services.meeting import meeting_move, meeting_start
+from tests.browser.test_axe import pages_for, review_with_everything  # noqa: F401 - fixture
 from tests.browser.test_meeting import open_as
 from tests.conftest import close_quietly
 from tests.factories import ReviewFactory, TimelineEntryFactory
@@ -35,3 +36,26 @@ def test_the_review_and_its_meeting_fit_a_phone(browser, live_server):
             assert sign_out and sign_out["x"] + sign_out["width"] <= 390, url
     finally:
         close_quietly(page)
+
+
+def test_no_main_page_scrolls_sideways_at_320_px(browser, live_server, review_with_everything):  # noqa: F811
+    """WCAG 1.4.10 reflow: every main page, as each of its people, at 320 CSS pixels."""
+    review, participant = review_with_everything
+    people = {
+        "facilitator": review.facilitator,
+        "participant": participant.user,
+        "delivery_owner": review.team.delivery_owner,
+    }
+    wide: dict[str, int] = {}
+    for persona, urls in pages_for(review, participant).items():
+        page = open_as(browser, live_server, people[persona])
+        try:
+            page.set_viewport_size({"width": 320, "height": 800})
+            for url in urls:
+                page.goto(url)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > 320:
+                    wide[f"{persona} {url}"] = width
+        finally:
+            close_quietly(page)
+    assert wide == {}
