@@ -446,7 +446,10 @@
     if (!was) return;
     if (now.ended && !was.ended) return say("The meeting has ended.");
     const parts = [];
-    if (now.phase && now.phase !== was.phase) parts.push("Now: " + now.phase + ".");
+    if (now.phase && now.phase !== was.phase) {
+      // "Phase 3 of 6: Root cause, 20 minutes."
+      parts.push((now.phasePlace ? now.phasePlace + ": " : "Now: ") + now.phase + (now.phaseMinutes ? ", " + now.phaseMinutes + " minutes." : "."));
+    }
     else if (now.paused && !was.paused) parts.push("The meeting is paused.");
     else if (!now.paused && was.paused) parts.push("The meeting continues.");
     if (now.revealed && !was.revealed) parts.push("The accounts are revealed.");
@@ -477,8 +480,23 @@
   });
 
   // --- Keyboard shortcuts for the facilitator -------------------------------------------------------
+  // They can be turned off (WCAG 2.1.4); the choice is kept in this browser.
+  const SHORTCUTS = "aar-shortcuts";
+  function shortcutsOn() {
+    try { return localStorage.getItem(SHORTCUTS) !== "off"; } catch (e) { return true; }
+  }
+  const toggle = document.getElementById("shortcuts-on");
+  if (toggle) {
+    toggle.checked = shortcutsOn();
+    toggle.addEventListener("change", function () {
+      try { localStorage.setItem(SHORTCUTS, toggle.checked ? "on" : "off"); } catch (e) { /* kept for this page */ }
+      root.classList.toggle("no-shortcuts", !toggle.checked);
+    });
+    root.classList.toggle("no-shortcuts", !toggle.checked);
+  }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (toggle ? !toggle.checked : !shortcutsOn()) return;
     if (event.target.matches && event.target.matches("input, textarea, select, [contenteditable]")) return;
     const button = document.querySelector('#m-state button[data-key="' + event.key.toLowerCase() + '"]');
     if (button && !button.disabled) {

@@ -109,6 +109,7 @@ def test_reveal_accounts_shows_them_to_the_participant(browser, live_server):
     facilitator.goto(f"/reviews/{review.slug}/meeting/")
     participant.goto(f"/reviews/{review.slug}/meeting/")
     facilitator.get_by_role("button", name="Start meeting").click()
+    facilitator.once("dialog", lambda dialog: dialog.accept())  # R asks first, like X
     facilitator.get_by_role("button", name="Reveal accounts").click()
     ok = within(
         FOLLOWS,
@@ -228,3 +229,48 @@ def test_a_whole_meeting_from_start_to_end(three):
     action = ActionItem.objects.get(review=review)
     assert action.owner == review.facilitator and action.size == "hours"
     assert all(p.csp_violations == [] for p in pages.values())
+
+
+def test_the_status_region_announces_a_phase_change_with_its_place_and_time(three):
+    _review, pages = three
+    facilitator, participant = pages["facilitator"], pages["participant"]
+    facilitator.get_by_role("button", name="Start meeting").click()
+    assert within(FOLLOWS, lambda: phase_name(participant) == "Summary")
+    facilitator.get_by_role("button", name="Next phase").click()
+    assert within(
+        FOLLOWS,
+        lambda: (
+            participant.locator("#m-status").inner_text()
+            == "Phase 2 of 6: Timeline, 25 minutes. The accounts are revealed."
+        ),
+    )
+
+
+def test_shortcuts_can_be_turned_off_and_reveal_asks_first(three):
+    _review, pages = three
+    facilitator = pages["facilitator"]
+    assert (
+        facilitator.get_by_role("button", name="Start meeting").get_attribute("aria-keyshortcuts")
+        == "S"
+    )
+    facilitator.get_by_label("Single-key shortcuts").uncheck()
+    blur = "document.activeElement && document.activeElement.blur()"
+    facilitator.evaluate(blur)  # a key pressed in a field is typing, not a shortcut
+    facilitator.keyboard.press("s")
+    facilitator.wait_for_timeout(500)
+    assert phase_name(facilitator) == "Not started"
+    facilitator.get_by_label("Single-key shortcuts").check()
+    facilitator.evaluate(blur)
+    facilitator.keyboard.press("s")
+    assert within(FOLLOWS, lambda: phase_name(facilitator) == "Summary")
+    # R asks before revealing; saying no reveals nothing.
+    asked: list[str] = []
+    facilitator.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    facilitator.keyboard.press("r")
+    facilitator.wait_for_timeout(500)
+    assert asked == ["Reveal the accounts to everyone in the meeting now?"]
+    assert facilitator.get_by_role("button", name="Reveal accounts").is_visible()
+    # The choice is kept for the next page.
+    facilitator.get_by_label("Single-key shortcuts").uncheck()
+    facilitator.reload()
+    assert not facilitator.get_by_label("Single-key shortcuts").is_checked()

@@ -97,7 +97,7 @@ def test_a_change_reaches_the_others_through_the_stream(browser, web_server, rev
             3,
             lambda: (
                 participant.locator("#m-status").inner_text()
-                == "Now: Timeline. The accounts are revealed."
+                == "Phase 2 of 6: Timeline, 25 minutes. The accounts are revealed."
             ),
         )
         for page in pages.values():
