@@ -69,6 +69,7 @@ PUBLIC = "public"  # no sign-in needed
 # url name: {method: personas allowed}
 MATRIX: dict[str, dict[str, object]] = {
     "healthz": {"GET": PUBLIC},
+    "favicon": {"GET": PUBLIC},
     "login": {"GET": PUBLIC, "POST": PUBLIC},
     "logout": {"POST": EVERYONE},
     "link_request": {"GET": PUBLIC, "POST": PUBLIC},

@@ -339,3 +339,15 @@ def test_a_page_marks_its_person_idle_and_back_and_the_presence_list_says_so(cas
     assert shown.index(", idle") > shown.index(display_name(cast.participant))  # idle last
     observer.post(here, {"idle": "0"})
     assert "idle" not in _presence(cast.review.pk, [cast.observer.pk, cast.participant.pk])
+
+
+def test_the_summary_phase_shows_no_empty_capture_card_to_the_scribe(cast):
+    page = client_of(cast.scribe).get(f"/reviews/{cast.review.slug}/meeting/").content.decode()
+    start = page.index('id="m-capture"')
+    capture = page[start : page.index("</section>", start)]
+    assert 'class="panel"' not in capture
+    # A participant still gets the suggestion form there.
+    theirs = client_of(cast.participant).get(f"/reviews/{cast.review.slug}/meeting/")
+    text = theirs.content.decode()
+    start = text.index('id="m-capture"')
+    assert "Your suggestion" in text[start : text.index("</section>", start)]

@@ -1,0 +1,62 @@
+"""The finishing touches of a product: an icon, error pages in the site's layout, machine-
+readable times that are valid HTML."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, override_settings
+
+from tests.factories import ReviewFactory, TimelineEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_icon_is_served_and_every_page_links_it(client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("img/icon.svg")
+    page = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon"' in page and 'rel="manifest"' in page
+
+
+@override_settings(DEBUG=False)
+def test_a_missing_page_is_our_own_in_the_sites_layout(client):
+    review = ReviewFactory()
+    client.force_login(review.facilitator)
+    answer = client.get("/reviews/no-such-review/")
+    assert answer.status_code == 404
+    page = answer.content.decode()
+    assert "There is nothing here" in page and 'class="topbar"' in page
+    assert "Go to your reviews" in page
+
+
+def test_the_server_error_page_needs_nothing_but_static_files():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Something went wrong on our side" in page and "aar.css" in page
+
+
+def test_machine_readable_times_carry_no_microseconds(client):
+    review = ReviewFactory()
+    TimelineEntryFactory(review=review)
+    client.force_login(review.facilitator)
+    for url in ("/", f"/reviews/{review.slug}/", f"/reviews/{review.slug}/timeline/"):
+        page = client.get(url).content.decode()
+        stamps = re.findall(r'datetime="([^"]+)"', page)
+        assert stamps, url
+        for stamp in stamps:
+            # HTML's global date and time: seconds at most to three decimals.
+            assert re.fullmatch(
+                r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?([+-]\d\d:?\d\d|Z)", stamp
+            ), stamp
+
+
+def test_a_forged_form_post_gets_our_own_403(db):
+    review = ReviewFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(review.facilitator)
+    answer = client.post(f"/reviews/{review.slug}/timeline/add/", {"description": "x"})
+    assert answer.status_code == 403
+    assert "That was not allowed" in answer.content.decode()
