@@ -16,9 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 640
 HEIGHT = 200
-LEFT = 36  # room for the scale
-BOTTOM = 22  # room for the labels
-TOP = 14  # room for the value over the tallest bar
+LEFT = 44  # room for the scale
+BOTTOM = 26  # room for the labels
+TOP = 20  # room for the value over the tallest bar
 
 
 @dataclass
@@ -86,8 +86,9 @@ def draw(chart: Chart) -> Chart:
     slot = plot_w / n
     gap = min(6.0, slot * 0.2)
     per_bar = (slot - gap) / (1 if chart.stacked else max(len(chart.series), 1))
-    # Every label that fits: about 6.5 units per character at the tick size, plus a gap.
-    widest = max((len(label) for label in chart.labels), default=1) * 6.5 + 8
+    # Every label that fits: about 10 units per character at the tick size (16 units, so
+    # 12 px at the chart's smallest width of 480 px), plus a gap.
+    widest = max((len(label) for label in chart.labels), default=1) * 10 + 10
     label_every = max(1, math.ceil(widest / slot))
     bars = []
     for i, label in enumerate(chart.labels):
@@ -126,6 +127,10 @@ def draw(chart: Chart) -> Chart:
     return chart
 
 
+def _pattern_fill(id: str, series: int) -> str:
+    return f' fill="url(#{id}-p1)"' if series == 1 else ""
+
+
 def to_html(chart: Chart, id: str) -> SafeString:
     """The chart as a <figure>: the SVG (its title and description name it for screen
     readers), a legend, and the numbers as a table whose values link to their lists.
@@ -142,40 +147,55 @@ def to_html(chart: Chart, id: str) -> SafeString:
     )
     out = [
         f'<figure class="chart" aria-labelledby="{id}-caption">',
-        f'<svg role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {chart.width}'
-        f' {chart.height}" width="100%" preserveAspectRatio="xMidYMid meet">',
-        f'<title id="{id}-title">{e(chart.title)}</title><desc id="{id}-desc">{desc}</desc>',
-        f'<line class="axis" x1="{LEFT}" x2="{chart.width - 4}" y1="{axis_y}" y2="{axis_y}"/>',
-        f'<text class="tick" x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end">{chart.scale_top}</text>',
-        f'<text class="tick" x="{LEFT - 4}" y="{axis_y}" text-anchor="end">0</text>',
+        f'<figcaption id="{id}-caption">{e(chart.title)}',
     ]
-    for bar in chart.bars:
+    if chart.legend:
+        out.append('<span class="legend">')
+        for j, s in enumerate(chart.series):
+            out.append(
+                f'<span class="key"><svg width="14" height="14" aria-hidden="true"><rect'
+                f' class="bar {s.css}" width="14" height="14"{_pattern_fill(id, j)}/></svg>'
+                f" {e(s.name)}</span>"
+            )
+        out.append("</span>")
+    out.append("</figcaption>")
+    if chart.empty:
+        out.append('<p class="empty">No data in this period.</p>')
+    else:
+        out += [
+            f'<div class="chart-box"><svg role="img" aria-labelledby="{id}-title {id}-desc"'
+            f' viewBox="0 0 {chart.width} {chart.height}" preserveAspectRatio="xMinYMid meet">',
+            f'<title id="{id}-title">{e(chart.title)}</title><desc id="{id}-desc">{desc}</desc>',
+            # The second series is hatched as well as coloured: told apart without colour.
+            f'<defs><pattern id="{id}-p1" width="6" height="6" patternUnits="userSpaceOnUse"'
+            ' patternTransform="rotate(45)"><rect class="hatch-bg" width="6" height="6"/>'
+            '<line class="hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>',
+            f'<line class="axis" x1="{LEFT}" x2="{chart.width - 4}" y1="{axis_y}" y2="{axis_y}"/>',
+            f'<text class="tick" x="{LEFT - 4}" y="{TOP + 4}" text-anchor="end">{chart.scale_top}</text>',
+            f'<text class="tick" x="{LEFT - 4}" y="{axis_y}" text-anchor="end">0</text>',
+        ]
+    index = {s.name: j for j, s in enumerate(chart.series)}
+    for bar in [] if chart.empty else chart.bars:
         name = f", {e(bar['series'])}" if chart.legend else ""
+        fill = _pattern_fill(id, index.get(bar["series"], 0))
         out.append(
             f'<rect class="bar {bar["css"]}" x="{bar["x"]}" y="{bar["y"]}" width="{bar["w"]}"'
-            f' height="{bar["h"]}"><title>{e(bar["label"])}{name}: {bar["value"]}</title></rect>'
+            f' height="{bar["h"]}"{fill}><title>{e(bar["label"])}{name}: {bar["value"]}</title></rect>'
         )
         if bar["show_value"]:
             out.append(
                 f'<text class="bar-value" x="{bar["x"]}" y="{bar["value_y"]}">{bar["value"]}</text>'
             )
-    for tick in chart.ticks:
+    for tick in [] if chart.empty else chart.ticks:
         if tick["show"]:
             out.append(
                 f'<text class="tick" x="{tick["x"]}" y="{chart.height - 6}"'
                 f' text-anchor="middle">{e(tick["label"])}</text>'
             )
-    out.append(f'</svg><figcaption id="{id}-caption">{e(chart.title)}')
-    if chart.legend:
-        out.append('<span class="legend">')
-        for s in chart.series:
-            out.append(
-                f'<span class="key"><svg width="10" height="10" aria-hidden="true"><rect'
-                f' class="bar {s.css}" width="10" height="10"/></svg> {e(s.name)}</span>'
-            )
-        out.append("</span>")
+    if not chart.empty:
+        out.append("</svg></div>")
     out.append(
-        '</figcaption><details><summary>The numbers</summary><table class="table small">'
+        '<details><summary>The numbers</summary><div class="table-scroll"><table class="table small">'
         f'<thead><tr><th scope="col">{e(chart.unit.capitalize())}</th>'
     )
     out.extend(f'<th scope="col" class="num">{e(s.name)}</th>' for s in chart.series)
@@ -191,5 +211,5 @@ def to_html(chart: Chart, id: str) -> SafeString:
         out.append("</tr>")
     if not chart.labels:
         out.append("<tr><td>No data in this period.</td></tr>")
-    out.append("</tbody></table></details></figure>")
+    out.append("</tbody></table></div></details></figure>")
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped

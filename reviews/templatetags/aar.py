@@ -68,3 +68,28 @@ def form_token(context: template.Context) -> str:
     if context.get("shared") or not token:
         return ""
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+@register.filter
+def days(value: object) -> str:
+    """A number of days as people say it: "18 days", "3.5 days", "4 months", "5 years"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        n = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+    if n < 1:
+        hours = round(n * 24)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if n < 10:
+        shown = f"{n:.1f}".rstrip("0").rstrip(".")
+        return f"{shown} day{'s' if shown != '1' else ''}"
+    if n < 60:
+        return f"{round(n)} days"
+    if n < 730:
+        months = round(n / 30.44)
+        return f"{months} months"
+    years = n / 365.25
+    shown = f"{years:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} years"

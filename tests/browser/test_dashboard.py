@@ -48,3 +48,29 @@ def test_choosing_a_date_makes_the_period_custom(page):
     page.wait_for_url("**period=custom**")
     assert page.get_by_text("(21 days)").is_visible()
     assert page.csp_violations == []
+
+
+def test_chart_labels_read_at_12_px_or_more_on_a_desktop_and_a_phone(page):
+    team = TeamFactory(name="Payments")
+    review = ReviewFactory(team=team, status="published", title="Card outage")
+    today = timezone.localdate()
+    for days_late in (3, 10, 40):
+        ActionItemFactory(review=review, due_on=today - dt.timedelta(days=days_late))
+    sign_in_with_password(page, team.delivery_owner.email)
+    page.wait_for_url("**/")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/dashboard/")
+        sizes = page.evaluate(
+            """() => Array.from(document.querySelectorAll("figure.chart svg[role=img]")).map(svg => {
+                const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                const tick = svg.querySelector("text.tick");
+                return parseFloat(getComputedStyle(tick).fontSize) * scale;
+            })"""
+        )
+        assert sizes and min(sizes) >= 12, (width, sizes)
+        # Titles above the charts, and the page itself does not scroll sideways.
+        assert page.evaluate(
+            "Array.from(document.querySelectorAll('figure.chart')).every(f => f.firstElementChild.tagName === 'FIGCAPTION')"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
