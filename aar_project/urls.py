@@ -1,20 +1,13 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.decorators.http import require_GET
-from django.views.generic import RedirectView
 
-from aar_project.views import healthz
+from aar_project.views import favicon, healthz
 from reviews.views import auth, hints
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers and feed readers ask for /favicon.ico whatever the page says.
-    path(
-        "favicon.ico",
-        require_GET(RedirectView.as_view(url=static("img/icon.svg"), permanent=True)),
-        name="favicon",
-    ),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth.sign_in, name="login"),
     path("accounts/logout/", auth.sign_out, name="logout"),
     path("accounts/link/", auth.link_request, name="link_request"),

@@ -6,7 +6,8 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -57,3 +58,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if broker == "ok":
         body["worker_seen_seconds_ago"] = worker_seen_seconds_ago()
     return JsonResponse(body, status=200 if database == "ok" else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers ask for /favicon.ico whatever the page says: the icon's
+    address is looked up when asked (with hashed names it exists only after collectstatic)."""
+    return HttpResponsePermanentRedirect(static("img/icon.svg"))
