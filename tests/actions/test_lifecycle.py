@@ -367,3 +367,29 @@ def test_the_history_reads_as_sentences(client, cast):
     assert "changed the type to Monitoring" in history
     assert "Omar Haddad closed it as done" in history and "Alert fired in a drill" in history
     assert "→" not in history and "due_on" not in history
+
+
+def test_the_meetings_followers_get_the_earlier_actions_in_the_action_items_phase(client, cast):
+    """The fragments shared by a role are rendered without a request: the decision form's
+    way back must not need one (it answered 500 to every follower after any change)."""
+    from reviews.services.meeting import meeting_move, meeting_start
+
+    overdue = ActionItemFactory(
+        review=cast.review,
+        owner=cast.participant,
+        due_on=timezone.localdate() - dt.timedelta(days=4),
+    )
+    later = ReviewFactory(team=cast.team, facilitator=cast.facilitator, scribe=cast.scribe)
+    ResurfacedAction.objects.create(review=later, action=overdue)
+    meeting_start(review=later)
+    for phase in list(later.agenda.order_by("position"))[:5]:
+        meeting_move(review=later, phase_id=phase.pk, step=1)
+    client.force_login(cast.scribe)
+    page = client.get(f"/reviews/{later.slug}/meeting/").content.decode()
+    token = page.split("/meeting/poll/?t=")[1].split('"')[0].replace("&amp;", "&")
+    later.refresh_from_db()
+    answer = client.get(f"/reviews/{later.slug}/meeting/poll/?t={token}&v=0")
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "Earlier actions still open" in html
+    assert f'name="next" value="/reviews/{later.slug}/meeting/"' in html
