@@ -36,6 +36,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        EntryKind.DECISION,
+        re.compile(r"\b(decided|decision|we agreed|agreed to|going with)\b", re.IGNORECASE),
+    ),
+    (
         EntryKind.COMMUNICATION,
         re.compile(r"\b(status ?page|customers? (were )?(told|notified)|posted an update)\b", re.I),
     ),
@@ -46,6 +50,19 @@ _ALERT = re.compile(
     r"down|unreachable|error rate|threshold)\b",
     re.IGNORECASE,
 )
+
+
+# Speakers in pasted chat that are alerting tools, not people.
+ALERTING = {
+    "alertmanager", "datadog", "grafana", "icinga", "nagios", "newrelic", "opsgenie",
+    "pagerduty", "prometheus", "sentry", "splunk", "statuscake", "victorops", "zabbix",
+}  # fmt: skip
+
+
+def is_alerting(name: str) -> bool:
+    """Whether a speaker's name is an alerting tool's ('pagerduty', 'PagerDuty bot')."""
+    words = re.findall(r"[a-z]+", name.lower())
+    return any(word in ALERTING for word in words)
 
 
 def suggested_kind(text: str, *, from_bot: bool = False) -> str:

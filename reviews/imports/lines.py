@@ -26,7 +26,7 @@ from reviews.imports.common import (
     checked,
     too_many,
 )
-from reviews.imports.kinds import suggested_kind
+from reviews.imports.kinds import is_alerting, suggested_kind
 from reviews.models import EntrySource
 
 _MONTHS = {
@@ -170,7 +170,7 @@ def parse_lines(
                     line=open_row.line,
                     occurred_at=open_row.at,
                     description=description,
-                    kind=suggested_kind(body),
+                    kind=suggested_kind(body, from_bot=is_alerting(open_row.who)),
                     source=EntrySource.CHAT if open_row.chat else EntrySource.LOG,
                     source_ref=f"{name}, line {open_row.line}"[:500],
                     identity=f"lines:{seen[mark]}",

@@ -31,7 +31,7 @@ from reviews.imports.common import (
     decode,
     one_line,
 )
-from reviews.imports.kinds import suggested_kind
+from reviews.imports.kinds import is_alerting, suggested_kind
 from reviews.models import EntrySource
 
 
@@ -488,7 +488,7 @@ class SlackReader:
             line=where,
             occurred_at=moment,
             description=f"{who_line}: {text}"[:DESCRIPTION_LENGTH],
-            kind=suggested_kind(text, from_bot=is_bot),
+            kind=suggested_kind(text, from_bot=is_bot or is_alerting(who)),
             source=EntrySource.CHAT,
             source_ref=(place + (", thread" if thread and thread != ts else ""))[:500],
             identity=f"slack:{channel.name}:{ts}",

@@ -320,6 +320,7 @@ def control_hand_over(request: AuthenticatedHttpRequest, access: ReviewAccess) -
     if not to.isdigit():
         return _answer(request, access, status=400, notice="Choose who takes over.")
     try:
+        controller_check(review=access.review, window=_window(request))
         new = facilitation_hand_over(review=access.review, to_user_id=int(to), actor=request.user)
     except MeetingRefused as exc:
         return _answer(request, access, status=409, notice=str(exc))
@@ -433,15 +434,17 @@ def _conflict(
     kind: str,
     pk: int | None,
     mine: str,
+    mine_fields: dict[str, Any] | None = None,
     **extra: Any,
 ) -> HttpResponse:
     """Someone saved first: show their text beside this person's own, which stays in the form
-    (`extra`: more of what they sent, for a form of several fields)."""
+    with every other field as they set it (`mine_fields`); `extra` goes to the page."""
     conflict = {
         "kind": kind,
         "pk": pk,
         "theirs": stale.current_text,
         "mine": mine,
+        "fields": mine_fields or {},
         "version": stale.version,
     }
     return _answer(request, access, status=409, conflict=conflict, **extra)
@@ -653,7 +656,15 @@ def entry_edit_view(
             description=data["description"].strip(),
         )
     except Stale as exc:
-        return _conflict(request, access, exc, kind="entry-edit", pk=pk, mine=data["description"])
+        return _conflict(
+            request,
+            access,
+            exc,
+            kind="entry-edit",
+            pk=pk,
+            mine=data["description"],
+            mine_fields={"occurred_at": data["occurred_at"], "kind": data["kind"]},
+        )
     return _answer(request, access)
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from reviews.services.meeting import meeting_move, meeting_start
+from reviews.services.publish import review_publish
 from tests.browser.test_axe import pages_for, review_with_everything  # noqa: F401 - fixture
 from tests.browser.test_meeting import open_as
 from tests.conftest import close_quietly
 from tests.factories import ReviewFactory, TimelineEntryFactory
+from tests.faults.test_exports import ready_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,4 +60,42 @@ def test_no_main_page_scrolls_sideways_at_320_px(browser, live_server, review_wi
                     wide[f"{persona} {url}"] = width
         finally:
             close_quietly(page)
+    # The publish preview and the published report (their tables scroll in their box).
+    published = ready_review(entries=3, text="A long line about the replication lag on db2")
+    page = open_as(browser, live_server, published.facilitator)
+    try:
+        page.set_viewport_size({"width": 320, "height": 800})
+        for url in (f"/reviews/{published.slug}/publish/",):
+            page.goto(url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                wide[f"publisher {url}"] = width
+        review_publish(review=published)
+        page.goto(f"/reports/{published.slug}/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide["publisher report"] = width
+    finally:
+        close_quietly(page)
     assert wide == {}
+
+
+def test_the_meeting_header_never_covers_more_than_a_quarter_of_a_phone(browser, live_server):
+    review = ReviewFactory(title="GitLab.com database outage")
+    for n in range(30):
+        TimelineEntryFactory(review=review, description=f"Replication lag alert {n} on db2")
+    meeting_start(review=review)
+    meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
+    page = open_as(browser, live_server, review.facilitator)
+    try:
+        for width, height, share in ((390, 844, 0.25), (1366, 900, 0.4), (683, 450, 0.25)):
+            # 683 x 450: a 1366 x 900 screen at 200 % zoom.
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"/reviews/{review.slug}/meeting/")
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_timeout(100)
+            box = page.locator(".meeting-top").bounding_box()
+            covered = max(0, min(box["y"] + box["height"], height) - max(box["y"], 0))
+            assert covered <= share * height, (width, height, covered)
+    finally:
+        close_quietly(page)

@@ -260,3 +260,21 @@ def test_a_thread_reply_broadcast_to_the_channel_and_an_edit_are_read_once(revie
         "U1: db1 is lagging badly",
         "U1 (reply to U1, 23:00): failing over to db2",
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("[23:00] pagerduty: Triggered: db2 replication lag alert", "detection"),
+        ("[23:02] yp: acknowledged, looking", "acknowledgment"),
+        ("[23:40] sr: decision: restore from the staging snapshot", "decision"),
+        ("[23:45] yp: rolled back the config change", "mitigation"),
+        ("[18:14] sr: all clear, GitLab.com is back to normal", "resolution"),
+        ("[23:05] yp: looking at the graphs", "other"),
+    ],
+)
+def test_pasted_chat_lines_get_a_first_guess_at_their_kind(review, line, kind):
+    (row,) = parse_timeline(
+        review, "lines", [("chat.txt", line.encode())], day=dt.date(2017, 1, 31)
+    ).rows
+    assert row.kind == kind

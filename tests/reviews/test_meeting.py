@@ -668,11 +668,19 @@ def test_an_entry_is_corrected_and_deleted_in_the_meeting_and_put_back(client, c
     # A second edit from a page that had not seen the first shows both texts, keeps its own.
     stale = client.post(
         f"/reviews/{slug}/meeting/entries/{entry.pk}/edit/",
-        {**edit, "description": "Pager alert", "version": entry.version - 1},
+        {
+            "occurred_at": "2026-11-24T10:20",
+            "kind": "pivot",
+            "description": "Pager alert",
+            "version": entry.version - 1,
+        },
         HTTP_HX_REQUEST="true",
     )
     html = stale.content.decode()
     assert stale.status_code == 409 and "Alert fired" in html and "Pager alert" in html
+    # Its time and kind stay as this person set them, not only its text.
+    assert 'name="occurred_at" value="2026-11-24T10:20"' in html
+    assert '<option value="pivot" selected>' in html
     # Deleted, then put back with the why's evidence link.
     client.post(f"/reviews/{slug}/meeting/entries/{entry.pk}/delete/", HTTP_HX_REQUEST="true")
     assert not TimelineEntry.objects.filter(pk=entry.pk).exists()

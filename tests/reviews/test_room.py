@@ -110,6 +110,9 @@ def test_the_ready_check_counts_participants_and_closes_when_the_phase_moves(cas
     assert "Ask: ready to move on?" in room_html(facilitator, cast)
     facilitator.post(url(cast, "control/ready"))
     assert "Ready to move on?" in room_html(participant, cast)
+    # Only those counted are asked: the scribe and observers are not.
+    assert "I'm ready" not in room_html(client_of(cast.scribe), cast)
+    assert "I'm ready" not in room_html(client_of(cast.observer), cast)
     participant.post(url(cast, "ready"), {"ready": "1"})
     shown = room_html(facilitator, cast)
     # Two participants are expected (the observer, the facilitator and the scribe are not).
