@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -93,3 +94,20 @@ def days(value: object) -> str:
     years = n / 365.25
     shown = f"{years:.1f}".rstrip("0").rstrip(".")
     return f"{shown} years"
+
+
+@register.simple_tag
+def described_widget(field: Any) -> SafeString:
+    """A form field's widget tied to what is said about it: its help and its error by id
+    (aria-describedby), and marked invalid when it has an error."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    attrs: dict[str, str] = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return mark_safe(str(field.as_widget(attrs=attrs)))  # noqa: S308 - Django widget rendering

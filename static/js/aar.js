@@ -143,6 +143,9 @@
         if (event.target.name === "event_started_at" || event.target.name === "event_detected_at") suggestMeeting(form);
       });
     });
+    // A form that came back with problems: the summary of them takes the focus.
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
     // A "tick every row" box ticks the page's boxes of the name it names.
     document.querySelectorAll("input[data-select-all]").forEach(function (all) {
       all.addEventListener("change", function () {

@@ -49,3 +49,19 @@ def test_an_entry_without_a_description_is_refused_in_place_in_the_meeting(page,
     page.get_by_text("An entry needs its time and what happened.").wait_for()
     assert page.locator("#meeting").count() == 1 and page.locator("link[rel=stylesheet]").count()
     assert capture.locator("input[name=occurred_at]").input_value() == "2017-01-31T23:00"
+
+
+def test_after_a_failed_submit_the_focus_is_on_the_list_of_problems(page):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory()
+    sign_in_with_password(page, team.delivery_owner.email)
+    page.wait_for_url("**/")
+    page.goto("/reviews/new/")
+    page.get_by_role("button", name="Create review").click()
+    summary = page.locator("[data-error-summary]")
+    summary.wait_for()
+    assert summary.evaluate("el => el === document.activeElement")
+    # Its link takes the keyboard to the field.
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"

@@ -60,3 +60,36 @@ def test_a_forged_form_post_gets_our_own_403(db):
     answer = client.post(f"/reviews/{review.slug}/timeline/add/", {"description": "x"})
     assert answer.status_code == 403
     assert "That was not allowed" in answer.content.decode()
+
+
+def test_a_failed_submit_lists_its_problems_and_ties_each_error_to_its_field(client):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory()
+    client.force_login(team.delivery_owner)
+    answer = client.post("/reviews/new/", {"team": team.pk, "kind": "incident", "title": ""})
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "data-error-summary" in page and "nothing was saved" in page
+    # Each error is linked from the summary and named by its field's aria-describedby.
+    linked = re.findall(r'<a href="#(id_[a-z_]+)">', page)
+    assert "id_title" in linked
+    for field_id in linked:
+        widget = re.search(rf'<[^>]+ id="{field_id}"[^>]*>', page).group(0)
+        described = re.search(r'aria-describedby="([^"]+)"', widget).group(1).split()
+        assert f"{field_id}_error" in described and 'aria-invalid="true"' in widget
+        for target in described:
+            assert f'id="{target}"' in page, target
+
+
+def test_help_text_is_tied_to_its_field(client):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory()
+    client.force_login(team.delivery_owner)
+    page = client.get("/reviews/new/").content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described
+    for ids in described:
+        for target in ids.split():
+            assert f'id="{target}"' in page, target
