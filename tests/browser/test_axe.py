@@ -29,11 +29,14 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 BLOCKING = {"critical", "serious"}
 
 
-def open_for_axe(browser, live_server, user):
+def open_for_axe(browser, live_server, user, scheme="light"):
     """A signed-in page whose context lets the test inject axe (the site's CSP forbids the
     injected script, rightly, for everything else)."""
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1366, "height": 900}, bypass_csp=True
+        base_url=live_server.url,
+        viewport={"width": 1366, "height": 900},
+        bypass_csp=True,
+        color_scheme=scheme,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -120,8 +123,9 @@ def check(page, urls: list[str], found: dict[str, list[dict]]) -> None:
             found[url] = violations
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_page_has_a_critical_or_serious_accessibility_violation(
-    browser, live_server, review_with_everything
+    browser, live_server, review_with_everything, scheme
 ):
     if not AXE.exists():
         service_missing("axe-core is not installed (npm install, see the README)")
@@ -134,7 +138,7 @@ def test_no_page_has_a_critical_or_serious_accessibility_violation(
     found: dict[str, dict[str, list[dict]]] = {}
     urls = pages_for(review, participant)
     for persona, user in people.items():
-        page = open_for_axe(browser, live_server, user)
+        page = open_for_axe(browser, live_server, user, scheme)
         try:
             found[persona] = {}
             check(page, urls[persona], found[persona])
@@ -150,7 +154,7 @@ def test_no_page_has_a_critical_or_serious_accessibility_violation(
             close_quietly(page)
     # A published report, its publish preview before that, and the pages anyone meets.
     published = ready_review()
-    page = open_for_axe(browser, live_server, published.facilitator)
+    page = open_for_axe(browser, live_server, published.facilitator, scheme)
     try:
         found["publisher"] = {}
         check(page, [f"/reviews/{published.slug}/publish/"], found["publisher"])
@@ -158,7 +162,7 @@ def test_no_page_has_a_critical_or_serious_accessibility_violation(
         check(page, [f"/reports/{published.slug}/", "/reports/"], found["publisher"])
     finally:
         close_quietly(page)
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, color_scheme=scheme)
     page = context.new_page()
     try:
         found["anonymous"] = {}
