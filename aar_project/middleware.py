@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 
 from aar_project.text import CLEANED_NOTICE, clean_text
@@ -103,3 +105,17 @@ def _too_big(request: HttpRequest) -> HttpResponse:
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
     html = render_to_string("413.html", {"limit_mb": f"{limit_mb:g}"}, request)
     return HttpResponse(html, status=413)
+
+
+class PageCompressionMiddleware(GZipMiddleware):
+    """Pages and fragments leave gzipped. Django pads every compressed answer with random
+    bytes (its "Heal the BREACH" mitigation), so a page that holds the CSRF token is safe to
+    compress; a streaming answer (the meeting's event stream) is never held back to be
+    compressed: its events must leave as they are written."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if response.streaming:
+            return response
+        return super().process_response(request, response)

@@ -93,3 +93,26 @@ def test_help_text_is_tied_to_its_field(client):
     for ids in described:
         for target in ids.split():
             assert f'id="{target}"' in page, target
+
+
+def test_pages_leave_compressed_with_random_padding_and_streams_do_not(client):
+    from django.http import StreamingHttpResponse
+    from django.test import RequestFactory
+
+    from aar_project.middleware import PageCompressionMiddleware
+
+    review = ReviewFactory()
+    TimelineEntryFactory(review=review)
+    client.force_login(review.facilitator)
+    sizes = set()
+    for _ in range(3):
+        page = client.get(f"/reviews/{review.slug}/", HTTP_ACCEPT_ENCODING="gzip")
+        assert page["Content-Encoding"] == "gzip"
+        sizes.add(len(page.content))
+    assert len(sizes) > 1  # the same page, padded differently each time (BREACH)
+    stream = StreamingHttpResponse(
+        iter([b"event: changed\\n\\n"]), content_type="text/event-stream"
+    )
+    request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip")
+    answer = PageCompressionMiddleware(lambda r: stream)(request)
+    assert not answer.has_header("Content-Encoding")
