@@ -15,10 +15,20 @@ if TYPE_CHECKING:
 
 
 class VersionedForm(forms.Form):
+    """A change to an action, saved against the version it read. The action's page shows
+    several of these at once: each names its fields' ids after itself (`ids`), so no id is
+    used twice on the page."""
+
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    ids = "id_%s"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.ids)
+        super().__init__(*args, **kwargs)
 
 
 class StatusForm(VersionedForm):
+    ids = "id_status_%s"
     status = forms.ChoiceField(choices=ActionStatus.choices)
     note = forms.CharField(
         required=False,
@@ -40,6 +50,7 @@ class StatusForm(VersionedForm):
 
 
 class DueForm(VersionedForm):
+    ids = "id_due_%s"
     due_on = date_field(label="New due date")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why it moves")
 
@@ -50,6 +61,7 @@ class OwnerChoiceField(forms.ModelChoiceField["User"]):
 
 
 class ReassignForm(VersionedForm):
+    ids = "id_owner_%s"
     owner = OwnerChoiceField(queryset=get_user_model()._default_manager.none(), label="New owner")
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -59,6 +71,7 @@ class ReassignForm(VersionedForm):
 
 
 class ActionEditForm(VersionedForm):
+    ids = "id_edit_%s"
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     definition_of_done = forms.CharField(

@@ -105,7 +105,7 @@ def _row_context(access: ReviewAccess, entry: TimelineEntry, **extra: object) ->
 def entry_edit(request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int) -> HttpResponse:
     entry = _entry(access, pk)
     if request.method == "GET":
-        form = TimelineEntryForm(instance=entry)
+        form = TimelineEntryForm(instance=entry, auto_id=f"id_edit{entry.pk}_%s")
         return render(
             request,
             TEMPLATE + ("#entry-form" if request.htmx else ""),
@@ -114,7 +114,9 @@ def entry_edit(request: AuthenticatedHttpRequest, access: ReviewAccess, pk: int)
                 **_row_context(access, entry, edit_form=form, version=entry.version),
             },
         )
-    form = TimelineEntryForm(request.POST, instance=TimelineEntry(review=access.review))
+    form = TimelineEntryForm(
+        request.POST, instance=TimelineEntry(review=access.review), auto_id=f"id_edit{entry.pk}_%s"
+    )
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:

@@ -116,3 +116,42 @@ def test_pages_leave_compressed_with_random_padding_and_streams_do_not(client):
     request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING="gzip")
     answer = PageCompressionMiddleware(lambda r: stream)(request)
     assert not answer.has_header("Content-Encoding")
+
+
+def test_no_main_page_has_an_id_twice(client):
+    import collections
+
+    from tests.factories import ActionItemFactory, ParticipantFactory
+
+    review = ReviewFactory()
+    participant = ParticipantFactory(review=review)
+    entries = [TimelineEntryFactory(review=review) for _ in range(2)]
+    action = ActionItemFactory(review=review, owner=participant.user)
+    client.force_login(review.facilitator)
+    slug = review.slug
+    urls = [
+        "/",
+        f"/reviews/{slug}/",
+        f"/reviews/{slug}/edit/",
+        f"/reviews/{slug}/people/",
+        f"/reviews/{slug}/timeline/",
+        f"/reviews/{slug}/timeline/import/",
+        f"/reviews/{slug}/meeting/",
+        f"/actions/{action.pk}/",
+        "/actions/mine/",
+    ]
+    twice = {}
+    for url in urls:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        ids = collections.Counter(re.findall(r'\sid="([^"]+)"', answer.content.decode()))
+        if repeated := sorted(i for i, n in ids.items() if n > 1):
+            twice[url] = repeated
+    # The timeline page with one entry open for editing, as htmx swaps the form in: none of
+    # the form's ids may already be on the page (the add form's were).
+    edit = client.get(f"/reviews/{slug}/timeline/{entries[0].pk}/edit/", HTTP_HX_REQUEST="true")
+    page = client.get(f"/reviews/{slug}/timeline/").content.decode()
+    on_page = set(re.findall(r'\sid="([^"]+)"', page)) - {f"entry-{entries[0].pk}"}
+    if clash := sorted(on_page & set(re.findall(r'\sid="([^"]+)"', edit.content.decode()))):
+        twice["timeline with an entry open"] = clash
+    assert twice == {}
