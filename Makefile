@@ -32,12 +32,13 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Test tools from the npm registry (axe-core for the accessibility test), pinned in
-# package.json; without npm that one test is skipped locally (CI has npm and requires it).
+# Test tools from the npm registry (axe-core for the accessibility test, vnu-jar for the HTML
+# check, which runs on Java), pinned in package.json; without npm those tests are skipped
+# locally (CI has npm and Java and requires them).
 node_modules/axe-core/axe.min.js: package.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm install --no-package-lock --no-audit --no-fund --silent && touch $@; \
-	else echo "npm not found: the accessibility test (axe-core) will be skipped"; fi
+	else echo "npm not found: the accessibility and HTML checks will be skipped"; fi
 
 test-tools: node_modules/axe-core/axe.min.js
 

@@ -177,8 +177,11 @@ def account_detail(
     account = _readable_account(access, pk)
     candidates = time_candidates(access.review, account.body) if access.can_edit else []
     forms = [
-        PromoteForm(initial={"occurred_at": c.occurred_at, "description": c.passage})
-        for c in candidates
+        PromoteForm(
+            initial={"occurred_at": c.occurred_at, "description": c.passage},
+            auto_id=f"id_time{n}_%s",  # one form per time found: ids of their own
+        )
+        for n, c in enumerate(candidates)
     ]
     context = {
         "review": access.review,
