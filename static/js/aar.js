@@ -143,6 +143,16 @@
         if (event.target.name === "event_started_at" || event.target.name === "event_detected_at") suggestMeeting(form);
       });
     });
+    // On a phone the top bar's links fold behind "Menu".
+    const toggle = document.querySelector(".menu-toggle");
+    if (toggle) {
+      document.documentElement.classList.add("has-menu");
+      toggle.addEventListener("click", function () {
+        const open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        toggle.closest(".topbar").classList.toggle("open", open);
+      });
+    }
     // A form that came back with problems: the summary of them takes the focus.
     const summary = document.querySelector("[data-error-summary]");
     if (summary) summary.focus();

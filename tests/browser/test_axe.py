@@ -3,25 +3,16 @@ facilitator, a participant and the delivery owner: no critical or serious violat
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from actions.models import ActionItem
 from reviews.services.meeting import finding_add, meeting_move, meeting_start
 from reviews.services.publish import review_publish
 from tests.conftest import close_quietly, service_missing, sign_in_with_password
-from tests.factories import (
-    AccountFactory,
-    ActionItemFactory,
-    ParticipantFactory,
-    ReviewFactory,
-    TimelineEntryFactory,
-)
 from tests.faults.test_exports import ready_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,26 +52,6 @@ def axe_violations(page) -> list[dict]:
         for v in result
         if v["impact"] in BLOCKING
     ]
-
-
-@pytest.fixture
-def review_with_everything(db):
-    review = ReviewFactory(title="GitLab.com database outage", time_zone="UTC")
-    participant = ParticipantFactory(review=review)
-    AccountFactory(
-        participant=participant,
-        body="At 23:27 I ran the removal on what I thought was db2.",
-        submitted_at=timezone.now(),
-    )
-    start = review.event_started_at
-    for n, text in enumerate(
-        ["Replication lag alert on db2", "rm -rf run on db1", "No usable backup found"]
-    ):
-        TimelineEntryFactory(
-            review=review, occurred_at=start + dt.timedelta(minutes=20 * n), description=text
-        )
-    ActionItemFactory(review=review, owner=participant.user)
-    return review, participant
 
 
 def pages_for(review, participant) -> dict[str, list[str]]:

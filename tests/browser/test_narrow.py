@@ -7,7 +7,7 @@ import pytest
 
 from reviews.services.meeting import meeting_move, meeting_start
 from reviews.services.publish import review_publish
-from tests.browser.test_axe import pages_for, review_with_everything  # noqa: F401 - fixture
+from tests.browser.test_axe import pages_for
 from tests.browser.test_meeting import open_as
 from tests.conftest import close_quietly
 from tests.factories import ReviewFactory, TimelineEntryFactory
@@ -40,8 +40,15 @@ def test_the_review_and_its_meeting_fit_a_phone(browser, live_server):
         close_quietly(page)
 
 
-def test_no_main_page_scrolls_sideways_at_320_px(browser, live_server, review_with_everything):  # noqa: F811
-    """WCAG 1.4.10 reflow: every main page, as each of its people, at 320 CSS pixels."""
+@pytest.mark.parametrize("width", [320, 683])  # a phone; a 1366 px screen at 200 % zoom
+def test_no_main_page_scrolls_sideways_at_320_px(
+    browser,
+    live_server,
+    review_with_everything,
+    width,
+):
+    """WCAG 1.4.10 reflow: every main page, as each of its people, at 320 CSS pixels (and
+    at 683, which is what 200 % zoom leaves of a laptop's screen)."""
     review, participant = review_with_everything
     people = {
         "facilitator": review.facilitator,
@@ -52,29 +59,28 @@ def test_no_main_page_scrolls_sideways_at_320_px(browser, live_server, review_wi
     for persona, urls in pages_for(review, participant).items():
         page = open_as(browser, live_server, people[persona])
         try:
-            page.set_viewport_size({"width": 320, "height": 800})
+            page.set_viewport_size({"width": width, "height": 800})
             for url in urls:
                 page.goto(url)
-                width = page.evaluate("document.documentElement.scrollWidth")
-                if width > 320:
-                    wide[f"{persona} {url}"] = width
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    wide[f"{persona} {url}"] = scroll
         finally:
             close_quietly(page)
     # The publish preview and the published report (their tables scroll in their box).
     published = ready_review(entries=3, text="A long line about the replication lag on db2")
     page = open_as(browser, live_server, published.facilitator)
     try:
-        page.set_viewport_size({"width": 320, "height": 800})
-        for url in (f"/reviews/{published.slug}/publish/",):
-            page.goto(url)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 320:
-                wide[f"publisher {url}"] = width
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"/reviews/{published.slug}/publish/")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wide["publisher preview"] = scroll
         review_publish(review=published)
         page.goto(f"/reports/{published.slug}/")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 320:
-            wide["publisher report"] = width
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            wide["publisher report"] = scroll
     finally:
         close_quietly(page)
     assert wide == {}
@@ -97,5 +103,27 @@ def test_the_meeting_header_never_covers_more_than_a_quarter_of_a_phone(browser,
             box = page.locator(".meeting-top").bounding_box()
             covered = max(0, min(box["y"] + box["height"], height) - max(box["y"], 0))
             assert covered <= share * height, (width, height, covered)
+    finally:
+        close_quietly(page)
+
+
+def test_on_a_phone_the_top_bar_folds_its_links_behind_a_menu(browser, live_server):
+    review = ReviewFactory()
+    page = open_as(browser, live_server, review.facilitator)
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto("/")
+        menu = page.get_by_role("button", name="Menu")
+        assert menu.get_attribute("aria-expanded") == "false"
+        assert not page.get_by_role("link", name="My actions").is_visible()
+        menu.click()
+        assert menu.get_attribute("aria-expanded") == "true"
+        page.get_by_role("link", name="My actions").click()
+        page.wait_for_url("**/actions/mine/")
+        bar = page.locator(".topbar").bounding_box()
+        assert bar["height"] < 0.15 * 844  # folded again on the next page
+        page.set_viewport_size({"width": 1366, "height": 900})
+        assert not page.get_by_role("button", name="Menu").is_visible()
+        assert page.get_by_role("link", name="Reports").is_visible()
     finally:
         close_quietly(page)
