@@ -33,7 +33,7 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Test tools from the npm registry (axe-core for the accessibility test, vnu-jar for the HTML
-# check, which runs on Java), pinned in package.json; without npm those tests are skipped
+# check, which runs on Java, Lighthouse for the pages' scores), pinned in package.json; without npm those tests are skipped
 # locally (CI has npm and Java and requires them).
 node_modules/axe-core/axe.min.js: package.json
 	@if command -v npm >/dev/null 2>&1; then \
