@@ -40,7 +40,7 @@ def test_the_review_and_its_meeting_fit_a_phone(browser, live_server):
         close_quietly(page)
 
 
-@pytest.mark.parametrize("width", [320, 683])  # a phone; a 1366 px screen at 200 % zoom
+@pytest.mark.parametrize("width", [320, 683, 768])  # phone; 1366 px at 200 % zoom; tablet
 def test_no_main_page_scrolls_sideways_at_320_px(
     browser,
     live_server,
