@@ -361,34 +361,41 @@ def _yes(request: AuthenticatedHttpRequest, name: str) -> bool | None:
     return {"1": True, "0": False}.get(value)
 
 
-@login_required
-@require_POST
-@review_view(Need.CONTRIBUTE)
-def room_hand(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    """Raise (`raised=1`) or lower (`raised=0`) one's own hand."""
-    raised = _yes(request, "raised")
-    if raised is None:
-        return _answer(request, access, status=400, notice="Raise or lower: say which.")
-    try:
-        hand_set(review=access.review, user_id=access.user_id, raised=raised)
-    except MeetingRefused as exc:
-        return _answer(request, access, status=409, notice=str(exc))
-    return _answer(request, access)
+def _own_choice_view(
+    name: str, unclear: str, do: Callable[[Review, int, bool], object], doc: str
+) -> Any:
+    """A participant's own yes-or-no in the room (`<name>=1` or `0`): `do(review, user, yes)`,
+    then the page; a refusal (the meeting not running, nothing asked) is said on it."""
+
+    @login_required
+    @require_POST
+    @review_view(Need.CONTRIBUTE)
+    def view(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
+        yes = _yes(request, name)
+        if yes is None:
+            return _answer(request, access, status=400, notice=unclear)
+        try:
+            do(access.review, access.user_id, yes)
+        except MeetingRefused as exc:
+            return _answer(request, access, status=409, notice=str(exc))
+        return _answer(request, access)
+
+    view.__doc__ = doc
+    return view
 
 
-@login_required
-@require_POST
-@review_view(Need.CONTRIBUTE)
-def room_ready(request: AuthenticatedHttpRequest, access: ReviewAccess) -> HttpResponse:
-    """Answer the facilitator's "Ready to move on?" (`ready=1`), or take it back (`ready=0`)."""
-    ready = _yes(request, "ready")
-    if ready is None:
-        return _answer(request, access, status=400, notice="Ready or not: say which.")
-    try:
-        ready_set(review=access.review, user_id=access.user_id, ready=ready)
-    except MeetingRefused as exc:
-        return _answer(request, access, status=409, notice=str(exc))
-    return _answer(request, access)
+room_hand = _own_choice_view(
+    "raised",
+    "Raise or lower: say which.",
+    lambda review, user, yes: hand_set(review=review, user_id=user, raised=yes),
+    "Raise (`raised=1`) or lower (`raised=0`) one's own hand.",
+)
+room_ready = _own_choice_view(
+    "ready",
+    "Ready or not: say which.",
+    lambda review, user, yes: ready_set(review=review, user_id=user, ready=yes),
+    'Answer the facilitator\'s "Ready to move on?" (`ready=1`), or take it back (`ready=0`).',
+)
 
 
 @login_required
