@@ -136,7 +136,8 @@ def report_data(review: Review) -> ReportData:
     return {
         "review": review,
         "event_date": _day(review.event_started_at or review.event_detected_at),
-        "aar_date": _day(review.scheduled_at or review.meeting_started_at),
+        # The day the review was held; the planned day until it is.
+        "aar_date": _day(review.meeting_started_at or review.scheduled_at),
         "facilitator": display_name(review.facilitator),
         "participants": [display_name(p.user) for p in participants if p.role != Role.OBSERVER],
         "entries": [

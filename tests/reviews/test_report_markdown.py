@@ -201,3 +201,16 @@ def test_the_json_export_holds_the_whole_review(review, tmp_path, capsys):
     )
     assert data["actions"][0]["title"] == "Add pool alert"
     assert [p["phase"] for p in data["meeting"]["agenda"]][:2] == ["summary", "timeline"]
+
+
+def test_the_aar_date_is_the_day_the_review_was_held_not_the_day_planned(review):
+    import datetime as dt
+
+    from reviews.models import Review
+
+    Review.objects.filter(pk=review.pk).update(
+        scheduled_at=dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC),
+        meeting_started_at=dt.datetime(2026, 11, 27, 10, tzinfo=dt.UTC),
+    )
+    review.refresh_from_db()
+    assert "**AAR date:** 2026-11-27" in render_markdown_report(review).splitlines()
