@@ -252,8 +252,7 @@ def room_of(review: Review, access: ReviewAccess, current: Any) -> Room:
         quiet = [
             p
             for p in participants
-            if p.user_id not in heard
-            and not (p.hand_raised_at and p.hand_raised_at >= current.started_at)
+            if p.user_id not in heard and not (p.heard_at and p.heard_at >= current.started_at)
         ]
     return Room(
         facilitator=next(

@@ -50,6 +50,9 @@ class Participant(models.Model):
     # (it counts when it is later than the review's `ready_asked_at`).
     hand_raised_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # When they last raised a hand: once heard, lowering it (theirs or the facilitator's
+    # doing) does not make them "not heard from" again in that phase.
+    heard_at = models.DateTimeField(null=True, blank=True)
 
     objects = ParticipantQuerySet.as_manager()
 

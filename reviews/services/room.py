@@ -76,7 +76,11 @@ def hand_set(*, review: Review, user_id: int, raised: bool, now: dt.datetime | N
     wanted = (participant.hand_raised_at or now or timezone.now()) if raised else None
     if wanted != participant.hand_raised_at:
         participant.hand_raised_at = wanted
-        participant.save(update_fields=["hand_raised_at"])
+        fields = ["hand_raised_at"]
+        if wanted is not None:
+            participant.heard_at = wanted
+            fields.append("heard_at")
+        participant.save(update_fields=fields)
         bump_review_version(review.pk)
 
 

@@ -354,3 +354,13 @@ def test_the_summary_phase_shows_no_empty_capture_card_to_the_scribe(cast):
     text = theirs.content.decode()
     start = text.index('id="m-capture"')
     assert "Your suggestion" in text[start : text.index("</section>", start)]
+
+
+def test_a_hand_lowered_by_the_facilitator_still_counts_as_heard(cast):
+    client_of(cast.participant).post(url(cast, "hand"), {"raised": "1"})
+    facilitator = client_of(cast.facilitator)
+    facilitator.post(url(cast, "control/hands/lower"), {"participant": "all"})
+    shown = room_html(facilitator, cast)
+    quiet = shown.split("Not heard from yet in this phase:")[1].split(".")[0]
+    assert cast.participant.first_name not in quiet
+    assert cast.other_row.user.first_name in quiet
