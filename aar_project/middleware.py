@@ -110,12 +110,14 @@ def _too_big(request: HttpRequest) -> HttpResponse:
 class PageCompressionMiddleware(GZipMiddleware):
     """Pages and fragments leave gzipped. Django pads every compressed answer with random
     bytes (its "Heal the BREACH" mitigation), so a page that holds the CSRF token is safe to
-    compress; a streaming answer (the meeting's event stream) is never held back to be
-    compressed: its events must leave as they are written."""
+    compress. Two kinds of answer are left as they are: a streaming one (the meeting's event
+    stream), whose events must leave as they are written, and the live meeting's fragment
+    answers (they carry X-AAR-Version): after each change the same fragments go to every
+    open page, and compressing them once per page would put that work on the poll's hot path."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if response.streaming:
+        if response.streaming or response.has_header("X-AAR-Version"):
             return response
         return super().process_response(request, response)

@@ -128,6 +128,20 @@ def _labels(value: Any) -> list[str]:
     return labels
 
 
+def _described(
+    answer: PullRequestAnswer, data: dict[str, Any], *, description: Any
+) -> PullRequestAnswer:
+    """What every host's answer says in words: title, description, labels and the PR type
+    they point at."""
+    labels = _labels(data.get("labels"))
+    answer.title = str(data.get("title") or "")
+    answer.description = str(description or "")
+    if labels:
+        answer.fields["labels"] = ", ".join(labels)
+    answer.fields["pr_type"] = pr_type_from(labels, answer.title)
+    return answer
+
+
 def _github(data: dict[str, Any]) -> PullRequestAnswer:
     answer = PullRequestAnswer(host="GitHub")
     f = answer.fields
@@ -149,12 +163,7 @@ def _github(data: dict[str, Any]) -> PullRequestAnswer:
         f[name] = _count(data, key)
     if f["files_changed"] is None:
         answer.lacks.append("files changed and lines added and removed (a list answer)")
-    labels = _labels(data.get("labels"))
-    answer.title = str(data.get("title") or "")
-    answer.description = str(data.get("body") or "")
-    f["labels"] = ", ".join(labels)
-    f["pr_type"] = pr_type_from(labels, answer.title)
-    return answer
+    return _described(answer, data, description=data.get("body"))
 
 
 def _gitlab(data: dict[str, Any]) -> PullRequestAnswer:
@@ -174,12 +183,7 @@ def _gitlab(data: dict[str, Any]) -> PullRequestAnswer:
     )
     f["files_changed"] = _count(data, "changes_count")
     answer.lacks.append("lines added and removed (GitLab's answer does not carry them)")
-    labels = _labels(data.get("labels"))
-    answer.title = str(data.get("title") or "")
-    answer.description = str(data.get("description") or "")
-    f["labels"] = ", ".join(labels)
-    f["pr_type"] = pr_type_from(labels, answer.title)
-    return answer
+    return _described(answer, data, description=data.get("description"))
 
 
 def _bitbucket(data: dict[str, Any]) -> PullRequestAnswer:
@@ -206,11 +210,8 @@ def _bitbucket(data: dict[str, Any]) -> PullRequestAnswer:
         "the time of the merge, files changed and lines added and removed "
         "(Bitbucket's answer does not carry them)"
     )
-    answer.title = str(data.get("title") or "")
     summary = _dict(data.get("summary"))
-    answer.description = str(data.get("description") or summary.get("raw") or "")
-    f["pr_type"] = pr_type_from([], answer.title)
-    return answer
+    return _described(answer, data, description=data.get("description") or summary.get("raw"))
 
 
 def parse_pull_request(raw: bytes) -> PullRequestAnswer:

@@ -353,8 +353,8 @@ class Channel:
     name: str
     # ts → (who, when) of the messages read so far, for the replies that answer them
     said: dict[str, tuple[str, dt.datetime]] = field(default_factory=dict)
-    # ts → index in the result's rows, so an edit replaces and a deletion removes
-    rows: dict[str, int] = field(default_factory=dict)
+    # ts → the row made from it, so an edit replaces it and a deletion removes it
+    rows: dict[str, ParsedRow] = field(default_factory=dict)
 
 
 def _who(message: dict[str, Any], names: Names) -> tuple[str, bool]:
@@ -398,7 +398,6 @@ class SlackReader:
         self.result = ParseResult()
         self.channels: dict[str, Channel] = {}
         self.messages = 0
-        self.unnamed_files: list[str] = []
 
     def read_day_file(self, path: str, raw: bytes) -> None:
         try:
@@ -439,7 +438,7 @@ class SlackReader:
             result.skip(SKIPPED_SUBTYPES[subtype])
             return
         if subtype == "message_deleted":
-            self._remove(channel, str(message.get("deleted_ts") or ""))
+            channel.rows.pop(str(message.get("deleted_ts") or ""), None)
             result.skip(DELETED)
             return
         if subtype == "message_changed" and isinstance(message.get("message"), dict):
@@ -493,21 +492,13 @@ class SlackReader:
             source_ref=(place + (", thread" if thread and thread != ts else ""))[:500],
             identity=f"slack:{channel.name}:{ts}",
         )
-        if ts in channel.rows:
-            result.rows[channel.rows[ts]] = row  # an edit: the final text wins
-        else:
-            channel.rows[ts] = len(result.rows)
-            result.rows.append(row)
-
-    def _remove(self, channel: Channel, ts: str) -> None:
-        index = channel.rows.pop(ts, None)
-        if index is not None:
-            self.result.rows[index] = None  # type: ignore[call-overload]
+        channel.rows[ts] = row  # a later edit of the same message replaces it
 
     def finish(self) -> ParseResult:
         result = self.result
         result.rows = sorted(
-            (row for row in result.rows if row is not None), key=lambda r: r.occurred_at
+            (row for channel in self.channels.values() for row in channel.rows.values()),
+            key=lambda r: r.occurred_at,
         )
         unknown = sorted(self.names.unknown_users - {""})
         if unknown:
@@ -529,8 +520,9 @@ class SlackReader:
 
 def unpack(uploads: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
     """Every file of the uploads, a zip opened in place, with the unpacked total bounded (a
-    zip bomb is refused before it fills the memory)."""
-    total = 0
+    zip bomb is refused from the sizes it declares, before anything is unpacked; zipfile
+    itself refuses a member whose data does not match its declared size)."""
+    declared = 0
     for name, raw in uploads:
         if not raw.startswith(b"PK\x03\x04"):
             yield name, raw
@@ -544,7 +536,7 @@ def unpack(uploads: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
             ]
         except (zipfile.BadZipFile, OSError) as exc:
             raise ImportRefused(f"{name} is not a zip file that can be opened ({exc}).") from exc
-        declared = sum(m.file_size for m in members)
+        declared += sum(m.file_size for m in members)
         if declared > MAX_UNPACKED_BYTES:
             raise ImportRefused(
                 f"{name} unpacks to {declared / 1048576:.0f} MB; the limit is "
@@ -556,15 +548,9 @@ def unpack(uploads: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
                 raise ImportRefused(f"{name} is encrypted; export it again without a password.")
             try:
                 with archive.open(member) as handle:
-                    data = handle.read(MAX_UNPACKED_BYTES - total + 1)
+                    data = handle.read()
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
                 raise ImportRefused(f"{name}: {member.filename} cannot be read ({exc}).") from exc
-            total += len(data)
-            if total > MAX_UNPACKED_BYTES:  # the sizes it declared were false
-                raise ImportRefused(
-                    f"{name} unpacks to more than {MAX_UNPACKED_BYTES // 1048576} MB; "
-                    "the limit is that size."
-                )
             yield member.filename, data
 
 

@@ -35,16 +35,13 @@ T = TypeVar("T")
 
 def _presence(review_id: int, user_ids: list[int]) -> str:
     """Who has the meeting open, by name and initials, and who of them is idle."""
-    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
     idle = cache.get_many([idle_key(review_id, u.pk) for u in users])
     people = sorted(
         (
-            {
-                "name": display_name(u),
-                "initials": initials(display_name(u)),
-                "idle": idle_key(review_id, u.pk) in idle,
-            }
+            {"name": name, "initials": initials(name), "idle": idle_key(review_id, u.pk) in idle}
             for u in users
+            for name in [display_name(u)]
         ),
         key=lambda p: (p["idle"], p["name"]),
     )

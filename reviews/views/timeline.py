@@ -278,11 +278,12 @@ def import_preview(
         {
             "index": first + n,
             "row": row,
-            "at": dt.datetime.fromisoformat(row["at"]),
-            "offset": format_offset(dt.datetime.fromisoformat(row["at"]), review.t0),
+            "at": at,
+            "offset": format_offset(at, review.t0),
             "known": row["key"] in existing,
         }
         for n, row in enumerate(page.object_list)
+        for at in [dt.datetime.fromisoformat(row["at"])]
     ]
     known = sum(1 for row in pending.rows if row["key"] in existing)
     context = {

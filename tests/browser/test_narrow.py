@@ -16,12 +16,18 @@ from tests.faults.test_exports import ready_review
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_review_and_its_meeting_fit_a_phone(browser, live_server):
+def meeting_in_its_timeline(entries: int):
+    """A review whose meeting is in its Timeline phase, with that many entries."""
     review = ReviewFactory(title="GitLab.com database outage")
-    for n in range(3):
+    for n in range(entries):
         TimelineEntryFactory(review=review, description=f"Replication lag alert {n} on db2")
     meeting_start(review=review)
     meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
+    return review
+
+
+def test_the_review_and_its_meeting_fit_a_phone(browser, live_server):
+    review = meeting_in_its_timeline(3)
     page = open_as(browser, live_server, review.facilitator)
     try:
         page.set_viewport_size({"width": 390, "height": 900})
@@ -87,11 +93,7 @@ def test_no_main_page_scrolls_sideways_at_320_px(
 
 
 def test_the_meeting_header_never_covers_more_than_a_quarter_of_a_phone(browser, live_server):
-    review = ReviewFactory(title="GitLab.com database outage")
-    for n in range(30):
-        TimelineEntryFactory(review=review, description=f"Replication lag alert {n} on db2")
-    meeting_start(review=review)
-    meeting_move(review=review, phase_id=review.agenda.get(position=0).pk, step=1)
+    review = meeting_in_its_timeline(30)
     page = open_as(browser, live_server, review.facilitator)
     try:
         for width, height, share in ((390, 844, 0.25), (1366, 900, 0.4), (683, 450, 0.25)):

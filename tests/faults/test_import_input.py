@@ -51,13 +51,23 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(review):
         parse_timeline(review, "slack", [("export.zip", bomb)])
 
 
-def test_a_zip_whose_sizes_lie_is_stopped_at_the_limit(review):
+def test_a_zip_whose_sizes_lie_is_refused_without_unpacking_more(review):
     raw = bytearray(zip_of({"general/2017-01-31.json": b"[" + b" " * (3 * 1024 * 1024) + b"]"}))
-    # Rewrite the declared size in the central directory to 10 bytes.
+    # Rewrite the declared size in the central directory to 10 bytes: the declared total
+    # passes, and the member's data no longer matches what it declares.
     central = raw.rfind(b"PK\x01\x02")
     raw[central + 24 : central + 28] = (10).to_bytes(4, "little")
-    with pytest.raises(ImportRefused):
+    with pytest.raises(ImportRefused, match=r"general/2017-01-31\.json cannot be read"):
         parse_timeline(review, "slack", [("export.zip", bytes(raw))])
+
+
+def test_several_zips_are_bounded_together(review, monkeypatch):
+    import reviews.imports.slack as slack
+
+    monkeypatch.setattr(slack, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    part = zip_of({"general/2017-01-31.json": b"[" + b" " * (600 * 1024) + b"]"})
+    with pytest.raises(ImportRefused, match=r"b\.zip unpacks to 1 MB; the limit is 1 MB"):
+        parse_timeline(review, "slack", [("a.zip", part), ("b.zip", part)])
 
 
 def test_a_broken_zip_says_so(review):
