@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from aar_project.dates import day_start
 from reviews.models import Review
+from reviews.versions import written_in_bulk
 
 if TYPE_CHECKING:
     from aar_project.typing import AnyUser
@@ -180,7 +181,9 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
             for obj in objs:
                 if obj.team_id is None:
                     obj.team_id = teams[obj.review_id]
-        return super().bulk_create(objs, *args, **kwargs)
+        made = super().bulk_create(objs, *args, **kwargs)
+        written_in_bulk.send(sender=ActionItem, review_ids={obj.review_id for obj in objs})
+        return made
 
     def visible_to(self, user: AnyUser) -> ActionItemQuerySet:
         if not user.is_authenticated:

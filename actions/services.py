@@ -50,7 +50,7 @@ def _save(action: ActionItem, version: int, fields: dict[str, Any]) -> ActionIte
     fresh = ActionItem.objects.select_related("review__team", "owner").get(pk=action.pk)
     if not updated:
         raise Stale(fresh.title, fresh.version, current=fresh)
-    bump_review_version(fresh.review_id)
+    bump_review_version(fresh.review_id, figures=True)
     return fresh
 
 

@@ -1,48 +1,37 @@
-"""The delivery owner's figures, computed in SQL: a fixed number of queries whatever the data.
+"""The delivery owner's figures: a fixed number of queries whatever the data.
 
-Actions carry their team, so the action figures scan one index per question (open actions by
-due date, actions opened, actions closed) for the chosen teams without joining reviews; the
-review kind filter alone needs the join. Medians are read off counts per distinct value
-(days, minutes), which SQL groups: the same on PostgreSQL and SQLite.
+What a period counts (reviews by status, actions opened, closed and done, days to close and
+to the meeting, agenda overruns, factors) is read from the tallies kept per team, kind and
+day (dashboard.rollups, dashboard.tallies): whole months in the middle of the period, days at
+its edges, and the organisation's own rows when every team is asked for. What depends on
+today (open, overdue, due soon, the waiting and unpublished reviews) is counted live from
+the rows, on indexes shaped for it. Medians are read off the counts per value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from aar_project.dates import day_start
 from actions.models import (
     ActionItem,
-    closed_in,
-    done_in,
     due_within,
     is_open,
     late_range,
-    on_time,
-    opened_in,
     overdue,
     past_due,
 )
+from dashboard.models import ALL_TEAMS
 from dashboard.periods import Buckets, Period
-from dashboard.sql import bucket_of, days_between, histogram_median, median
+from dashboard.sql import histogram_median
+from dashboard.tallies import Interval, sums
 from dashboard.types import (
     ActionFigures,
     FactorFigures,
@@ -56,14 +45,12 @@ from dashboard.types import (
 )
 from reviews.models import (
     WAITING_LATE_DAYS,
-    AgendaPhase,
-    CausalFactor,
     CausalFactorType,
-    ContributingFactor,
     FactorCategory,
     Phase,
     Review,
     ReviewStatus,
+    Team,
     review_conditions,
 )
 
@@ -85,10 +72,6 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
     if kind:
         reviews = reviews.filter(kind=kind)
         actions = actions.filter(review__kind=kind)
-    in_period = reviews.filter(
-        created_at__gte=day_start(period.start),
-        created_at__lt=day_start(period.end + dt.timedelta(days=1)),
-    )
     blank = {
         "reviews": 0,
         "waiting": 0,
@@ -103,59 +86,76 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
         "on_time_rate": None,
     }
     per_team: dict[int, dict[str, Any]] = {row["pk"]: {**blank, **row} for row in team_rows}
+    # Sums over the whole organisation read its own rows; a set of teams reads theirs.
+    scope = [ALL_TEAMS] if team_ids and len(team_ids) == Team.objects.count() else team_ids
+    counted = _counted(team_ids, scope, kind, period)
 
-    review_figures = _reviews(reviews, in_period, today, per_team)
-    action_figures = _actions(actions, period, today, per_team)
+    review_figures = _reviews(reviews, counted, today, per_team)
+    action_figures = _actions(actions, counted, today, per_team)
     chart_buckets = Buckets.covering(period, weeks_up_to_days=371)
     return {
         **review_figures,
         **action_figures,
         "buckets": chart_buckets,
-        "weeks": _opened_closed(actions, period, chart_buckets),
-        "overruns": _overruns(_of_reviews(team_ids, kind, period)),
-        "factors": _factors(_of_reviews(team_ids, kind), period),
+        "weeks": _opened_closed(scope, kind, period, chart_buckets),
+        "overruns": _overruns(counted),
+        "factors": _factors(scope, kind, period),
         "teams": list(per_team.values()),
     }
 
 
-def _of_reviews(team_ids: list[int], kind: str, period: Period | None = None) -> Q:
-    """Rows (agenda phases, factors) of the chosen reviews, as conditions on `review__`:
-    one join, where `review__in=<queryset>` would join the reviews twice."""
-    q = Q(review__team_id__in=team_ids) & ~Q(review__status=ReviewStatus.CANCELLED)
-    if kind:
-        q &= Q(review__kind=kind)
-    if period:
-        q &= Q(
-            review__created_at__gte=day_start(period.start),
-            review__created_at__lt=day_start(period.end + dt.timedelta(days=1)),
-        )
-    return q
+def _whole(period: Period) -> list[Interval]:
+    return [(period.start, period.end + dt.timedelta(days=1))]
+
+
+Counted = dict[str, Any]
+
+
+def _counted(team_ids: list[int], scope: list[int], kind: str, period: Period) -> Counted:
+    """The period's tallies the figures read: per team for the table, and the histograms
+    (days to close, days to the meeting, minutes over) for the scope: two queries."""
+    per_team = sums(
+        teams=team_ids,
+        kind=kind,
+        metrics=["review", "done_n", "on_time"],
+        intervals=_whole(period),
+        by_team=True,
+    )
+    spread = sums(
+        teams=scope,
+        kind=kind,
+        metrics=["done", "to_meeting", "overrun"],
+        intervals=_whole(period),
+    )
+    histograms: dict[str, dict[str, int]] = defaultdict(dict)
+    for (metric, _, _, value), n in spread.items():
+        histograms[metric][value] = n
+    return {"per_team": per_team, "histograms": histograms}
 
 
 def _reviews(
     reviews: QuerySet[Any],
-    in_period: QuerySet[Any],
+    counted: Counted,
     today: dt.date,
     per_team: dict[int, dict[str, Any]],
 ) -> ReviewFigures:
     by_status: dict[str, int] = {}
-    for team_id, status, n in (
-        in_period.order_by().values_list("team_id", "status").annotate(n=Count("pk"))
-    ):
-        by_status[status] = by_status.get(status, 0) + n
-        per_team[team_id]["reviews"] += n
+    for (metric, team_id, _, status), n in counted["per_team"].items():
+        if metric == "review" and team_id in per_team:
+            by_status[status] = by_status.get(status, 0) + n
+            per_team[team_id]["reviews"] += n
     conditions = review_conditions(today)
-    counted = ("waiting", "waiting_late", "unpublished")
+    counts = ("waiting", "waiting_late", "unpublished")
     for row in (
         reviews.filter(
             status__in=[ReviewStatus.DRAFT, ReviewStatus.PREPARING, ReviewStatus.WRITING]
         )
         .order_by()
         .values("team_id")
-        .annotate(**{key: Count("pk", filter=conditions[key]) for key in counted})
+        .annotate(**{key: Count("pk", filter=conditions[key]) for key in counts})
     ):
-        per_team[row["team_id"]].update({key: row[key] for key in counted})
-    totals = _totals(per_team, counted)
+        per_team[row["team_id"]].update({key: row[key] for key in counts})
+    totals = _totals(per_team, counts)
     waiting = [
         WaitingReview(
             slug=slug,
@@ -174,10 +174,7 @@ def _reviews(
         .order_by("meeting_ended_at", "pk")
         .values("slug", "title", "team__name", "meeting_ended_at")[:LIST_LIMIT]
     )
-    held = in_period.filter(
-        scheduled_at__isnull=False, event_started_at__isnull=False, meeting_started_at__isnull=False
-    )
-    to_meeting = median(held, days_between("event_started_at", "scheduled_at"))
+    to_meeting = _median(counted["histograms"]["to_meeting"])
     return {
         "by_status": by_status,
         "reviews_in_period": sum(by_status.values()),
@@ -190,48 +187,40 @@ def _reviews(
     }
 
 
+def _median(histogram: dict[str, int]) -> float | None:
+    return histogram_median((float(value), n) for value, n in histogram.items())
+
+
 def _actions(
-    actions: QuerySet[Any], period: Period, today: dt.date, per_team: dict[int, dict[str, Any]]
+    actions: QuerySet[Any], counted: Counted, today: dt.date, per_team: dict[int, dict[str, Any]]
 ) -> ActionFigures:
     # Counted among open actions, so each condition is only its due-date part.
     open_counts = {
         "open": Count("*"),
-        "overdue": Count("pk", filter=past_due(today)),
-        "due_soon": Count("pk", filter=due_within(today)),
+        "overdue": Count("due_on", filter=past_due(today)),
+        "due_soon": Count("due_on", filter=due_within(today)),
         **{
-            f"age_{low}": Count("pk", filter=late_range(today, low, high))
+            f"age_{low}": Count("due_on", filter=late_range(today, low, high))
             for low, high, _ in AGE_BUCKETS
         },
     }
     for row in actions.filter(is_open()).order_by().values("team_id").annotate(**open_counts):
         per_team[row["team_id"]].update({key: row[key] for key in open_counts})
-    # Done in the period, counted per team, days taken and whether on time: one scan gives
-    # the closure rate, per team and in all, and the median days to close.
-    done = actions.filter(done_in(period.start, period.end))
-    days_taken: dict[float, int] = defaultdict(int)
-    for team_id, days, in_time, n in (
-        done.order_by()
-        .annotate(
-            days=days_between("created_at", "closed_at"),
-            in_time=ExpressionWrapper(on_time(), output_field=BooleanField()),
-        )
-        .values_list("team_id", "days", "in_time")
-        .annotate(n=Count("pk"))
-    ):
-        per_team[team_id]["closed"] += n
-        if in_time:
-            per_team[team_id]["on_time"] += n
-        days_taken[days] += n
+    # Done in the period, per team, and whether on time: the closure rate, per team and in
+    # all; the days each took, for the median.
+    for (metric, team_id, _, _), n in counted["per_team"].items():
+        if team_id in per_team and metric in ("done_n", "on_time"):
+            per_team[team_id]["closed" if metric == "done_n" else "on_time"] += n
     for row_team in per_team.values():
         row_team["on_time_rate"] = _rate(row_team["on_time"], row_team["closed"])
-    to_close = histogram_median(days_taken.items())
+    to_close = _median(counted["histograms"]["done"])
     totals = _totals(per_team, [*open_counts, "closed", "on_time"])
     # Counted per owner alone (the names would widen every group), named afterwards.
     top = list(
         actions.filter(overdue(today), owner__isnull=False)
         .order_by()
         .values("owner_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", "owner_id")
         .values_list("owner_id", "n")[:10]
     )
@@ -261,61 +250,39 @@ def _rate(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def _opened_closed(actions: QuerySet[Any], period: Period, buckets: Buckets) -> list[WeekRow]:
+def _opened_closed(scope: list[int], kind: str, period: Period, buckets: Buckets) -> list[WeekRow]:
     """Actions opened and actions closed (done or won't do) per bucket, in one query."""
-
-    def per_bucket(condition: Q, field: str, series: int) -> QuerySet[Any]:
-        rows: QuerySet[Any] = (
-            actions.filter(condition)
-            .order_by()
-            .annotate(b=bucket_of(field, buckets.starts))
-            .values("b")
-            .annotate(n=Count("pk"), series=Value(series))
-            .values_list("series", "b", "n")
-        )
-        return rows
-
-    opened = per_bucket(opened_in(period.start, period.end), "created_at", 0)
-    closed = per_bucket(closed_in(period.start, period.end), "closed_at", 1)
-    counts = [[0] * len(buckets), [0] * len(buckets)]
-    for series, index, n in opened.union(closed, all=True):
-        counts[series][index - 1] += n
+    after = period.end + dt.timedelta(days=1)
+    intervals = [
+        (max(buckets.starts[i], period.start), min(buckets.starts[i + 1], after))
+        for i in range(len(buckets))
+    ]
+    counts = sums(
+        teams=scope, kind=kind, metrics=["opened", "closed"], intervals=intervals, by_interval=True
+    )
     return [
         {
             "week": buckets.starts[i],
             "label": buckets.label(i),
             "until": min(buckets.starts[i + 1] - dt.timedelta(days=1), period.end),
             "since": max(buckets.starts[i], period.start),
-            "opened": counts[0][i],
-            "closed": counts[1][i],
+            "opened": counts[("opened", None, i, "")],
+            "closed": counts[("closed", None, i, "")],
         }
         for i in range(len(buckets))
     ]
 
 
-def _overruns(of_reviews: Q) -> list[OverrunRow]:
-    """Per agenda phase: meetings that held it, how many overran, the median overrun.
-
-    One query counts phases per whole minute of overrun (0: on time), rounded up.
-    """
-    over = Q(spent_seconds__gt=F("planned_minutes") * 60)
-    minutes = Case(
-        When(over, then=(F("spent_seconds") - F("planned_minutes") * 60 + 59) / 60),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+def _overruns(counted: Counted) -> list[OverrunRow]:
+    """Per agenda phase: meetings that held it, how many overran, the median overrun, from
+    the phases counted per whole minute of overrun (0: on time), rounded up."""
     held: dict[str, int] = defaultdict(int)
     overran: dict[str, dict[float, int]] = defaultdict(dict)
-    for phase, minutes_over, n in (
-        AgendaPhase.objects.filter(of_reviews, started_at__isnull=False)
-        .order_by()
-        .annotate(m=minutes)
-        .values_list("phase", "m")
-        .annotate(n=Count("pk"))
-    ):
+    for value, n in counted["histograms"]["overrun"].items():
+        phase, minutes = value.rsplit(":", 1)
         held[phase] += n
-        if minutes_over:
-            overran[phase][minutes_over] = n
+        if int(minutes):
+            overran[phase][float(minutes)] = n
     out: list[OverrunRow] = []
     for phase, label in Phase.choices:
         if held[phase]:
@@ -333,32 +300,27 @@ def _overruns(of_reviews: Q) -> list[OverrunRow]:
     return out
 
 
-def _factors(of_reviews: Q, period: Period) -> FactorFigures:
+def _factors(scope: list[int], kind: str, period: Period) -> FactorFigures:
     """Contributing-factor categories and causal-factor types: this period against the one
     before, and categories per week (per month over three months) of the period.
 
-    Each is one query: factors counted per value and per interval, where the first interval
-    is the period before and the others are the chart's weeks or months.
+    One query: factors counted per value and per interval, where the first interval is the
+    period before and the others are the chart's weeks or months.
     """
     before = period.before()
     buckets = Buckets.covering(period, weeks_up_to_days=92)
     edges = [before.start, period.start, *buckets.starts[1:-1], period.end + dt.timedelta(days=1)]
-
-    def counted(model: Any, field: str) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for value, index, n in (
-            model.objects.filter(
-                of_reviews,
-                review__created_at__gte=day_start(edges[0]),
-                review__created_at__lt=day_start(edges[-1]),
-            )
-            .order_by()
-            .annotate(b=bucket_of("review__created_at", edges))
-            .values_list(field, "b")
-            .annotate(n=Count("pk"))
-        ):
-            out.setdefault(value, [0] * (len(edges) - 1))[index - 1] += n
-        return out
+    found = sums(
+        teams=scope,
+        kind=kind,
+        metrics=["category", "ftype"],
+        intervals=list(itertools.pairwise(edges)),
+        by_interval=True,
+    )
+    per_value: dict[str, dict[str, list[int]]] = {"category": {}, "ftype": {}}
+    for (metric, _, index, value), n in found.items():
+        assert index is not None
+        per_value[metric].setdefault(value, [0] * (len(edges) - 1))[index] += n
 
     def compare(counts: dict[str, list[int]], labels: Iterable[tuple[str, str]]) -> list[FactorRow]:
         rows: list[FactorRow] = []
@@ -377,7 +339,7 @@ def _factors(of_reviews: Q, period: Period) -> FactorFigures:
                 )
         return sorted(rows, key=lambda r: (-r["n"], r["label"]))
 
-    categories = counted(ContributingFactor, "category")
+    categories = per_value["category"]
     labels = dict(FactorCategory.choices)
     series = sorted(
         ((labels.get(c, c), per[1:]) for c, per in categories.items() if any(per[1:])),
@@ -385,7 +347,7 @@ def _factors(of_reviews: Q, period: Period) -> FactorFigures:
     )
     return {
         "categories": compare(categories, FactorCategory.choices),
-        "types": compare(counted(CausalFactor, "factor_type"), CausalFactorType.choices),
+        "types": compare(per_value["ftype"], CausalFactorType.choices),
         "before": before,
         "over_time": {
             "unit": buckets.unit,

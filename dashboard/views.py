@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
 from actions.models import ActionItem, overdue
+from dashboard import rollups
 from dashboard.cache import kept
 from dashboard.charts import Chart, Series, draw, to_html
 from dashboard.figures import figures
@@ -153,6 +154,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         overdue_by_team = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
         return {"figures": data, "health": _health_across(team_ids, today, kind, overdue_by_team)}
 
+    rollups.flush(reading=True)  # this connection's changes not counted yet move the versions first
     found, computed_at = kept(team_ids, (period.start, period.end, kind, today), compute)
     data = found["figures"]
     links = Links(team_slug, kind, period)

@@ -333,7 +333,7 @@ def finding_update(
         raise Stale(item.text, item.version)
     if isinstance(item, WhyNode) and evidence is not None:
         item.evidence.set(TimelineEntry.objects.filter(review_id=item.review_id, pk__in=evidence))
-    bump_review_version(item.review_id)
+    bump_review_version(item.review_id, figures=isinstance(item, ContributingFactor | CausalFactor))
     return int(item.version)
 
 
