@@ -271,6 +271,7 @@ class ActionItem(models.Model):
             # what the closure figures read, so they come from the index alone.
             models.Index(
                 fields=["team", "due_on"],
+                include=["owner"],  # the owners with the most overdue, from the index alone
                 condition=Q(status__in=OPEN_STATUSES),
                 name="actions_open_team_due",
             ),

@@ -67,8 +67,15 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
     """Every figure of the dashboard for `teams` (their reviews of `kind`, if given)."""
     team_rows = list(teams.order_by("name").values("pk", "slug", "name"))
     team_ids = [row["pk"] for row in team_rows]
-    reviews = Review.objects.filter(team_id__in=team_ids).exclude(status=ReviewStatus.CANCELLED)
-    actions = ActionItem.objects.filter(team_id__in=team_ids)
+    # Sums over the whole organisation read its own rows; a set of teams reads theirs. Every
+    # team needs no team condition on the live counts either (the indexes answer alone).
+    every_team = bool(team_ids) and len(team_ids) == Team.objects.count()
+    scope = [ALL_TEAMS] if every_team else team_ids
+    reviews = Review.objects.exclude(status=ReviewStatus.CANCELLED)
+    actions = ActionItem.objects.all()
+    if not every_team:
+        reviews = reviews.filter(team_id__in=team_ids)
+        actions = actions.filter(team_id__in=team_ids)
     if kind:
         reviews = reviews.filter(kind=kind)
         actions = actions.filter(review__kind=kind)
@@ -86,8 +93,6 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
         "on_time_rate": None,
     }
     per_team: dict[int, dict[str, Any]] = {row["pk"]: {**blank, **row} for row in team_rows}
-    # Sums over the whole organisation read its own rows; a set of teams reads theirs.
-    scope = [ALL_TEAMS] if team_ids and len(team_ids) == Team.objects.count() else team_ids
     counted = _counted(team_ids, scope, kind, period)
 
     review_figures = _reviews(reviews, counted, today, per_team)

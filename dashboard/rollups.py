@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from actions.models import CLOSED_STATUSES, ActionItem, ActionStatus
 from dashboard.models import ALL_TEAMS, EVERY_KIND, Grain, ReviewFacts, RollupState, Tally
@@ -84,55 +85,92 @@ def review_facts(
         yield team_id, "to_meeting", day, str(utc_days(event_started_at, scheduled_at))
 
 
+def _moment(value: Any) -> dt.datetime | None:
+    """A date-time from a raw query: PostgreSQL gives one; SQLite gives it naive or as its
+    text, in UTC."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value)
+    assert parsed is not None, value
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _rows_of(review_id: int) -> list[tuple[Any, ...]]:
+    """The review's row and what of its actions, agenda and factors is counted, in one query
+    (a save in the meeting waits for it): (what, moment, moment, moment, moment, text, text,
+    number, number, date)."""
+    typed = connection.vendor == "postgresql"
+    t, d, n, x = (f"NULL::{k}" if typed else "NULL" for k in ("timestamptz", "date", "int", "text"))
+    tables = {
+        "review": Review._meta.db_table,
+        "action": ActionItem._meta.db_table,
+        "phase": AgendaPhase._meta.db_table,
+        "factor": ContributingFactor._meta.db_table,
+        "cause": CausalFactor._meta.db_table,
+    }
+    sql = f"""
+        SELECT 'r', created_at, event_started_at, scheduled_at, meeting_started_at, kind, status,
+               team_id, {n}, {d} FROM {tables["review"]} WHERE id = %s
+        UNION ALL
+        SELECT 'a', created_at, closed_at, {t}, {t}, {x}, status, team_id, {n}, due_on
+          FROM {tables["action"]} WHERE review_id = %s
+        UNION ALL
+        SELECT 'p', {t}, {t}, {t}, {t}, phase, {x}, planned_minutes, spent_seconds, {d}
+          FROM {tables["phase"]} WHERE review_id = %s AND started_at IS NOT NULL
+        UNION ALL
+        SELECT 'c', {t}, {t}, {t}, {t}, category, {x}, {n}, {n}, {d}
+          FROM {tables["factor"]} WHERE review_id = %s
+        UNION ALL
+        SELECT 'f', {t}, {t}, {t}, {t}, factor_type, {x}, {n}, {n}, {d}
+          FROM {tables["cause"]} WHERE review_id = %s
+    """  # noqa: S608 (the names are our tables')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [review_id] * 5)
+        return list(cursor.fetchall())
+
+
 def facts_of(review_id: int) -> tuple[str, Counter[Fact]]:
     """The review's kind and what it adds to the tallies now (nothing if it is gone)."""
-    row = (
-        Review.objects.filter(pk=review_id)
-        .values_list(
-            "team_id",
-            "kind",
-            "status",
-            "created_at",
-            "event_started_at",
-            "scheduled_at",
-            "meeting_started_at",
-        )
-        .first()
-    )
+    rows = _rows_of(review_id)
     facts: Counter[Fact] = Counter()
-    if row is None:
+    own = next((row for row in rows if row[0] == "r"), None)
+    if own is None:
         return EVERY_KIND, facts
-    team_id, kind, status, created_at, *times = row
 
     def add(found: Iterable[tuple[int, str, dt.date, str]]) -> None:
         for team, metric, day, value in found:
             facts[(team, metric, day.isoformat(), value)] += 1
 
-    for action in ActionItem.objects.filter(review_id=review_id).values_list(
-        "team_id", "status", "created_at", "closed_at", "due_on"
-    ):
-        add(action_facts(*action))
-    if status != ReviewStatus.CANCELLED:
-        add(review_facts(team_id, status, created_at, *times))
-        day = local_day(created_at)
+    _, created, event, scheduled, meeting, kind, status, team_id, _, _ = own
+    created_at = _moment(created)
+    assert created_at is not None
+    counted = status != ReviewStatus.CANCELLED
+    if counted:
         add(
-            (team_id, "overrun", day, f"{phase}:{overrun_minutes(planned, spent)}")
-            for phase, planned, spent in AgendaPhase.objects.filter(
-                review_id=review_id, started_at__isnull=False
-            ).values_list("phase", "planned_minutes", "spent_seconds")
-        )
-        add(
-            (team_id, "category", day, category)
-            for category in ContributingFactor.objects.filter(review_id=review_id).values_list(
-                "category", flat=True
+            review_facts(
+                team_id, status, created_at, _moment(event), _moment(scheduled), _moment(meeting)
             )
         )
-        add(
-            (team_id, "ftype", day, factor_type)
-            for factor_type in CausalFactor.objects.filter(review_id=review_id).values_list(
-                "factor_type", flat=True
-            )
-        )
+    day = local_day(created_at)
+    for what, first, second, _, _, text, state, number, other, due in rows:
+        if what == "a":
+            opened = _moment(first)
+            assert opened is not None
+            add(action_facts(number, state, opened, _moment(second), _date(due)))
+        elif not counted:
+            continue
+        elif what == "p":
+            add([(team_id, "overrun", day, f"{text}:{overrun_minutes(number, other)}")])
+        elif what == "c":
+            add([(team_id, "category", day, text)])
+        elif what == "f":
+            add([(team_id, "ftype", day, text)])
     return kind, facts
 
 
@@ -186,7 +224,8 @@ def refresh(review_ids: Iterable[int], *, reading: bool = False) -> set[int]:
     """Bring the tallies up to date with these reviews; returns the teams whose figures may
     have moved (their kept figures are dropped)."""
     moved_teams: set[int] = set()
-    with transaction.atomic():
+    # Within the change's own transaction no savepoint is needed: a failure undoes it all.
+    with transaction.atomic(savepoint=not connection.in_atomic_block):
         for review_id in sorted(set(review_ids)):
             kept = _locked_facts(review_id)
             kind, now = facts_of(review_id)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -139,7 +140,8 @@ class Command(BaseCommand):
             ],
             batch_size=BATCH,
         )
-        actions = []
+        actions: list[ActionItem] = []
+        made = 0
         for _ in range(options["actions"]):
             review = rng.choice(held_reviews)
             created = review.meeting_ended_at or now
@@ -163,8 +165,15 @@ class Command(BaseCommand):
                     created_at=created,
                 )
             )
-        ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+            if len(actions) >= 10 * BATCH:  # a million actions need not be in memory at once
+                made += len(ActionItem.objects.bulk_create(actions, batch_size=BATCH))
+                actions = []
+        made += len(ActionItem.objects.bulk_create(actions, batch_size=BATCH))
+        loaded = time.perf_counter() - started
+        # The rows went in bulk, past the models' signals: the dashboard counts them afresh.
+        call_command("rollups", "--rebuild", stdout=self.stdout)
         self.stdout.write(
-            f"Created {len(people)} people, {len(teams)} teams, {len(reviews)} reviews and {len(actions)} actions "
-            f"in {time.perf_counter() - started:.1f} s. Delivery owner of the first team: {prefix}-0@example.com"
+            f"Created {len(people)} people, {len(teams)} teams, {len(reviews)} reviews and {made} actions "
+            f"in {loaded:.1f} s, counted in {time.perf_counter() - started - loaded:.1f} s. "
+            f"Delivery owner of the first team: {prefix}-0@example.com"
         )
