@@ -58,9 +58,19 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
 NOT_NARRATIVE = {"actions", "participants"}
 
 
+# A heading that names remediation is about actions whatever it qualifies: "Root Cause
+# Remediations", "Further Mitigations and Learnings", "Incident follow-ups".
+ACTIONS_ANYWHERE = re.compile(
+    r"\b(?:remediations?|follow[- ]?ups?|action items?|next steps|mitigations|"
+    r"corrective actions?|preventi(?:ve|on) measures)\b"
+)
+
+
 def section_kind(heading: str) -> str:
     text = plain(heading).lower()
     text = re.sub(r"^[\W\d]+", "", text).strip()
+    if ACTIONS_ANYWHERE.search(text):
+        return "actions"
     for kind, pattern in SECTION_KINDS:
         if pattern.match(text):
             return kind
