@@ -268,8 +268,16 @@ PHASES = re.compile(
     re.IGNORECASE,
 )
 JOINED = re.compile(
-    rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as)\s+(?:also\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
+    rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as|;)\s+(?:also\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
     r"|\band\s+(?:[\w/.-]+\s+){1,3}(?:should|will|must|need to)\b",
+    re.IGNORECASE,
+)
+# "Document the install and upgrade steps": the word after "and" modifies a noun, so it is
+# not a second verb.
+COMPOUND_HEAD = re.compile(
+    r"^\s+(?:steps?|process(?:es)?|procedures?|paths?|notes|docs|guides?|scripts?|jobs?|logic|"
+    r"flows?|windows?|plans?|pipelines?|tooling|tests?|times?|errors?|failures?|issues?|"
+    r"instructions|checklists?|policy|policies|history|events?|logs?|requests?|cycles?)\b",
     re.IGNORECASE,
 )
 
@@ -283,7 +291,7 @@ def title_is_joined(title: str) -> bool:
     if TWO_CLAUSES.search(main):
         return True
     for match in JOINED.finditer(text):
-        if PHASES.search(text[: match.end()]):
+        if PHASES.search(text[: match.end()]) or COMPOUND_HEAD.match(text[match.end() :]):
             continue
         return True
     return False

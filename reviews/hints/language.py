@@ -57,7 +57,17 @@ THINGS = re.compile(
     r"jobs?|schedulers?|dependency|dependencies|library|libraries|upgrades?|platform|process|"
     r"processes|policy|policies|api|apis|database|db|cache|proxy|load balancer|controller|"
     r"operator|kubernetes|node|nodes|pods?|containers?|image|images|builds?|releases?|"
-    r"hardware|disk|disks|machines?|probes?|health ?checks?|linters?|detection)$",
+    r"hardware|disk|disks|machines?|probes?|health ?checks?|linters?|detection|balancers?|"
+    r"routers?|gateways?|queues?|workers?|daemons?|apps?|applications?|endpoints?|firewalls?|"
+    r"proxies|installers?|versions?|packages?|modules?|functions?|commits?|features?|flags?|"
+    r"settings?|thresholds?|timeouts?|retries|logic|certificates?|tokens?|keys?|dns|cdn|"
+    r"storage|buckets?|volumes?|instances?|hosts?|vms?|replicas?|quotas?|limits?|traffic|"
+    r"load|latency|queries|requests?|indexes|indices|reflector|monitors?|charts?|metrics?)$",
+    re.IGNORECASE,
+)
+# Whoever attacks is outside the review: what an attacker could have done judges nobody here.
+OUTSIDERS = re.compile(
+    r"^(?:attackers?|adversar(?:y|ies)|hackers?|actors?|third-part(?:y|ies)|criminals?)$",
     re.IGNORECASE,
 )
 NOT_A_SUBJECT = re.compile(
@@ -77,7 +87,10 @@ BEEN_JUDGED = re.compile(
     r"^\s+(?:\w+ly\s+)?(?:more\s+|much\s+|a lot\s+)?(?:useful|better|helpful|good|wise|prudent|"
     r"preferable|nice|easier|faster|quicker|sooner|caught|detected|prevented|avoided|found|"
     r"noticed|spotted|tested|reviewed|checked|done|handled|communicated|escalated|fixed|"
-    r"identified|cherry-picked|included|available)\b",
+    r"identified|cherry-picked|included|available|added|written|reverted|rolled back|"
+    r"monitored|verified|validated|updated|documented|announced|raised|paged|asked|"
+    r"told|informed|notified|deployed|applied|considered|followed)\b"
+    r"|^\s+more\s+\w+",
     re.IGNORECASE,
 )
 # The agent of a passive names who would have done it: "could have been done by the teams".
@@ -209,10 +222,22 @@ PARTICIPLE = re.compile(
     r"come|shut|hit|cut|let|spotted|noticed)$",
     re.IGNORECASE,
 )
-POSSIBILITY = re.compile(r"^(?:could|might|may)$", re.IGNORECASE)
+# "Could", "might" and "would" also say what might have followed ("this could have enabled an
+# attacker", "we would have lost the data", "it could have been much worse"): an outcome, not
+# an action someone failed to take.
+NORMATIVE = re.compile(r"^(?:should|shouldn'?t|must|ought to)$", re.IGNORECASE)
+POSSIBILITY = re.compile(r"^(?:could|might|may|would|couldn'?t|wouldn'?t)$", re.IGNORECASE)
 CONSEQUENCE = re.compile(
     r"^(?:gone|caused|led|resulted|enabled|allowed|affected|happened|triggered|exposed|"
-    r"impacted|broken|meant|cost|hit|spread|escalated|leaked|corrupted|crashed)$",
+    r"impacted|broken|meant|cost|hit|spread|escalated|leaked|corrupted|crashed|taken|lost|"
+    r"had|needed|required|become|experienced|suffered|faced|incurred|continued|remained|"
+    r"stayed|failed|lasted|contributed)$",
+    re.IGNORECASE,
+)
+BEEN_OUTCOME = re.compile(
+    r"^\s+(?:\w+ly\s+)?(?:much\s+|even\s+|a lot\s+|far\s+)?(?:worse|screwed|catastrophic|"
+    r"disastrous|a disaster|affected|impacted|exposed|compromised|lost|down|unavailable|"
+    r"larger|bigger|longer|more severe|severe|possible|fine|ok|okay)\b",
     re.IGNORECASE,
 )
 # "Things that could have gone better", "What would have helped?": the method's own prompts.
@@ -251,7 +276,10 @@ def _counterfactuals(text: str) -> list[Blame]:
     for match in MODAL_PERFECT.finditer(text):
         if not PARTICIPLE.match(match.group(2)):
             continue  # "should have clear rules": possession, not hindsight
-        if POSSIBILITY.match(match.group(1)) and CONSEQUENCE.match(match.group(2)):
+        if POSSIBILITY.match(match.group(1)) and (
+            CONSEQUENCE.match(match.group(2))
+            or (match.group(2).lower() == "been" and BEEN_OUTCOME.match(text[match.end() :]))
+        ):
             continue  # "this could have enabled an attacker": what might have happened
         if re.search(r"\bwhether\b[^,;]*$", text[: match.start()], re.IGNORECASE):
             continue  # "a discussion about whether it could have caught the bug": asked
@@ -264,8 +292,21 @@ def _counterfactuals(text: str) -> list[Blame]:
             person = previous  # "…, but also would have caught it": the same subject
         elif agent:
             person = bool(PEOPLE.match(agent.group(1)))
-        elif PRONOUN.match(subject):
-            person = match.group(2).lower() == "been" and bool(BEEN_JUDGED.match(after))
+        elif match.group(2).lower() in ("been", "be") and BEEN_JUDGED.match(after):
+            # "the fix could have been cherry-picked", "it would have been useful to …": the
+            # passive hides the people who would have done it, whatever the subject
+            person = not OUTSIDERS.match(subject)
+        elif (
+            match.group(2).lower() == "been"
+            and NORMATIVE.match(match.group(1))
+            and PARTICIPLE.match((after.split() or [""])[0])
+        ):
+            person = not OUTSIDERS.match(subject)  # "the alert should have been routed to …"
+        elif PRONOUN.match(subject) or OUTSIDERS.match(subject):
+            person = False
+        elif match.group(2).lower() in ("been", "be") and not NORMATIVE.match(match.group(1)):
+            # "the latency would have been lower": a state, hindsight only about people
+            person = bool(PEOPLE.match(subject)) or subject.lower() == "there"
         else:
             person = not (THINGS.match(subject) or USERS.match(subject) or subject == PLACEHOLDER)
         tail = text[match.start() : match.end() + 40]
@@ -286,9 +327,22 @@ HUMAN_STEP = re.compile(
 )
 
 
+# "The reviewer missed the change": a person's slip, whatever was missed.
+PREPOSITION = re.compile(r"^(?:on|in|at|by|for|with|to|from|of|into|onto|via)$", re.IGNORECASE)
+SLIP = re.compile(r"\b(?:missed|overlooked|ignored|misread|misjudged|mistyped)\b", re.IGNORECASE)
+
+
 def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
     found = []
     lowered_names = {n.lower() for n in names}
+    for match in SLIP.finditer(text):
+        # the subject right before the verb, itself not the object of a preposition ("the
+        # post on Teams easily missed" describes the post)
+        before = re.findall(r"[\w'’-]+", text[: match.start()])[-2:]
+        subject = before[-1] if before else ""
+        governed = len(before) == 2 and PREPOSITION.match(before[0])
+        if (PEOPLE.match(subject) or subject.lower() in lowered_names) and not governed:
+            found.append(Blame("human_error", match.group(0)))
     for match in LAPSE.finditer(text):
         subject = _subject_before(text, match.start())
         unwritten = not subject and bool(HUMAN_STEP.match(text[match.end() :]))
@@ -315,7 +369,36 @@ def _a_name(word: str) -> bool:
 
 
 # "without blame", "no fault of": the words deny the judgement.
-DENIED = re.compile(r"\b(?:without|no|not|never|free of|blameless)\s+$", re.IGNORECASE)
+DENIED = re.compile(
+    r"(?:\b(?:without|no|not|never|free of|blameless|dont)|n['’]t)\s+$", re.IGNORECASE
+)
+# "was missed by the scraper": the passive's agent is a machine.
+THING_AGENT = re.compile(r"^\s+by\s+(?:the\s+|a\s+|an\s+|our\s+|its\s+)?([\w-]+)", re.IGNORECASE)
+
+
+# "The configuration contained a mistake": a thing that has a mistake, said neutrally.
+THING_HAS = re.compile(
+    r"\b([\w-]+)\s+(?:contained|contains|had|has|included|includes|carried|carries|with)\s+"
+    r"(?:a\s+|an\s+|the\s+|one\s+|another\s+)?(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
+    """A passive whose agent is a machine, "never tested" said of one, or a mistake that a
+    thing contains, judges nobody."""
+    if kind == "human_error":
+        has = THING_HAS.search(sentence[: match.start()])
+        return bool(has and (THINGS.match(has.group(1)) or has.group(1) == PLACEHOLDER))
+    if kind != "passive":
+        return False
+    agent = THING_AGENT.match(sentence[match.end() :])
+    if agent and (THINGS.match(agent.group(1)) or agent.group(1) == PLACEHOLDER):
+        return True
+    if match.group(0).lower().lstrip().startswith("never"):  # no auxiliary: an active verb
+        subject = _subject_before(sentence, match.start())
+        return bool(THINGS.match(subject) or PRONOUN.match(subject) or subject == PLACEHOLDER)
+    return False
 
 
 def blames_in_sentence(sentence: str, names: Iterable[str] = ()) -> list[Blame]:
@@ -330,6 +413,7 @@ def blames_in_sentence(sentence: str, names: Iterable[str] = ()) -> list[Blame]:
             Blame(kind, m.group(0))
             for m in pattern.finditer(sentence)
             if not DENIED.search(sentence[max(0, m.start() - 12) : m.start()])
+            and not _judges_nobody(kind, m, sentence)
         ]
     found += _counterfactuals(sentence)
     found += _lapses(sentence, names)
