@@ -174,6 +174,31 @@ CONCRETE_OBJECT = re.compile(
 )
 
 
+# What the action is for, not what it is: "Add a check to the deploy script to prevent this
+# from happening again" names the check; the hope in the purpose clause is not the deliverable.
+PURPOSE_TAIL = re.compile(
+    r",?\s+(?:so that|so as to|so|in order to|in order that|to (?:help|make sure|ensure|prevent|"
+    r"avoid|allow|enable|let|reduce|improve|speed up|make|catch|detect|guard|protect|"
+    r"minimi[sz]e|increase|give|keep|stop)|which (?:will|would|should)|that (?:will|would))\b",
+    re.IGNORECASE,
+)
+DEICTIC = re.compile(r"^(?:this|that|it|these|those|them|things?|stuff)$", re.IGNORECASE)
+
+
+def _without_purpose(main: str) -> str:
+    """The action without its purpose clause, when what is left still names an object."""
+    found = PURPOSE_TAIL.search(main)
+    if not found:
+        return main
+    words = re.findall(r"[\w'’-]+", main[: found.start()])
+    if words and words[0].lower() in ("we", "i", "they", "you"):
+        words = words[1:]  # "we shrink this": the verb comes second
+    objects = words[1:]
+    if not objects or all(DEICTIC.match(w) for w in objects):
+        return main  # "shrink this to let users upgrade faster": nothing named to do
+    return main[: found.start()]
+
+
 @dataclass(frozen=True)
 class Vague:
     reason: str  # short | question | link | tentative | no_target | exhortation | generic
@@ -198,7 +223,7 @@ def vagueness(title: str) -> Vague | None:
     if "?" in text:  # "…?" or "(and built?)": the writer is not sure yet what will be done
         return Vague("question", text[max(0, text.index("?") - 39) : text.index("?") + 1])
     text = PURPOSE.sub("", text, count=1)
-    main = _main_clause(text)
+    main = _without_purpose(_main_clause(text))
     # A tentative verb is forgiven when the same title says what done looks like: a target
     # ("consider a 30 s timeout") or the change the investigation ends in ("… and fix it").
     targeted = bool(TARGET.search(text))
@@ -206,21 +231,21 @@ def vagueness(title: str) -> Vague | None:
         lead = TENTATIVE_LEAD.match(clause)
         if lead and not targeted and not OUTCOME_FOLLOWS.match(clause):
             return Vague("tentative", lead.group(0))
-    passive = TENTATIVE_PASSIVE.search(text)
+    passive = TENTATIVE_PASSIVE.search(main)
     if passive:
         return Vague("tentative", passive.group(0))
-    exhortation = EXHORTATION.search(text)
+    exhortation = EXHORTATION.search(main)
     if exhortation:
         return Vague("exhortation", exhortation.group(0))
     generic = GENERIC.match(main)
     if generic:
         return Vague("generic", generic.group(0))
-    if TARGET.search(text):
+    if targeted:
         return None
     improve = IMPROVE_LEAD.match(main) or IMPROVE_PASSIVE.search(main)
     if improve:
         return Vague("no_target", improve.group(0))
-    comparative = COMPARATIVE.search(text)
+    comparative = COMPARATIVE.search(main)
     if comparative:
         return Vague("no_target", comparative.group(0))
     return None
