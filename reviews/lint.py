@@ -254,7 +254,9 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     if checkbox:
         text = text[checkbox.end() :]
     first = text.split("\n", 1)[0]
-    titled = ACTION_PREFIX.match(first)
+    # Outside an action section "TODO:" is usually a note about the document itself
+    # ("TODO: credit the reporter"), so only "Action item:" and the like mark an action there.
+    titled = ACTION_PREFIX.match(first) and not re.match(r"^\W*to ?do\b", first, re.IGNORECASE)
     if in_actions or checkbox or titled:
         title = ACTION_PREFIX.sub("", " ".join(text.split()), count=1)
         title = DONE_PREFIX.sub("", title, count=1).strip()

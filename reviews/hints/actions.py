@@ -79,7 +79,10 @@ TENTATIVE = (
     r"check (?:if|whether)|see (?:if|whether|how)|understand|learn (?:from|about)"
 )
 TENTATIVE_LEAD = re.compile(
-    rf"^(?:{TENTATIVE}|don'?t|do not|never (?:again )?(?:sacrifice|rush|skip|forget))\b",
+    rf"^(?:{TENTATIVE}|don'?t|do not|never (?:again )?(?:sacrifice|rush|skip|forget)|"
+    # "Another thing to work on", "Something we should look into": a topic, not a task
+    rf"(?:something|another thing|one thing|things|an area|areas)\s+(?:to|we (?:should|could|"
+    rf"need to|want to|might|may))\s+(?:{TENTATIVE}))\b",
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?:and|but|or|then)\s+|\.\s+")

@@ -146,7 +146,7 @@ JUDGEMENT = re.compile(
         r"discipline|ownership|rigou?r|foresight)",
         r"nothing was done",
         r"(?:be|being|been|was|were|is|are|stay|remain) (?:more |extra |much more )?"
-        r"(?:careful|vigilant|diligent|attentive)",
+        r"(?:careful|vigilant|diligent|attentive|aware|mindful|cautious|thorough)",
         r"more (?:carefully|diligently|attentively)",
         r"(?:remain|stay|keep) calm|don'?t panic",
         r"(?:violat|breach|disregard|ignor)(?:e|es|ed|ing) (?:[\w\[\]'’-]+ ){0,5}?"
@@ -195,7 +195,10 @@ PASSIVE = re.compile(
         r"(?:was|were|is|are|been|being|had been|has been|have been)? ?never (?:\w+ly )?"
         r"(?:tested|checked|reviewed|verified|validated|considered|read|followed|looked at|"
         r"noticed|updated|tried|rehearsed|practised|practiced)",
-        r"(?:was|were|been|being) not (?:\w+ly )?considered",
+        # what nobody saw or weighed ("was not seen", "weren't considered"); what was not
+        # checked or tested is a neutral statement of coverage
+        r"(?:was|were|been|being) not (?:\w+ly )?(?:considered|seen|noticed|spotted|acknowledged)",
+        r"(?:wasn'?t|weren'?t) (?:\w+ly )?(?:considered|seen|noticed|spotted|acknowledged)",
         r"(?:not|never|wasn't|weren't) (?:being |been )?(?:tested|checked|reviewed|verified|"
         r"validated|done|followed|handled|communicated|read|configured|monitored) "
         r"(?:properly|adequately|sufficiently|correctly|carefully|thoroughly|well enough|enough)",
@@ -257,11 +260,41 @@ QUESTION_COUNTERFACTUAL = re.compile(
     r"someone|anyone|[\w-]+)\b[^?]*\b(?:have|made|been|done|caught|seen|known|\w+ed)\b[^?]*\?\s*$",
     re.IGNORECASE,
 )
+# "Infrastructure are not prioritising the upgrade": a group (a plural verb after a name)
+# not doing its part.
+NEGLECT = re.compile(
+    r"\b(?:are|were|is|was)\s+not\s+(?:\w+ly\s+)?(?:prioriti[sz]ing|taking (?:ownership|"
+    r"responsibility)|owning|respecting|following through)\b",
+    re.IGNORECASE,
+)
 # "failed to", "did not check": a person's lapse only when a person is the subject.
 LAPSE = re.compile(
     r"\b(failed|neglected|omitted|refused|forgot|struggled(?: for [\w\s]{1,30}?)?) to\b|"
     r"\b(?:did(?:n'?t|\s+not)|never) (?:check|test|read|look|verify|review|follow|escalate|"
     r"communicate|ask|tell|update|monitor|respond)\b",
+    re.IGNORECASE,
+)
+
+
+# "Had we kept Jenkins patched …", "if we had tested the restore": a person's alternative
+# action; "had we had more monitoring" is about tooling and stays quiet.
+HAD_WE = re.compile(
+    r"\b(?:had|if (?:we|i|they|you|someone|anyone|the team) had|if (?:we|i|they|you)['’]d)\s+"
+    r"(?:(?:we|i|they|you|someone|anyone|the team)\s+)?(?:not\s+|only\s+|just\s+)?"
+    r"(?!had\b|been\b)(\w+ed|known|done|taken|kept|run|read|seen|caught|built|written|chosen|"
+    r"made|told|sent|spent|put|paid|asked|checked)\b",
+    re.IGNORECASE,
+)
+TOOLING_CONDITION = re.compile(
+    r"\b(?:if (?:we|they|you|the team)\s*(?:had|['’]d) had|had (?:we|they|the team) had|"
+    r"had there been|if there (?:had been|were|was)|with (?:better|more|proper|sufficient|"
+    r"adequate|enough|an?) (?:\w+ )?(?:monitoring|alerting|alerts?|tests?|testing|tooling|"
+    r"automation|metrics|dashboards?|checks?|logging|coverage))\b",
+    re.IGNORECASE,
+)
+HAD_WE_SUBJECT = re.compile(
+    r"\bhad\s+(?:we|i|they|you|someone|anyone|the team)\b|\bif\s+(?:we|i|they|you|someone|"
+    r"anyone|the team)\s*(?:had|['’]d)\b",
     re.IGNORECASE,
 )
 
@@ -272,6 +305,11 @@ def _counterfactuals(text: str) -> list[Blame]:
     if QUESTION_COUNTERFACTUAL.search(text):
         return [Blame("counterfactual", text.split()[0])]
     found: list[Blame] = []
+    conditional = HAD_WE.search(text)
+    if conditional and HAD_WE_SUBJECT.search(text[conditional.start() : conditional.end()]):
+        found.append(Blame("counterfactual", conditional.group(0)))
+    if TOOLING_CONDITION.search(text):
+        return found  # "if we'd had sufficient monitoring we would have known": tooling
     previous: bool | None = None
     for match in MODAL_PERFECT.finditer(text):
         if not PARTICIPLE.match(match.group(2)):
@@ -335,6 +373,10 @@ SLIP = re.compile(r"\b(?:missed|overlooked|ignored|misread|misjudged|mistyped)\b
 def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
     found = []
     lowered_names = {n.lower() for n in names}
+    for match in NEGLECT.finditer(text):
+        subject = _subject_before(text, match.start())
+        if PEOPLE.match(subject) or (subject[:1].isupper() and not OPENER_WORD.match(subject)):
+            found.append(Blame("judgement", match.group(0)))
     for match in SLIP.finditer(text):
         # the subject right before the verb, itself not the object of a preposition ("the
         # post on Teams easily missed" describes the post)
@@ -358,6 +400,7 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
     return found
 
 
+OPENER_WORD = re.compile(r"^(?:it|this|that|there|these|those|the|a|an|its)$", re.IGNORECASE)
 OPENERS = {"The", "This", "That", "It", "There", "These", "Those", "A", "An", "Our", "Its"}
 
 
