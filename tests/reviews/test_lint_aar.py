@@ -228,3 +228,23 @@ def test_many_files_are_linted_in_parallel_with_the_same_findings(tmp_path, caps
     _, serial = lint(capsys, "--jobs", "1", tmp_path)
     _, parallel = lint(capsys, "--jobs", "2", tmp_path)
     assert parallel == serial and serial.count("was overlooked") == 60
+
+
+def test_a_heading_that_names_remediations_holds_actions_and_a_todo_note_is_not_one(
+    tmp_path, capsys
+):
+    path = tmp_path / "incident.md"
+    path.write_text(
+        "# Testnet incident\n\n## Summary\n\nBlocks were empty for four hours.\n\n"
+        "TODO: credit the reporter?\n\n"
+        "### Root Cause Remediations\n\n"
+        "- Make the log parser more resilient\n"
+        "- Add a test that replays the block with the bad deposit log\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("11: action “Make the log parser") for f in found)
+    assert not any(f.startswith("12: action") for f in found)  # a specific action
+    assert not any(f.startswith("7:") for f in found)  # the editor's note
+    assert "no action items found" not in out
