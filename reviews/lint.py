@@ -287,18 +287,41 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     return commitments
 
 
+CONTENT_WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
+STOP_WORDS = {"should", "will", "need", "must", "have", "that", "this", "with", "from", "into",
+              "look", "make", "sure", "also", "more", "some", "when", "what", "which", "there",
+              "their", "them", "they", "were", "been", "being", "about", "could", "would"}  # fmt: skip
+
+
+def _words_of(title: str) -> set[str]:
+    return set(CONTENT_WORD.findall(plain(title).lower())) - STOP_WORDS
+
+
+def _restates(title: str, listed: list[set[str]]) -> bool:
+    """Most of a commitment's words are an action item's: the narrative restates it."""
+    words = _words_of(title)
+    return any(len(words & other) >= max(2, min(len(words), len(other)) / 2) for other in listed)
+
+
 def actions_of(blocks: list[Block], lines: list[str]) -> list[Action]:
-    actions: list[Action] = []
+    listed: list[Action] = []  # the action items proper (tables, action sections, checkboxes)
+    said: list[Action] = []  # commitments in the narrative: "We should …", "We will …"
     for block in blocks:
         if block.kind == "row":
             if block.section == "actions" or block.header:
                 action = _from_row(block)
                 if action:
-                    actions.append(action)
+                    listed.append(action)
         elif block.kind in ("item", "paragraph"):
             in_actions = block.section == "actions" and block.kind == "item"
-            actions += _from_text(block, lines, in_actions=in_actions)
-    return actions
+            found = _from_text(block, lines, in_actions=in_actions)
+            if block.section == "actions" or block.kind == "item":
+                listed += found
+            else:
+                said += found
+    words = [_words_of(a.title) for a in listed]
+    said = [a for a in said if not _restates(a.title, words)]
+    return sorted(listed + said, key=lambda a: a.line)
 
 
 # --- The checks -----------------------------------------------------------------------------

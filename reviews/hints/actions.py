@@ -297,7 +297,9 @@ PHASES = re.compile(
 )
 JOINED = re.compile(
     rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as|;)\s+(?:also\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
-    r"|\band\s+(?:[\w/.-]+\s+){1,3}(?:should|will|must|need to)\b",
+    r"|\band\s+(?:[\w/.-]+\s+){1,3}(?:should|will|must|need to)\b"
+    # a second, negative directive: "Raise an incident quicker, and not assume …"
+    r"|,\s+and\s+(?:do\s+)?(?:not|never|don'?t)\s+(?!only\b|just\b)[a-z]+",
     re.IGNORECASE,
 )
 # "Document the install and upgrade steps": the word after "and" modifies a noun, so it is

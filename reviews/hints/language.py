@@ -228,6 +228,10 @@ PARTICIPLE = re.compile(
 # "Could", "might" and "would" also say what might have followed ("this could have enabled an
 # attacker", "we would have lost the data", "it could have been much worse"): an outcome, not
 # an action someone failed to take.
+BELIEF = re.compile(
+    r"\b(?:assum|think|thought|believ|suppos|pretend|expect)\w*\s+(?:that\s+)?[\w'’-]+\s*$",
+    re.IGNORECASE,
+)
 NORMATIVE = re.compile(r"^(?:should|shouldn'?t|must|ought to)$", re.IGNORECASE)
 POSSIBILITY = re.compile(r"^(?:could|might|may|would|couldn'?t|wouldn'?t)$", re.IGNORECASE)
 CONSEQUENCE = re.compile(
@@ -321,6 +325,8 @@ def _counterfactuals(text: str) -> list[Blame]:
             continue  # "this could have enabled an attacker": what might have happened
         if re.search(r"\bwhether\b[^,;]*$", text[: match.start()], re.IGNORECASE):
             continue  # "a discussion about whether it could have caught the bug": asked
+        if BELIEF.search(text[: match.start()]):
+            continue  # "and not assume we could have started it faster": a belief, not a claim
         subject = _subject_before(text, match.start())
         after = text[match.end() :]
         agent = AGENT.match(after) if match.group(2).lower() == "been" else None
@@ -430,6 +436,9 @@ THING_HAS = re.compile(
 def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
     """A passive whose agent is a machine, "never tested" said of one, or a mistake that a
     thing contains, judges nobody."""
+    if kind == "judgement" and match.group(0).lower().startswith("did"):
+        subject = _subject_before(sentence, match.start())  # "one node didn't even try"
+        return bool(THINGS.match(subject) or PRONOUN.match(subject) or subject == PLACEHOLDER)
     if kind == "human_error":
         has = THING_HAS.search(sentence[: match.start()])
         return bool(has and (THINGS.match(has.group(1)) or has.group(1) == PLACEHOLDER))

@@ -277,6 +277,7 @@ def test_vague_actions_are_judged_by_their_deliverable_not_their_purpose(title, 
         ("Keep bumping Ubuntu versions until we hit LTS, then stop", False),
         ("Document the install and upgrade steps", False),  # "upgrade" modifies "steps"
         ("Investigate and fix memory leak in kubespawner", False),
+        ("Raise an incident quicker, and not assume we could have started it faster.", True),
     ],
 )
 def test_two_actions_in_one_need_two_verbs_with_their_own_objects(title, joined):
@@ -314,6 +315,8 @@ def test_two_actions_in_one_need_two_verbs_with_their_own_objects(title, joined)
         ("They were not checked for Log4J.", False),  # coverage, stated neutrally
         ("We don't blame anyone for this.", False),
         ("A discussion about whether shadowforking could have caught the bug.", False),
+        ("One node didn't even try to uncordon.", False),  # a machine's "didn't even"
+        ("Raise an incident quicker, and not assume we could have started it faster.", False),
     ],
 )
 def test_blame_needs_a_person_and_a_judgement(sentence, blame):

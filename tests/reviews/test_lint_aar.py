@@ -248,3 +248,18 @@ def test_a_heading_that_names_remediations_holds_actions_and_a_todo_note_is_not_
     assert not any(f.startswith("12: action") for f in found)  # a specific action
     assert not any(f.startswith("7:") for f in found)  # the editor's note
     assert "no action items found" not in out
+
+
+def test_a_commitment_that_restates_an_action_item_is_not_counted_twice(tmp_path, capsys):
+    path = tmp_path / "incident.md"
+    path.write_text(
+        "# Inotify watches exhausted\n\n## Lessons Learned\n\n"
+        "We should look into monitoring the file watches usage on the nodes.\n\n"
+        "We will try to page the database team sooner.\n\n"
+        "## Action Items\n\n- Set up an alert on file watches usage above 90% of the limit\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert not any(f.startswith("5:") for f in found)  # the action item says it better
+    assert any(f.startswith("7: action “We will try to page") for f in found)  # its own
