@@ -153,9 +153,11 @@ def _blocks(text: str) -> list[Block]:
 
 # --- Actions --------------------------------------------------------------------------------
 
+# "Action", "Action item description", "Task", "Follow-up (link)": the column that says what.
 ACTION_HEADER = re.compile(
-    r"^(?:action(?: items?)?|items?|tasks?|follow[- ]?ups?|remediations?|todo|to do|what|"
-    r"description|title|change|fix|issue|recommendations?|measures?)$",
+    r"^(?:(?:action(?: items?)?|tasks?|follow[- ]?ups?|remediations?|recommendations?|"
+    r"measures?)(?:\s+(?:description|title|summary|name))?\b.*|items?|todo|to do|what|"
+    r"description|title|change|fix|issue)$",
     re.IGNORECASE,
 )
 OWNER_HEADER = re.compile(

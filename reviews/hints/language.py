@@ -439,6 +439,16 @@ def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
     if kind == "judgement" and match.group(0).lower().startswith("did"):
         subject = _subject_before(sentence, match.start())  # "one node didn't even try"
         return bool(THINGS.match(subject) or PRONOUN.match(subject) or subject == PLACEHOLDER)
+    if kind == "human_error" and match.group(0).lower().startswith("accident"):
+        # "the release accidentally uploaded unsigned artifacts": a thing did it, said
+        # neutrally; "had been set accidentally" hides the person in the passive
+        before = sentence[: match.start()]
+        if re.search(r"\b(?:was|were|been|be|being|is|are|got)\s+(?:[\w-]+\s+){0,4}$", before):
+            return False
+        subject = _subject_before(sentence, match.start())
+        if not subject and "," in before:
+            subject = _subject_before(sentence, before.index(","))  # the sentence's subject
+        return bool(THINGS.match(subject) or subject == PLACEHOLDER)
     if kind == "human_error":
         has = THING_HAS.search(sentence[: match.start()])
         return bool(has and (THINGS.match(has.group(1)) or has.group(1) == PLACEHOLDER))

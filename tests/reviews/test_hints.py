@@ -316,6 +316,9 @@ def test_two_actions_in_one_need_two_verbs_with_their_own_objects(title, joined)
         ("We don't blame anyone for this.", False),
         ("A discussion about whether shadowforking could have caught the bug.", False),
         ("One node didn't even try to uncordon.", False),  # a machine's "didn't even"
+        ("The hotfix release, which had fixes, accidentally uploaded unsigned artifacts.", False),
+        ("Someone accidentally deleted the production bucket.", True),
+        ("A manual smoke test on macOS would have caught this.", True),  # a person's test
         ("Raise an incident quicker, and not assume we could have started it faster.", False),
     ],
 )

@@ -263,3 +263,16 @@ def test_a_commitment_that_restates_an_action_item_is_not_counted_twice(tmp_path
     assert code == 1
     assert not any(f.startswith("5:") for f in found)  # the action item says it better
     assert any(f.startswith("7: action “We will try to page") for f in found)  # its own
+
+
+def test_a_table_whose_first_column_describes_the_action_is_read(tmp_path, capsys):
+    path = tmp_path / "release.md"
+    path.write_text(
+        "# Release postmortem\n\n## Action Items\n\n"
+        "| Action item description | Status |\n| --- | --- |\n"
+        "| Improve the release tooling | TODO |\n"
+    )
+    code, out = lint(capsys, path)
+    assert code == 1
+    assert "7: action “Improve the release tooling”: “Improve” has no target" in out
+    assert "no action items found" not in out
