@@ -106,9 +106,22 @@ def _blocks(text: str) -> list[Block]:
     row: list[str] | None = None
     row_line = 0
     in_head = False
+    intro = False  # the paragraph before a list announced actions: its items are actions
+    listed = 0  # depth of the list that paragraph introduced
+    lists = 0
     for i, token in enumerate(tokens):
         line = (token.map or [0])[0] + 1
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+            if intro and not listed:
+                listed = lists
+            intro = False
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            if listed == lists:
+                listed = 0
+            lists -= 1
         if token.type == "heading_open":
+            intro = False
             level = int(token.tag[1])
             title = tokens[i + 1].content.strip()
             while stack and stack[-1][0] >= level:
@@ -147,8 +160,28 @@ def _blocks(text: str) -> list[Block]:
                 continue
             section = stack[-1][1] if stack else "other"
             kind = "item" if in_item else "paragraph"
+            if kind == "item" and listed == lists and listed:
+                section = "actions"  # its own items; nested ones detail them
+            elif kind == "paragraph":
+                intro = _announces_actions(token.content)
             blocks.append(Block(kind, line, token.content, section))
     return blocks
+
+
+# "We have taken these actions today:", "Next steps:", or "Action items" on a line of its own
+# (a heading written as a paragraph): the list that follows holds actions.
+ACTION_INTRO = re.compile(
+    r"\b(?:actions?|steps|measures|remediations?|follow[- ]?ups?|we will|we are going to|"
+    r"we plan to|we have taken)\b[^.]*:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _announces_actions(paragraph: str) -> bool:
+    text = " ".join(paragraph.split())
+    if ACTION_INTRO.search(text):
+        return True
+    return len(text.split()) <= 4 and not text.endswith(".") and section_kind(text) == "actions"
 
 
 # --- Actions --------------------------------------------------------------------------------
@@ -173,9 +206,12 @@ ACTION_PREFIX = re.compile(
 DONE_PREFIX = re.compile(
     r"^\W*(?:action taken|done|completed|fixed)\s*[:–—-]+[*_]*\s*", re.IGNORECASE
 )
+# A commitment says what will be done: "We will …", "We should …". "We have …" in the
+# narrative reports what is (or was), so it is not one.
 COMMITMENT = re.compile(
     r"^(?:(?:ideally|moving forward|going forward|in the future|more generally|next),?\s+)?"
-    r"(?:we|i)\s+(?:will|should|shall|must|need to|are going to|plan to|intend to|have|'ve)\s+\w",
+    r"(?:we|i)\s+(?:also\s+)?(?:have\s+\w+ed\b[^.]*?\band\s+)?(?:will|should|shall|must|need to|"
+    r"are going to|plan to|intend to|want to|would like to)\s+\w",
     re.IGNORECASE,
 )
 # The pull-request template's form: "- [ ] Add the alert (@pat, due: 2026-12-01)".

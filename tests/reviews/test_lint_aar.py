@@ -276,3 +276,23 @@ def test_a_table_whose_first_column_describes_the_action_is_read(tmp_path, capsy
     assert code == 1
     assert "7: action “Improve the release tooling”: “Improve” has no target" in out
     assert "no action items found" not in out
+
+
+def test_a_list_announced_as_actions_holds_actions_but_not_its_nested_details(tmp_path, capsys):
+    path = tmp_path / "security.md"
+    path.write_text(
+        "# Session cookies in error reports\n\n## What happened\n\n"
+        "Out of caution, we have taken these actions today:\n\n"
+        "1. We redacted all cookie values from error events.\n"
+        "2. We will improve our logging.\n\n"
+        "Action items\n\n"
+        "- Consider a second region\n"
+        "  - think about the costs first\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("8: action “We will improve our logging.”") for f in found)
+    assert any(f.startswith("12: action “Consider a second region”") for f in found)
+    assert not any(f.startswith("13:") for f in found)  # a detail of the item above
+    assert "no action items found" not in out
