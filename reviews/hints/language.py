@@ -62,7 +62,8 @@ THINGS = re.compile(
     r"proxies|installers?|versions?|packages?|modules?|functions?|commits?|features?|flags?|"
     r"settings?|thresholds?|timeouts?|retries|logic|certificates?|tokens?|keys?|dns|cdn|"
     r"storage|buckets?|volumes?|instances?|hosts?|vms?|replicas?|quotas?|limits?|traffic|"
-    r"load|latency|queries|requests?|indexes|indices|reflector|monitors?|charts?|metrics?)$",
+    r"load|latency|queries|requests?|indexes|indices|reflector|monitors?|charts?|metrics?|"
+    r"files?|records?|entry|entries|values?|parameters?|fields?|commands?|manifests?)$",
     re.IGNORECASE,
 )
 # Whoever attacks is outside the review: what an attacker could have done judges nobody here.
@@ -396,6 +397,8 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
         unwritten = not subject and bool(HUMAN_STEP.match(text[match.end() :]))
         if match.group(1) and match.group(1).lower() in {"forgot", "neglected"}:
             found.append(Blame("human_error", match.group(0)))
+        elif not match.group(1) and subject.lower() in ("we", "us", "i"):
+            continue  # "we did not communicate with our community": the team's own account
         elif (
             PEOPLE.match(subject)
             or subject.lower() in lowered_names
@@ -433,6 +436,13 @@ THING_HAS = re.compile(
 )
 
 
+MISTAKE_IN = re.compile(
+    r"^\s+(?:was\s+|is\s+)?(?:in|with|of)\s+(?:the\s+|a\s+|an\s+|our\s+|its\s+)?"
+    r"(?:[\w-]+\s+)?([\w-]+)\b(?!\s+(?:by|of)\b)",
+    re.IGNORECASE,
+)
+
+
 def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
     """A passive whose agent is a machine, "never tested" said of one, or a mistake that a
     thing contains, judges nobody."""
@@ -449,6 +459,12 @@ def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
         if not subject and "," in before:
             subject = _subject_before(sentence, before.index(","))  # the sentence's subject
         return bool(THINGS.match(subject) or subject == PLACEHOLDER)
+    if kind == "human_error" and "mistake" in match.group(0).lower():
+        # "the mistake was in the configuration": a thing's fault, with nobody in the sentence
+        where = MISTAKE_IN.search(sentence[match.end() :])
+        thing = bool(where and (THINGS.match(where.group(1)) or where.group(1) == PLACEHOLDER))
+        if thing and not any(PEOPLE.match(w) for w in re.findall(r"[\w'’-]+", sentence)):
+            return True
     if kind == "human_error":
         has = THING_HAS.search(sentence[: match.start()])
         return bool(has and (THINGS.match(has.group(1)) or has.group(1) == PLACEHOLDER))

@@ -319,6 +319,10 @@ def test_two_actions_in_one_need_two_verbs_with_their_own_objects(title, joined)
         ("The hotfix release, which had fixes, accidentally uploaded unsigned artifacts.", False),
         ("Someone accidentally deleted the production bucket.", True),
         ("A manual smoke test on macOS would have caught this.", True),  # a person's test
+        ("We did not communicate with our community.", False),  # the team's own account
+        ("The engineer didn't check the staging results.", True),  # one person singled out
+        ("The mistake was in the configuration.", False),  # a thing's, nobody named
+        ("This was a mistake in setting up the proxy.", True),
         ("Raise an incident quicker, and not assume we could have started it faster.", False),
     ],
 )
