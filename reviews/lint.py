@@ -58,9 +58,19 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
 NOT_NARRATIVE = {"actions", "participants"}
 
 
+# A heading that names remediation is about actions whatever it qualifies: "Root Cause
+# Remediations", "Further Mitigations and Learnings", "Incident follow-ups".
+ACTIONS_ANYWHERE = re.compile(
+    r"\b(?:remediations?|follow[- ]?ups?|action items?|next steps|mitigations|"
+    r"corrective actions?|preventi(?:ve|on) measures)\b"
+)
+
+
 def section_kind(heading: str) -> str:
     text = plain(heading).lower()
     text = re.sub(r"^[\W\d]+", "", text).strip()
+    if ACTIONS_ANYWHERE.search(text):
+        return "actions"
     for kind, pattern in SECTION_KINDS:
         if pattern.match(text):
             return kind
@@ -96,9 +106,22 @@ def _blocks(text: str) -> list[Block]:
     row: list[str] | None = None
     row_line = 0
     in_head = False
+    intro = False  # the paragraph before a list announced actions: its items are actions
+    listed = 0  # depth of the list that paragraph introduced
+    lists = 0
     for i, token in enumerate(tokens):
         line = (token.map or [0])[0] + 1
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+            if intro and not listed:
+                listed = lists
+            intro = False
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            if listed == lists:
+                listed = 0
+            lists -= 1
         if token.type == "heading_open":
+            intro = False
             level = int(token.tag[1])
             title = tokens[i + 1].content.strip()
             while stack and stack[-1][0] >= level:
@@ -137,15 +160,37 @@ def _blocks(text: str) -> list[Block]:
                 continue
             section = stack[-1][1] if stack else "other"
             kind = "item" if in_item else "paragraph"
+            if kind == "item" and listed == lists and listed:
+                section = "actions"  # its own items; nested ones detail them
+            elif kind == "paragraph":
+                intro = _announces_actions(token.content)
             blocks.append(Block(kind, line, token.content, section))
     return blocks
 
 
+# "We have taken these actions today:", "Next steps:", or "Action items" on a line of its own
+# (a heading written as a paragraph): the list that follows holds actions.
+ACTION_INTRO = re.compile(
+    r"\b(?:actions?|steps|measures|remediations?|follow[- ]?ups?|we will|we are going to|"
+    r"we plan to|we have taken)\b[^.]*:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _announces_actions(paragraph: str) -> bool:
+    text = " ".join(paragraph.split())
+    if ACTION_INTRO.search(text):
+        return True
+    return len(text.split()) <= 4 and not text.endswith(".") and section_kind(text) == "actions"
+
+
 # --- Actions --------------------------------------------------------------------------------
 
+# "Action", "Action item description", "Task", "Follow-up (link)": the column that says what.
 ACTION_HEADER = re.compile(
-    r"^(?:action(?: items?)?|items?|tasks?|follow[- ]?ups?|remediations?|todo|to do|what|"
-    r"description|title|change|fix|issue|recommendations?|measures?)$",
+    r"^(?:(?:action(?: items?)?|tasks?|follow[- ]?ups?|remediations?|recommendations?|"
+    r"measures?)(?:\s+(?:description|title|summary|name))?\b.*|items?|todo|to do|what|"
+    r"description|title|change|fix|issue)$",
     re.IGNORECASE,
 )
 OWNER_HEADER = re.compile(
@@ -161,9 +206,12 @@ ACTION_PREFIX = re.compile(
 DONE_PREFIX = re.compile(
     r"^\W*(?:action taken|done|completed|fixed)\s*[:–—-]+[*_]*\s*", re.IGNORECASE
 )
+# A commitment says what will be done: "We will …", "We should …". "We have …" in the
+# narrative reports what is (or was), so it is not one.
 COMMITMENT = re.compile(
     r"^(?:(?:ideally|moving forward|going forward|in the future|more generally|next),?\s+)?"
-    r"(?:we|i)\s+(?:will|should|shall|must|need to|are going to|plan to|intend to|have|'ve)\s+\w",
+    r"(?:we|i)\s+(?:also\s+)?(?:have\s+\w+ed\b[^.]*?\band\s+)?(?:will|should|shall|must|need to|"
+    r"are going to|plan to|intend to|want to|would like to)\s+\w",
     re.IGNORECASE,
 )
 # The pull-request template's form: "- [ ] Add the alert (@pat, due: 2026-12-01)".
@@ -244,7 +292,9 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     if checkbox:
         text = text[checkbox.end() :]
     first = text.split("\n", 1)[0]
-    titled = ACTION_PREFIX.match(first)
+    # Outside an action section "TODO:" is usually a note about the document itself
+    # ("TODO: credit the reporter"), so only "Action item:" and the like mark an action there.
+    titled = ACTION_PREFIX.match(first) and not re.match(r"^\W*to ?do\b", first, re.IGNORECASE)
     if in_actions or checkbox or titled:
         title = ACTION_PREFIX.sub("", " ".join(text.split()), count=1)
         title = DONE_PREFIX.sub("", title, count=1).strip()
@@ -275,18 +325,41 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     return commitments
 
 
+CONTENT_WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
+STOP_WORDS = {"should", "will", "need", "must", "have", "that", "this", "with", "from", "into",
+              "look", "make", "sure", "also", "more", "some", "when", "what", "which", "there",
+              "their", "them", "they", "were", "been", "being", "about", "could", "would"}  # fmt: skip
+
+
+def _words_of(title: str) -> set[str]:
+    return set(CONTENT_WORD.findall(plain(title).lower())) - STOP_WORDS
+
+
+def _restates(title: str, listed: list[set[str]]) -> bool:
+    """Most of a commitment's words are an action item's: the narrative restates it."""
+    words = _words_of(title)
+    return any(len(words & other) >= max(2, min(len(words), len(other)) / 2) for other in listed)
+
+
 def actions_of(blocks: list[Block], lines: list[str]) -> list[Action]:
-    actions: list[Action] = []
+    listed: list[Action] = []  # the action items proper (tables, action sections, checkboxes)
+    said: list[Action] = []  # commitments in the narrative: "We should …", "We will …"
     for block in blocks:
         if block.kind == "row":
             if block.section == "actions" or block.header:
                 action = _from_row(block)
                 if action:
-                    actions.append(action)
+                    listed.append(action)
         elif block.kind in ("item", "paragraph"):
             in_actions = block.section == "actions" and block.kind == "item"
-            actions += _from_text(block, lines, in_actions=in_actions)
-    return actions
+            found = _from_text(block, lines, in_actions=in_actions)
+            if block.section == "actions" or block.kind == "item":
+                listed += found
+            else:
+                said += found
+    words = [_words_of(a.title) for a in listed]
+    said = [a for a in said if not _restates(a.title, words)]
+    return sorted(listed + said, key=lambda a: a.line)
 
 
 # --- The checks -----------------------------------------------------------------------------

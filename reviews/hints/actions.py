@@ -60,9 +60,10 @@ PREFACE = re.compile(
     r"longer[- ]term|short[- ]term|next|also|then|finally|high|medium|low|p[0-3])\W+"
     r"|(?:action(?: item| point)?|todo|to ?do|follow[- ]up)\s*[:)\]–—-]\s*)*"
     r"(?:(?:(?:we|i|you|they|the team|the \w+ team|\w+ (?:team|maintainers|developers))\s+"
+    r"(?:(?:also|now|then|still|further|additionally)\s+)?"
     r"(?:should|will|must|shall|could|might|may|can|need to|have to|want to|plan to|intend to|"
-    r"are going to|would like to|are|is|am)"
-    r"|(?:[\w/.'’-]+\s+){1,3}?(?:should|must|shall|need to|have to))\s+"
+    r"are (?:(?:also|now|then|still|further|additionally)\s+)?going to|would like to|are|is|am)"
+    r"|(?:[\w/.'’-]+\s+){1,5}?(?:should|must|shall|need to|needs to|have to|has to))\s+"
     r"(?:also\s+|now\s+|first\s+|then\s+|still\s+|actively\s+|currently\s+|further\s+)*)?",
     re.IGNORECASE,
 )
@@ -78,7 +79,10 @@ TENTATIVE = (
     r"check (?:if|whether)|see (?:if|whether|how)|understand|learn (?:from|about)"
 )
 TENTATIVE_LEAD = re.compile(
-    rf"^(?:{TENTATIVE}|don'?t|do not|never (?:again )?(?:sacrifice|rush|skip|forget))\b",
+    rf"^(?:{TENTATIVE}|don'?t|do not|never (?:again )?(?:sacrifice|rush|skip|forget)|"
+    # "Another thing to work on", "Something we should look into": a topic, not a task
+    rf"(?:something|another thing|one thing|things|an area|areas)\s+(?:to|we (?:should|could|"
+    rf"need to|want to|might|may))\s+(?:{TENTATIVE}))\b",
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?:and|but|or|then)\s+|\.\s+")
@@ -96,20 +100,41 @@ OUTCOME_FOLLOWS = re.compile(
     r"decide|choose|pick|select|deploy|ship|create|build|file|open|report|set|raise|lower)\b",
     re.IGNORECASE,
 )
+# The lead verb of an improvement, in any form: "Improve X", "Improved X", "Increasing X".
 IMPROVE_LEAD = re.compile(
-    r"^(?:improv(?:e|ing)|enhanc(?:e|ing)|better|strengthen(?:ing)?|expand(?:ing)?|"
-    r"increas(?:e|ing)|reduc(?:e|ing)|optimi[sz](?:e|ing)|harden(?:ing)?|tighten(?:ing)?|"
-    r"boost(?:ing)?|bolster(?:ing)?|streamlin(?:e|ing)|speed(?:ing)? up|minimi[sz](?:e|ing)|"
-    r"maximi[sz](?:e|ing)|clean(?:ing)? ?up|rework(?:ing)?|rethink(?:ing)?|"
+    r"^(?:improv(?:e|ed|ing)|enhanc(?:e|ed|ing)|better|strengthen(?:ed|ing)?|expand(?:ed|ing)?|"
+    r"increas(?:e|ed|ing)|reduc(?:e|ed|ing)|optimi[sz](?:e|ed|ing)|harden(?:ed|ing)?|"
+    r"tighten(?:ed|ing)?|boost(?:ed|ing)?|bolster(?:ed|ing)?|streamlin(?:e|ed|ing)|"
+    r"speed(?:ing)? up|minimi[sz](?:e|ing)|maximi[sz](?:e|ing)|clean(?:ing)? ?up|"
+    r"rework(?:ed|ing)?|rethink(?:ing)?|redesign(?:ed|ing)?|overhaul(?:ed|ing)?|revamp(?:ed|ing)?|"
     r"make (?:sure|certain) (?:this|it|that)|ensure (?:quality|better|that this|this|it|that it|"
     r"more|proper|good|sufficient|adequate|enough)|address(?:ing)?|fix (?:it|this|that|things)\b)\b",
     re.IGNORECASE,
 )
+# A quality or a speed with nothing to measure it by ("more robust", "quickly"); "resilient
+# to Android Studio side effects" names what it must withstand, which a test can check.
 COMPARATIVE = re.compile(
     r"\b(?:better|more (?!than\b)[\w-]+|less (?!than\b)[\w-]+|fewer|faster|quicker|sooner|"
-    r"easier|simpler|safer|finer|tighter|stronger|clearer|smoother|leaner|healthier|"
-    r"more-[\w-]+|robust(?:ness)?|resilien(?:t|ce|cy)|as \w+ as possible)\b",
+    r"easier|simpler|safer|finer|tighter|stronger|clearer|smoother|leaner|healthier|easy|"
+    r"more-[\w-]+|(?:robust(?:ness)?|resilien(?:t|ce|cy))(?!\s+(?:to|against)\s)|"
+    r"as \w+ as possible|quickly|promptly|swiftly|rapidly|in a timely (?:manner|fashion|way))\b",
     re.IGNORECASE,
+)
+# "The release process should be improved": the improvement, in the passive.
+IMPROVE_PASSIVE = re.compile(
+    r"\b(?:be|been|being|is|are|was|were|get|gets)\s+(?:\w+ly\s+)?(?:improved|enhanced|"
+    r"strengthened|hardened|optimi[sz]ed|reworked|streamlined|tightened|revisited|bettered)\b",
+    re.IGNORECASE,
+)
+# A link to one change (a pull or merge request, a commit, a Gerrit change) is the action
+# itself; a link to an issue, a search or a page only says where the words are.
+CHANGE_LINK = re.compile(
+    r"/(?:pull|pulls|merge_requests|commit|commits)/\w+|/c/[^\s]+/\+/\d+", re.IGNORECASE
+)
+# "To prevent this from happening again, we modified the installer": the purpose is not the
+# action; what follows the comma is.
+PURPOSE = re.compile(
+    r"^(?:in order )?to\s[^,]{3,200},\s+(?=(?:we|i|they|the|our|this|it)\b)", re.IGNORECASE
 )
 EXHORTATION = re.compile(
     r"\b(?:wherever possible|where possible|when(?:ever)? possible|if possible|across the board|"
@@ -152,6 +177,31 @@ CONCRETE_OBJECT = re.compile(
 )
 
 
+# What the action is for, not what it is: "Add a check to the deploy script to prevent this
+# from happening again" names the check; the hope in the purpose clause is not the deliverable.
+PURPOSE_TAIL = re.compile(
+    r",?\s+(?:so that|so as to|so|in order to|in order that|to (?:help|make sure|ensure|prevent|"
+    r"avoid|allow|enable|let|reduce|improve|speed up|make|catch|detect|guard|protect|"
+    r"minimi[sz]e|increase|give|keep|stop)|which (?:will|would|should)|that (?:will|would))\b",
+    re.IGNORECASE,
+)
+DEICTIC = re.compile(r"^(?:this|that|it|these|those|them|things?|stuff)$", re.IGNORECASE)
+
+
+def _without_purpose(main: str) -> str:
+    """The action without its purpose clause, when what is left still names an object."""
+    found = PURPOSE_TAIL.search(main)
+    if not found:
+        return main
+    words = re.findall(r"[\w'’-]+", main[: found.start()])
+    if words and words[0].lower() in ("we", "i", "they", "you"):
+        words = words[1:]  # "we shrink this": the verb comes second
+    objects = words[1:]
+    if not objects or all(DEICTIC.match(w) for w in objects):
+        return main  # "shrink this to let users upgrade faster": nothing named to do
+    return main[: found.start()]
+
+
 @dataclass(frozen=True)
 class Vague:
     reason: str  # short | question | link | tentative | no_target | exhortation | generic
@@ -168,12 +218,15 @@ def vagueness(title: str) -> Vague | None:
     text = plain(raw).strip(" .;:-–—*")
     words = re.findall(r"[A-Za-z0-9'’]+", text.replace(PLACEHOLDER, ""))
     if not words:
+        if CHANGE_LINK.search(raw):
+            return None
         return Vague("link", raw[:40]) if raw else None
     if len(words) < 3 and len(re.findall(r"[A-Za-z0-9'’]+", text)) < 3:
         return Vague("short", text)
-    if text.rstrip().endswith("?"):
-        return Vague("question", text[-40:])
-    main = _main_clause(text)
+    if "?" in text:  # "…?" or "(and built?)": the writer is not sure yet what will be done
+        return Vague("question", text[max(0, text.index("?") - 39) : text.index("?") + 1])
+    text = PURPOSE.sub("", text, count=1)
+    main = _without_purpose(_main_clause(text))
     # A tentative verb is forgiven when the same title says what done looks like: a target
     # ("consider a 30 s timeout") or the change the investigation ends in ("… and fix it").
     targeted = bool(TARGET.search(text))
@@ -181,21 +234,21 @@ def vagueness(title: str) -> Vague | None:
         lead = TENTATIVE_LEAD.match(clause)
         if lead and not targeted and not OUTCOME_FOLLOWS.match(clause):
             return Vague("tentative", lead.group(0))
-    passive = TENTATIVE_PASSIVE.search(text)
+    passive = TENTATIVE_PASSIVE.search(main)
     if passive:
         return Vague("tentative", passive.group(0))
-    exhortation = EXHORTATION.search(text)
+    exhortation = EXHORTATION.search(main)
     if exhortation:
         return Vague("exhortation", exhortation.group(0))
     generic = GENERIC.match(main)
     if generic:
         return Vague("generic", generic.group(0))
-    if TARGET.search(text):
+    if targeted:
         return None
-    improve = IMPROVE_LEAD.match(main)
+    improve = IMPROVE_LEAD.match(main) or IMPROVE_PASSIVE.search(main)
     if improve:
         return Vague("no_target", improve.group(0))
-    comparative = COMPARATIVE.search(text)
+    comparative = COMPARATIVE.search(main)
     if comparative:
         return Vague("no_target", comparative.group(0))
     return None
@@ -212,28 +265,63 @@ ACTION_VERBS = (
     r"configure|enable|disable|move|change|rename|deploy|schedule|train|replace|rewrite|delete|"
     r"build|introduce|automate|think|consider|look|investigate|implement|notify|keep|"
     r"publish|announce|rotate|revoke|upgrade|pin|teach|hire|subscribe|split|merge|ensure|make|"
-    r"refactor|test|run|establish|require|setup|set up|invalidate|retain|disable|bump"
+    r"refactor|test|run|establish|require|setup|set up|invalidate|retain|disable|bump|lift|"
+    r"restore|restart|apply|coordinate|share|track|tag|limit|restrict|allow|provide|"
+    r"send|inform|contact|define|develop|deprecate|expose|extend|install|integrate|verify|"
+    r"validate|enforce|harden|improve|explore|reflect|discuss|figure|revisit|assess|evaluate|"
+    r"decide|communicate|clarify|simplify|expand|redesign|backport|cherry-pick|disclose|"
+    r"contribute|unify|standardi[sz]e|formali[sz]e|document|describe|teach|prioriti[sz]e"
+)
+# Past tense on both sides of "and", as reports list what was done: "Repeated the upgrade and
+# validated the migration logic" (not "failed and stalled jobs": the word before "and" is a
+# verb there too, so the pair is one description).
+PAST_PAIR = re.compile(r"^(?:we\s+)?[a-z]+ed\b(?:\s+\S+)*?\s+(?<!ed\s)and\s+([a-z]+ed)\s+\w", re.I)
+# Two clauses, each with its own subject and verb: "the users were disabled, and the crates
+# were deleted".
+TWO_CLAUSES = re.compile(
+    r",\s+and\s+(?:the|a|an|our|their|its|all|some|this|these|those|any|each|every|both)\s+"
+    r"(?:[\w/.'’-]+\s+){0,4}?(?:was|were|is|are|has been|have been|will be)\s+"
+    r"(?:\w+ly\s+)?\w+ed\b"
+    r"|,?\s+(?:and|but)\s+(?:also\s*,?\s+)?(?:we|they|i)\s+(?:also\s+)?(?:\w+ly\s+)?\w+ed\b",
+    re.IGNORECASE,
 )
 # Steps of one deliverable: "investigate and fix", "test and notify", "scan and secure".
+# A look that ends in a change ("review who has access, and ensure it is limited") is one.
 PHASES = re.compile(
     r"\b(?:investigate|identify|diagnose|design|plan|scope|draft|test|scan|build|write|"
-    r"find|reproduce|prototype|spec|specify|revisit|review|evaluate|assess|measure)\b"
-    r".{0,40}?\band (?:fix|patch|resolve|implement|notify|secure|deploy|publish|ship|release|"
-    r"document|alert|test|roll out|remove|set|change|raise|lower|update|adjust)\b",
+    r"find|reproduce|prototype|spec|specify|revisit|review|evaluate|assess|measure|audit)\b"
+    r"[^.;]{0,80}?\band (?:fix|patch|resolve|implement|notify|secure|deploy|publish|ship|"
+    r"release|document|alert|test|roll out|remove|set|change|raise|lower|update|adjust|ensure|"
+    r"limit|restrict|revoke)\b",
     re.IGNORECASE,
 )
 JOINED = re.compile(
-    rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as)\s+(?:also\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
-    r"|\band\s+(?:[\w/.-]+\s+){1,3}(?:should|will|must|need to)\b",
+    rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as|;)\s+(?:also\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
+    r"|\band\s+(?:[\w/.-]+\s+){1,3}(?:should|will|must|need to)\b"
+    # a second, negative directive: "Raise an incident quicker, and not assume …"
+    r"|,\s+and\s+(?:do\s+)?(?:not|never|don'?t)\s+(?!only\b|just\b)[a-z]+",
+    re.IGNORECASE,
+)
+# "Document the install and upgrade steps": the word after "and" modifies a noun, so it is
+# not a second verb.
+COMPOUND_HEAD = re.compile(
+    r"^\s+(?:steps?|process(?:es)?|procedures?|paths?|notes|docs|guides?|scripts?|jobs?|logic|"
+    r"flows?|windows?|plans?|pipelines?|tooling|tests?|times?|errors?|failures?|issues?|"
+    r"instructions|checklists?|policy|policies|history|events?|logs?|requests?|cycles?)\b",
     re.IGNORECASE,
 )
 
 
 def title_is_joined(title: str) -> bool:
     text = plain(title)
+    main = _main_clause(PURPOSE.sub("", text, count=1))
+    pair = PAST_PAIR.match(main)
+    if pair and not PHASES.search(main):
+        return True
+    if TWO_CLAUSES.search(main):
+        return True
     for match in JOINED.finditer(text):
-        start = max(0, match.start() - 40)
-        if PHASES.search(text[start : match.end()]):
+        if PHASES.search(text[: match.end()]) or COMPOUND_HEAD.match(text[match.end() :]):
             continue
         return True
     return False

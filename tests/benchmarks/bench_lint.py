@@ -6,8 +6,9 @@ every document's actions and blame sentences are fully labelled:
 
 - "not in the method's format": right (none of these documents is in AAR's format);
 - a vague / two-in-one / team-owner finding: right when a labelled action starts on its
-  line with that label; wrong when the action is labelled otherwise or nothing labelled
-  starts there (the linter took something for an action that is not one);
+  line (or, if none does, on one of the next two) with that label; wrong when the action
+  is labelled otherwise or nothing labelled starts there (the linter took something for an
+  action that is not one);
 - "N of M actions without an owner / a date": right when a labelled action lacks one;
 - "no action items found": right when the document has no labelled action;
 - a blame finding: right when a sentence labelled blame starts on (or runs over) its line.
@@ -46,7 +47,18 @@ def _span(doc_lines: list[str], start: int, text: str) -> range:
 def score(doc: str, findings: list[Finding], actions: list[dict[str, str]],
           sentences: list[dict[str, str]]) -> list[tuple[str, bool]]:  # fmt: skip
     lines = (DOCS / doc).read_text(encoding="utf-8").splitlines()
-    by_line = {int(r["line"]): r for r in actions}
+    by_line: dict[int, list[dict[str, str]]] = {}
+    for row in actions:
+        by_line.setdefault(int(row["line"]), []).append(row)
+
+    def labelled(line: int, column: str, value: str) -> bool:
+        """A labelled action starting on the finding's line (several may share one), or, when
+        none does, on the next two (a bullet's link or "**HIGH**" before the title's words)."""
+        for at in (line, line + 1, line + 2):
+            if at in by_line:
+                return any(r[column] == value for r in by_line[at])
+        return False
+
     blamed: set[int] = set()
     for row in sentences:
         if row["label"] == "1":
@@ -54,7 +66,6 @@ def score(doc: str, findings: list[Finding], actions: list[dict[str, str]],
     results = []
     for finding in findings:
         code = finding.code
-        action = by_line.get(finding.line)
         if code == "format":
             right = True
         elif code == "actions.none":
@@ -62,13 +73,13 @@ def score(doc: str, findings: list[Finding], actions: list[dict[str, str]],
         elif code == "actions.unowned":
             right = any(r["owner"] == "none" or r["dated"] == "0" for r in actions)
         elif code == "action.vague":
-            right = action is not None and action["vague"] == "1"
+            right = labelled(finding.line, "vague", "1")
         elif code == "action.joined":
-            right = action is not None and action["joined"] == "1"
+            right = labelled(finding.line, "joined", "1")
         elif code == "action.owner":
-            right = action is not None and action["owner"] == "nonperson"
+            right = labelled(finding.line, "owner", "nonperson")
         elif code == "action.past":
-            right = action is not None and action["dated"] == "1"
+            right = labelled(finding.line, "dated", "1")
         elif code.startswith("blame."):
             right = finding.line in blamed
         else:

@@ -228,3 +228,71 @@ def test_many_files_are_linted_in_parallel_with_the_same_findings(tmp_path, caps
     _, serial = lint(capsys, "--jobs", "1", tmp_path)
     _, parallel = lint(capsys, "--jobs", "2", tmp_path)
     assert parallel == serial and serial.count("was overlooked") == 60
+
+
+def test_a_heading_that_names_remediations_holds_actions_and_a_todo_note_is_not_one(
+    tmp_path, capsys
+):
+    path = tmp_path / "incident.md"
+    path.write_text(
+        "# Testnet incident\n\n## Summary\n\nBlocks were empty for four hours.\n\n"
+        "TODO: credit the reporter?\n\n"
+        "### Root Cause Remediations\n\n"
+        "- Make the log parser more resilient\n"
+        "- Add a test that replays the block with the bad deposit log\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("11: action “Make the log parser") for f in found)
+    assert not any(f.startswith("12: action") for f in found)  # a specific action
+    assert not any(f.startswith("7:") for f in found)  # the editor's note
+    assert "no action items found" not in out
+
+
+def test_a_commitment_that_restates_an_action_item_is_not_counted_twice(tmp_path, capsys):
+    path = tmp_path / "incident.md"
+    path.write_text(
+        "# Inotify watches exhausted\n\n## Lessons Learned\n\n"
+        "We should look into monitoring the file watches usage on the nodes.\n\n"
+        "We will try to page the database team sooner.\n\n"
+        "## Action Items\n\n- Set up an alert on file watches usage above 90% of the limit\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert not any(f.startswith("5:") for f in found)  # the action item says it better
+    assert any(f.startswith("7: action “We will try to page") for f in found)  # its own
+
+
+def test_a_table_whose_first_column_describes_the_action_is_read(tmp_path, capsys):
+    path = tmp_path / "release.md"
+    path.write_text(
+        "# Release postmortem\n\n## Action Items\n\n"
+        "| Action item description | Status |\n| --- | --- |\n"
+        "| Improve the release tooling | TODO |\n"
+    )
+    code, out = lint(capsys, path)
+    assert code == 1
+    assert "7: action “Improve the release tooling”: “Improve” has no target" in out
+    assert "no action items found" not in out
+
+
+def test_a_list_announced_as_actions_holds_actions_but_not_its_nested_details(tmp_path, capsys):
+    path = tmp_path / "security.md"
+    path.write_text(
+        "# Session cookies in error reports\n\n## What happened\n\n"
+        "Out of caution, we have taken these actions today:\n\n"
+        "1. We redacted all cookie values from error events.\n"
+        "2. We will improve our logging.\n\n"
+        "Action items\n\n"
+        "- Consider a second region\n"
+        "  - think about the costs first\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("8: action “We will improve our logging.”") for f in found)
+    assert any(f.startswith("12: action “Consider a second region”") for f in found)
+    assert not any(f.startswith("13:") for f in found)  # a detail of the item above
+    assert "no action items found" not in out
