@@ -22,14 +22,15 @@ T = TypeVar("T")
 
 def kept(
     team_ids: list[int], parts: Iterable[Any], compute: Callable[[], T]
-) -> tuple[T, dt.datetime]:
+) -> tuple[T, dt.datetime, bool]:
     """compute(), kept for DASHBOARD_CACHE_SECONDS under `parts` and the teams' versions.
 
-    Returns the value and when it was computed. Without a cache, it computes every time.
+    Returns the value, when it was computed and whether it was kept from an earlier look.
+    Without a cache, it computes every time.
     """
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
-        return compute(), timezone.now()
+        return compute(), timezone.now(), False
     try:
         keys = [team_version_key(team_id) for team_id in team_ids]
         versions = cache.get_many(keys)
@@ -45,12 +46,13 @@ def kept(
         found = cache.get(key)
     except Exception:
         logger.warning("dashboard: the cache is unavailable, computing afresh", exc_info=True)
-        return compute(), timezone.now()
+        return compute(), timezone.now(), False
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        value, computed_at = found
+        return value, computed_at, True
     result = (compute(), timezone.now())
     try:
         cache.set(key, result, seconds)
     except Exception:
         logger.warning("dashboard: could not keep the figures", exc_info=True)
-    return result
+    return result[0], result[1], False

@@ -22,6 +22,7 @@ from dashboard.cache import kept
 from dashboard.charts import Chart, Series, draw, to_html
 from dashboard.figures import figures
 from dashboard.periods import Period
+from dashboard.types import Figures
 from reviews.access import owned_teams_for
 from reviews.hints import review_health_of
 from reviews.models import (
@@ -148,15 +149,18 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         kind = ""
     team_ids = sorted(teams.values_list("pk", flat=True))
 
-    def compute() -> dict[str, Any]:
-        data = figures(teams=teams, period=period, kind=kind, today=today)
-        # Without a kind, the figures have counted each team's overdue actions already.
-        overdue_by_team = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
-        return {"figures": data, "health": _health_across(team_ids, today, kind, overdue_by_team)}
+    def compute() -> Figures:
+        return figures(teams=teams, period=period, kind=kind, today=today)
 
     rollups.flush(reading=True)  # this connection's changes not counted yet move the versions first
-    found, computed_at = kept(team_ids, (period.start, period.end, kind, today), compute)
-    data = found["figures"]
+    data, computed_at, was_kept = kept(
+        team_ids, (period.start, period.end, kind, today), compute
+    )
+    # Review health reads the timeline, the people and the accounts, which move during every
+    # meeting without moving the figures: it is never kept. Without a kind, the figures have
+    # counted each team's overdue actions already.
+    overdue_by_team = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
+    health = _health_across(team_ids, today, kind, overdue_by_team)
     links = Links(team_slug, kind, period)
     for owner in data["owners"]:
         owner["href"] = links.actions(owner=owner["owner_id"], overdue="on")
@@ -175,7 +179,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "on_time": links.done_in_period(on_time="yes"),
     }
     context = {
-        "computed_at": computed_at,
+        "computed_at": computed_at if was_kept else None,  # said only of kept figures
         "hrefs": hrefs,
         "by_status": [
             (label, data["by_status"][value], links.reviews_in_period(status=value))
@@ -228,8 +232,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
             "factors",
         ),
-        "health": found["health"],
-        "health_summary": _health_summary(found["health"]),
+        "health": health,
+        "health_summary": _health_summary(health),
         "health_reviews": HEALTH_REVIEWS,
         "nav": "dashboard",
     }

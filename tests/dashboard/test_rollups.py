@@ -306,3 +306,24 @@ def test_a_period_is_read_as_whole_months_and_edge_days(start, end, months, days
     found_months, found_days = split([(dt.date.fromisoformat(start), dt.date.fromisoformat(end))])
     assert [m.strftime("%Y-%m") for m in found_months] == months
     assert [(a.isoformat(), b.isoformat()) for a, b in found_days] == days
+
+
+def test_kept_figures_say_so_and_review_health_is_always_current(client, settings):
+    """A timeline line moves no figure, so the kept ones stay in use, but the review-health
+    list (which reads the timeline) is never kept; the page says when figures were kept."""
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    with time_machine.travel(NOW, tick=False):
+        review = ReviewFactory(status="writing", created_at=NOW - dt.timedelta(days=3))
+        client.force_login(review.team.delivery_owner)
+        rollups.flush()
+        first = client.get("/dashboard/").content.decode()
+        assert "There is no timeline." in first
+        assert "and kept" not in first  # computed for this look: nothing to say
+        timeline_entry_add(
+            review=review, actor=UserFactory(), occurred_at=NOW, description="Paged on-call."
+        )
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get("/dashboard/").content.decode()
+        assert "There is no timeline." not in second
+        assert "were computed at" in second and "and kept" in second
+        assert not [q for q in queries if "dashboard_tally" in q["sql"]]
