@@ -153,9 +153,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         return figures(teams=teams, period=period, kind=kind, today=today)
 
     rollups.flush(reading=True)  # this connection's changes not counted yet move the versions first
-    data, computed_at, was_kept = kept(
-        team_ids, (period.start, period.end, kind, today), compute
-    )
+    data, computed_at, was_kept = kept(team_ids, (period.start, period.end, kind, today), compute)
     # Review health reads the timeline, the people and the accounts, which move during every
     # meeting without moving the figures: it is never kept. Without a kind, the figures have
     # counted each team's overdue actions already.
@@ -164,8 +162,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     links = Links(team_slug, kind, period)
     for owner in data["owners"]:
         owner["href"] = links.actions(owner=owner["owner_id"], overdue="on")
-    for key, param in (("categories", "factor"), ("types", "cause")):
-        for row in data["factors"][key]:
+    factors = data["factors"]
+    for rows, param in ((factors["categories"], "factor"), (factors["types"], "cause")):
+        for row in rows:
             row["href"] = links.reviews_in_period(**{param: row["value"]})
     hrefs = {
         "reviews_in_period": links.reviews_in_period(),
@@ -252,9 +251,9 @@ def _health_summary(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
     )
 
 
-def _flow_chart(data: dict[str, Any], links: Links) -> Chart:
+def _flow_chart(data: Figures, links: Links) -> Chart:
     """Actions opened against actions closed, per week (per month over a year)."""
-    buckets = data["weeks"]
+    buckets: list[dict[str, Any]] = [dict(b) for b in data["weeks"]]
     unit = data["buckets"].unit
     series = [
         Series(
@@ -335,7 +334,9 @@ def _health_across(
     """Review health for the owner's most recent reviews, in a fixed number of queries, as
     the review page finds it for one. The recent reviews are chosen first, so the
     per-review counts run for those alone."""
-    recent = Review.objects.filter(team_id__in=team_ids).exclude(status=ReviewStatus.CANCELLED)
+    recent = Review.objects.exclude(status=ReviewStatus.CANCELLED)
+    if len(team_ids) != Team.objects.count():  # every team: the index of recent reviews alone
+        recent = recent.filter(team_id__in=team_ids)
     if kind:
         recent = recent.filter(kind=kind)
     reviews = (
@@ -343,6 +344,18 @@ def _health_across(
             pk__in=list(recent.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
         )
         .select_related("team")
+        # What the checks and the list read, not the reports' long texts.
+        .only(
+            "slug",
+            "title",
+            "status",
+            "team__name",
+            "event_started_at",
+            "event_detected_at",
+            "scheduled_at",
+            "meeting_ended_at",
+            "created_at",
+        )
         .annotate(
             n_went_well=_count(WentWell),
             n_people=_count(Participant),

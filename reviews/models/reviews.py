@@ -209,6 +209,8 @@ class Review(models.Model):
             models.Index(fields=["team", "status"], name="%(app_label)s_%(class)s_team_status"),
             # The dashboard: a team's reviews created in a period, and the most recent ones.
             models.Index(fields=["team", "created_at"], name="%(app_label)s_%(class)s_team_made"),
+            # ...and the most recent of the whole organisation.
+            models.Index(fields=["created_at"], name="%(app_label)s_%(class)s_made"),
             models.Index(
                 fields=["status", "scheduled_at"], name="%(app_label)s_%(class)s_st_sched"
             ),
