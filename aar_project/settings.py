@@ -96,9 +96,11 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "ninja",  # the API docs page's templates and static files
     "reviews",
     "actions",
     "dashboard",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +300,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# --- The API (api/) ---------------------------------------------------------------------
+# Requests per personal access token per minute; more are answered 429 with Retry-After.
+API_RATE_LIMIT: int = _read("API_RATE_LIMIT", env.int, default=120)
+if API_RATE_LIMIT < 1:
+    raise ImproperlyConfigured(f"API_RATE_LIMIT must be at least 1, not {API_RATE_LIMIT}")
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

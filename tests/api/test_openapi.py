@@ -1,0 +1,62 @@
+"""The OpenAPI document: valid, public, and true (every route in it answers)."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.api.conftest import token_for
+from tests.factories import ActionItemFactory
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = "/api/v1/openapi.json"
+
+
+def test_the_document_is_valid_openapi(client):
+    response = client.get(SCHEMA)
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    validate(document)
+
+
+def test_the_document_names_every_endpoint_and_the_bearer_scheme(client):
+    document = client.get(SCHEMA).json()
+    assert set(document["paths"]) == {
+        "/api/v1/me/",
+        "/api/v1/reviews/",
+        "/api/v1/reviews/{slug}/",
+        "/api/v1/reviews/{slug}/timeline/",
+        "/api/v1/actions/",
+        "/api/v1/actions/{action_id}/",
+    }
+    schemes = document["components"]["securitySchemes"]
+    assert [s["scheme"] for s in schemes.values()] == ["bearer"]
+    assert "400" in document["paths"]["/api/v1/reviews/"]["post"]["responses"]
+
+
+def test_every_route_in_the_document_answers(api, client, cast):
+    document = client.get(SCHEMA).json()
+    action = ActionItemFactory(review=cast.review, owner=cast.facilitator)
+    token = token_for(cast.facilitator)
+    answers = {}
+    for path, operations in document["paths"].items():
+        url = path.replace("{slug}", cast.review.slug).replace("{action_id}", str(action.pk))
+        for method in operations:
+            response = api(method.upper(), url, token, {} if method != "get" else None)
+            answers[f"{method.upper()} {path}"] = response.status_code
+            assert response["Content-Type"].startswith("application/json"), (method, path)
+    assert all(status < 500 and status not in (404, 405) for status in answers.values()), answers
+    assert len(answers) == 9
+
+
+def test_the_docs_page_is_for_signed_in_people(client, cast):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.url
+    client.force_login(cast.outsider)
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    assert b"swagger-ui" in page.content
+    assert b"cdn" not in page.content.lower()
