@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("dashboard.urls")),
     path("actions/settings/tokens/", include(api_urls.token_urls)),
+    path("teams/<slug:slug>/webhooks/", include(api_urls.webhook_urls)),
     path("", include(api_urls)),
     path("actions/", include("actions.urls")),
     path("reports/", include("reviews.report_urls")),

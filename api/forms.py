@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from api.tokens import DAY_CHOICES, DEFAULT_DAYS
+from api.webhooks import AddressRefused, checked_address
+from reviews.events import Event
 
 
 class TokenForm(forms.Form):
@@ -24,3 +26,30 @@ class TokenForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("auto_id", "id_token_%s")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        label="Receiver address",
+        help_text="AAR posts JSON here, signed with the webhook's secret (X-AAR-Signature).",
+    )
+    events = forms.MultipleChoiceField(
+        choices=Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Events",
+        error_messages={"required": "Choose at least one event."},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", "id_webhook_%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            checked_address(url)
+        except AddressRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return url

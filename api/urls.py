@@ -12,6 +12,16 @@ token_urls = (
     "tokens",
 )
 
+# A team's webhooks, for its delivery owner.
+webhook_urls = (
+    [
+        path("", views.webhooks, name="list"),
+        path("<int:pk>/", views.webhook_detail, name="detail"),
+        path("<int:pk>/deliveries/<int:delivery>/resend/", views.webhook_resend, name="resend"),
+    ],
+    "webhooks",
+)
+
 urlpatterns = [
     path("api/v1/docs/", docs, name="api_docs"),
     path("api/v1/", api.urls),

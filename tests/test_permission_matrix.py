@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem, ResurfacedAction
 from actions.services import calendar_token_renew
-from api.models import Scope
+from api.models import Scope, Webhook, WebhookDelivery
 from api.tokens import token_create
 from reviews.models import (
     AgendaPhase,
@@ -175,6 +176,10 @@ MATRIX: dict[str, dict[str, object]] = {
     "tokens:new": {"GET": EVERYONE, "POST": EVERYONE},
     "tokens:revoke": {"POST": {"participant"}},
     "api_docs": {"GET": EVERYONE},
+    # A team's webhooks: its delivery owner and staff.
+    "webhooks:list": {"GET": OWNERS, "POST": OWNERS},
+    "webhooks:detail": {"GET": OWNERS, "POST": OWNERS},
+    "webhooks:resend": {"POST": OWNERS},
     "api:openapi-json": {"GET": PUBLIC},
     "api:api-root": {"GET": set(), "POST": set()},  # ninja's root: 404 for everyone
     # The API, with a token (write scope) instead of a session: see API_MATRIX.
@@ -307,7 +312,16 @@ def url_for(name: str, cast) -> str:
         review=cast.review, author=cast.participant, kind="went_well", text="Paging worked"
     )
     token_row, _ = token_create(user=cast.participant, name="matrix")
+    hook = Webhook.objects.filter(team=cast.team).first() or Webhook.objects.create(
+        team=cast.team, url="https://hooks.example.com/", secret="s", events=["action.closed"]
+    )
+    delivery, _ = WebhookDelivery.objects.get_or_create(
+        webhook=hook, key="matrix", defaults={"delivery_id": uuid.uuid4(), "event": "action.closed"}
+    )
     kwargs = {
+        "webhooks:list": {"slug": cast.team.slug},
+        "webhooks:detail": {"slug": cast.team.slug, "pk": hook.pk},
+        "webhooks:resend": {"slug": cast.team.slug, "pk": hook.pk, "delivery": delivery.pk},
         "tokens:revoke": {"pk": token_row.pk},
         "api:review": {"slug": slug},
         "api:timeline": {"slug": slug},

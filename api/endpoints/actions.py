@@ -7,13 +7,11 @@ page follows too (done needs a verification note, won't-do a reason, a moved dat
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -25,35 +23,10 @@ from api.auth import read_token, write_token
 from api.cursors import page
 from api.errors import InvalidInput
 from api.schemas import ERRORS, ActionFilters, ActionOut, ActionPage, ActionUpdate, Problem
-from reviews.display import display_name
+from api.serialize import action_out
 from reviews.versions import Stale
 
 router = Router(tags=["actions"])
-
-
-def action_out(request: HttpRequest, action: ActionItem, today: dt.date) -> dict[str, Any]:
-    owner = action.owner
-    return {
-        "id": action.pk,
-        "title": action.title,
-        "description": action.description,
-        "definition_of_done": action.definition_of_done,
-        "owner": {"email": owner.email, "name": display_name(owner)} if owner else None,
-        "due_on": action.due_on,
-        "days_overdue": action.days_overdue(today),
-        "type": action.action_type,
-        "size": action.size,
-        "status": action.status,
-        "closing_note": action.closing_note,
-        "closed_at": action.closed_at,
-        "ticket_url": action.ticket_url,
-        "review": action.review.slug,
-        "team": action.team.slug,
-        "version": action.version,
-        "created_at": action.created_at,
-        "updated_at": action.updated_at,
-        "url": request.build_absolute_uri(reverse("actions:detail", args=[action.pk])),
-    }
 
 
 @router.get(
@@ -83,7 +56,10 @@ def action_list(request: HttpRequest, filters: Query[ActionFilters]) -> dict[str
         rows = rows.filter(due_on__lt=filters.due_before)
     rows = rows.select_related("owner", "review", "team")
     found, next_cursor = page(rows, column="pk", cursor=filters.cursor, limit=filters.limit)
-    return {"results": [action_out(request, a, today) for a in found], "next_cursor": next_cursor}
+    return {
+        "results": [action_out(a, today, request.build_absolute_uri) for a in found],
+        "next_cursor": next_cursor,
+    }
 
 
 def _fresh(pk: int) -> ActionItem:
@@ -99,7 +75,7 @@ def _fresh(pk: int) -> ActionItem:
 )
 def action_detail(request: HttpRequest, action_id: int) -> dict[str, Any]:
     action = get_action_for(request.user, action_id)
-    return action_out(request, _fresh(action.pk), timezone.localdate())
+    return action_out(_fresh(action.pk), timezone.localdate(), request.build_absolute_uri)
 
 
 def _checked(form: Any) -> dict[str, Any]:
@@ -152,4 +128,4 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionUpdate) -
                 action = action_set_status(action=action, actor=user, **status)
             except ActionRefused as exc:
                 raise InvalidInput({"status": [str(exc)]}) from None
-    return action_out(request, _fresh(action.pk), timezone.localdate())
+    return action_out(_fresh(action.pk), timezone.localdate(), request.build_absolute_uri)

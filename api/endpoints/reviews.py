@@ -30,8 +30,9 @@ from api.schemas import (
     ReviewIn,
     ReviewPage,
 )
+from api.serialize import review_out
 from reviews.access import Need, get_review_for, review_zone
-from reviews.display import display_name, format_offset
+from reviews.display import format_offset
 from reviews.forms import ReviewForm
 from reviews.imports import parse_records, timeline_import_apply
 from reviews.models import Review, Team
@@ -39,26 +40,6 @@ from reviews.report import report_json
 from reviews.services.reviews import review_create
 
 router = Router(tags=["reviews"])
-
-
-def review_out(request: HttpRequest, review: Review) -> dict[str, Any]:
-    return {
-        "slug": review.slug,
-        "title": review.title,
-        "kind": review.kind,
-        "severity": review.severity,
-        "status": review.status,
-        "team": review.team.slug,
-        "facilitator": display_name(review.facilitator),
-        "event_started_at": review.event_started_at,
-        "event_detected_at": review.event_detected_at,
-        "event_ended_at": review.event_ended_at,
-        "scheduled_at": review.scheduled_at,
-        "published_at": review.published_at,
-        "created_at": review.created_at,
-        "updated_at": review.updated_at,
-        "url": request.build_absolute_uri(reverse("reviews:detail", args=[review.slug])),
-    }
 
 
 @router.get(
@@ -81,7 +62,10 @@ def review_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[str
     if filters.updated_since:
         rows = rows.filter(updated_at__gte=filters.updated_since)
     found, next_cursor = page(rows, column="updated_at", cursor=filters.cursor, limit=filters.limit)
-    return {"results": [review_out(request, r) for r in found], "next_cursor": next_cursor}
+    return {
+        "results": [review_out(r, request.build_absolute_uri) for r in found],
+        "next_cursor": next_cursor,
+    }
 
 
 def _lead_pk(email: str | None) -> int | None:
@@ -141,7 +125,9 @@ def review_new(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]
         **form.other_fields(),
     )
     review = Review.objects.select_related("team", "facilitator").get(pk=review.pk)
-    return Status(201, {**review_out(request, review), "warnings": form.warnings()})
+    return Status(
+        201, {**review_out(review, request.build_absolute_uri), "warnings": form.warnings()}
+    )
 
 
 @router.get(
