@@ -9,11 +9,16 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from actions.models import ActionStatus
 from api.cursors import DEFAULT_LIMIT, MAX_LIMIT
 from reviews.models import ReviewKind, ReviewStatus, Severity
+
+
+class Out(BaseModel):
+    """An answer: a plain pydantic model, validated from the dicts the endpoints build (ninja's
+    Schema reads ORM objects attribute by attribute, which a list of a thousand pays for)."""
 
 
 class Strict(Schema):
@@ -25,19 +30,19 @@ class Strict(Schema):
 # --- The person ---------------------------------------------------------------------------
 
 
-class TeamOut(Schema):
+class TeamOut(Out):
     slug: str
     name: str
     role: Literal["delivery_owner", "member", "staff"]
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     name: str
     scope: str
     expires_at: dt.datetime | None
 
 
-class MeOut(Schema):
+class MeOut(Out):
     email: str
     name: str
     is_staff: bool
@@ -59,7 +64,7 @@ class ReviewFilters(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class ReviewOut(Schema):
+class ReviewOut(Out):
     slug: str
     title: str
     kind: str
@@ -77,7 +82,7 @@ class ReviewOut(Schema):
     url: str
 
 
-class ReviewPage(Schema):
+class ReviewPage(Out):
     results: list[ReviewOut]
     next_cursor: str | None
 
@@ -113,7 +118,7 @@ class EntryFilters(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class EntryOut(Schema):
+class EntryOut(Out):
     id: int
     occurred_at: dt.datetime
     offset: str
@@ -125,7 +130,7 @@ class EntryOut(Schema):
     source_ref: str
 
 
-class EntryPage(Schema):
+class EntryPage(Out):
     results: list[EntryOut]
     next_cursor: str | None
 
@@ -144,7 +149,7 @@ class EntriesIn(Strict):
     entries: list[EntryIn] = Field(min_length=1, max_length=5000)
 
 
-class EntriesAdded(Schema):
+class EntriesAdded(Out):
     added: int
     skipped: int = Field(description="Entries added before (the same time, text and source).")
 
@@ -164,12 +169,12 @@ class ActionFilters(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class PersonOut(Schema):
+class PersonOut(Out):
     email: str
     name: str
 
 
-class ActionOut(Schema):
+class ActionOut(Out):
     id: int
     title: str
     description: str
@@ -191,7 +196,7 @@ class ActionOut(Schema):
     url: str
 
 
-class ActionPage(Schema):
+class ActionPage(Out):
     results: list[ActionOut]
     next_cursor: str | None
 
@@ -209,7 +214,7 @@ class ActionUpdate(Strict):
     )
 
 
-class Problem(Schema):
+class Problem(Out):
     detail: str
     errors: dict[str, list[str]] | None = None
 

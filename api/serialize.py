@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from actions.models import ActionItem
@@ -15,13 +16,46 @@ from reviews.models import Review
 
 # Makes a path absolute: the request's host for API answers, SITE_URL for webhooks.
 Absolute = Callable[[str], str]
+_MARK = "918273645"  # a key that fits every page's path converter (int and slug)
 
 
 def site_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def review_out(review: Review, absolute: Absolute) -> dict[str, Any]:
+class Links:
+    """Absolute addresses of the pages, reversed once per URL name rather than once per row
+    (a list of a thousand actions spent half its time in reverse())."""
+
+    def __init__(self, absolute: Absolute) -> None:
+        self.absolute = absolute
+        self.templates: dict[str, str] = {}
+
+    def __call__(self, name: str, key: object) -> str:
+        template = self.templates.get(name)
+        if template is None:
+            template = self.templates[name] = self.absolute(reverse(name, args=[_MARK]))
+        return template.replace(f"/{_MARK}/", f"/{key}/")
+
+
+# The columns action_out reads, for a list: the action's own, its owner's name, and the
+# review's and team's slugs as annotations (two model rows per action instead of four).
+ACTION_COLUMNS = (
+    "id", "title", "description", "definition_of_done", "owner", "due_on", "action_type",
+    "size", "status", "closing_note", "closed_at", "ticket_url", "review", "team", "version",
+    "created_at", "updated_at", "owner__email", "owner__first_name", "owner__last_name",
+)  # fmt: skip
+
+
+def actions_for_listing(rows: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    return (
+        rows.select_related("owner")
+        .only(*ACTION_COLUMNS)
+        .annotate(review_slug=F("review__slug"), team_slug=F("team__slug"))
+    )
+
+
+def review_out(review: Review, links: Links) -> dict[str, Any]:
     return {
         "slug": review.slug,
         "title": review.title,
@@ -37,11 +71,11 @@ def review_out(review: Review, absolute: Absolute) -> dict[str, Any]:
         "published_at": review.published_at,
         "created_at": review.created_at,
         "updated_at": review.updated_at,
-        "url": absolute(reverse("reviews:detail", args=[review.slug])),
+        "url": links("reviews:detail", review.slug),
     }
 
 
-def action_out(action: ActionItem, today: dt.date, absolute: Absolute) -> dict[str, Any]:
+def action_out(action: ActionItem, today: dt.date, links: Links) -> dict[str, Any]:
     owner = action.owner
     return {
         "id": action.pk,
@@ -57,10 +91,10 @@ def action_out(action: ActionItem, today: dt.date, absolute: Absolute) -> dict[s
         "closing_note": action.closing_note,
         "closed_at": action.closed_at,
         "ticket_url": action.ticket_url,
-        "review": action.review.slug,
-        "team": action.team.slug,
+        "review": getattr(action, "review_slug", None) or action.review.slug,
+        "team": getattr(action, "team_slug", None) or action.team.slug,
         "version": action.version,
         "created_at": action.created_at,
         "updated_at": action.updated_at,
-        "url": absolute(reverse("actions:detail", args=[action.pk])),
+        "url": links("actions:detail", action.pk),
     }

@@ -43,7 +43,7 @@ from aar_project.tasks import enqueue_on_commit
 from actions.models import ActionItem
 from api.models import Webhook, WebhookDelivery
 from api.schemas import ActionOut, ReviewOut
-from api.serialize import action_out, review_out, site_url
+from api.serialize import Links, action_out, review_out, site_url
 from reviews.events import Event
 from reviews.models import Review
 
@@ -76,12 +76,14 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 def event_payload(subject: object) -> dict[str, Any]:
     if isinstance(subject, ActionItem):
         action = ActionItem.objects.select_related("owner", "review", "team").get(pk=subject.pk)
-        data = ActionOut.model_validate(action_out(action, timezone.localdate(), site_url))
+        data = ActionOut.model_validate(action_out(action, timezone.localdate(), Links(site_url)))
         return {"action": data.model_dump(mode="json")}
     if isinstance(subject, Review):
         review = Review.objects.select_related("team", "facilitator").get(pk=subject.pk)
         return {
-            "review": ReviewOut.model_validate(review_out(review, site_url)).model_dump(mode="json")
+            "review": ReviewOut.model_validate(review_out(review, Links(site_url))).model_dump(
+                mode="json"
+            )
         }
     raise TypeError(f"no payload for {type(subject).__name__}")
 

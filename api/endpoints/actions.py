@@ -23,7 +23,7 @@ from api.auth import read_token, write_token
 from api.cursors import page
 from api.errors import InvalidInput
 from api.schemas import ERRORS, ActionFilters, ActionOut, ActionPage, ActionUpdate, Problem
-from api.serialize import action_out
+from api.serialize import Links, action_out, actions_for_listing
 from reviews.versions import Stale
 
 router = Router(tags=["actions"])
@@ -54,10 +54,12 @@ def action_list(request: HttpRequest, filters: Query[ActionFilters]) -> dict[str
         rows = rows.filter(team__slug=filters.team)
     if filters.due_before:
         rows = rows.filter(due_on__lt=filters.due_before)
-    rows = rows.select_related("owner", "review", "team")
-    found, next_cursor = page(rows, column="pk", cursor=filters.cursor, limit=filters.limit)
+    found, next_cursor = page(
+        actions_for_listing(rows), column="pk", cursor=filters.cursor, limit=filters.limit
+    )
+    links = Links(request.build_absolute_uri)
     return {
-        "results": [action_out(a, today, request.build_absolute_uri) for a in found],
+        "results": [action_out(a, today, links) for a in found],
         "next_cursor": next_cursor,
     }
 
@@ -75,7 +77,7 @@ def _fresh(pk: int) -> ActionItem:
 )
 def action_detail(request: HttpRequest, action_id: int) -> dict[str, Any]:
     action = get_action_for(request.user, action_id)
-    return action_out(_fresh(action.pk), timezone.localdate(), request.build_absolute_uri)
+    return action_out(_fresh(action.pk), timezone.localdate(), Links(request.build_absolute_uri))
 
 
 def _checked(form: Any) -> dict[str, Any]:
@@ -128,4 +130,4 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionUpdate) -
                 action = action_set_status(action=action, actor=user, **status)
             except ActionRefused as exc:
                 raise InvalidInput({"status": [str(exc)]}) from None
-    return action_out(_fresh(action.pk), timezone.localdate(), request.build_absolute_uri)
+    return action_out(_fresh(action.pk), timezone.localdate(), Links(request.build_absolute_uri))

@@ -30,7 +30,7 @@ from api.schemas import (
     ReviewIn,
     ReviewPage,
 )
-from api.serialize import review_out
+from api.serialize import Links, review_out
 from reviews.access import Need, get_review_for, review_zone
 from reviews.display import format_offset
 from reviews.forms import ReviewForm
@@ -62,8 +62,9 @@ def review_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[str
     if filters.updated_since:
         rows = rows.filter(updated_at__gte=filters.updated_since)
     found, next_cursor = page(rows, column="updated_at", cursor=filters.cursor, limit=filters.limit)
+    links = Links(request.build_absolute_uri)
     return {
-        "results": [review_out(r, request.build_absolute_uri) for r in found],
+        "results": [review_out(r, links) for r in found],
         "next_cursor": next_cursor,
     }
 
@@ -126,7 +127,7 @@ def review_new(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]
     )
     review = Review.objects.select_related("team", "facilitator").get(pk=review.pk)
     return Status(
-        201, {**review_out(review, request.build_absolute_uri), "warnings": form.warnings()}
+        201, {**review_out(review, Links(request.build_absolute_uri)), "warnings": form.warnings()}
     )
 
 
