@@ -17,7 +17,7 @@ from ninja.parser import Parser
 
 from aar_project.text import clean_text
 from api import errors
-from api.endpoints import actions, me, reviews
+from api.endpoints import actions, me, reviews, webhooks
 
 
 def _cleaned(value: Any) -> Any:
@@ -60,6 +60,7 @@ errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", reviews.router)
 api.add_router("/", actions.router)
+api.add_router("/", webhooks.router)
 
 
 @require_GET

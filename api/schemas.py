@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from actions.models import ActionStatus
 from api.cursors import DEFAULT_LIMIT, MAX_LIMIT
+from reviews.events import Event
 from reviews.models import ReviewKind, ReviewStatus, Severity
 
 
@@ -221,3 +222,23 @@ class Problem(Out):
 
 # The answers every endpoint may give besides its own (documented in the OpenAPI document).
 ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
+
+
+# --- Webhooks -----------------------------------------------------------------------------
+
+
+class WebhookIn(Strict):
+    url: str = Field(max_length=500, description="The receiver's http(s) address.")
+    events: list[Event] = Field(min_length=1)
+
+
+class WebhookOut(Out):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: dt.datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="Signs X-AAR-Signature; shown on the webhook's page too.")

@@ -192,14 +192,17 @@ MATRIX: dict[str, dict[str, object]] = {
             "api:timeline",
             "api:actions",
             "api:action",
+            "api:webhooks",
+            "api:webhook",
             # ninja names each operation of a route: these are the routes named above.
             "api:review_new",
             "api:timeline_add",
             "api:action_update",
+            "api:webhook_add",
         )
     },
 }
-API_ALIASES = {"api:review_new", "api:timeline_add", "api:action_update"}
+API_ALIASES = {"api:review_new", "api:timeline_add", "api:action_update", "api:webhook_add"}
 
 # url name: {method: (personas allowed, what the others get)}. No token: 401. Another
 # method: 405. The request bodies are valid ones (api_body).
@@ -217,6 +220,8 @@ API_MATRIX: dict[str, dict[str, tuple[set[str], int]]] = {
         "GET": (IN_REVIEW, 404),
         "PATCH": ({"participant", "facilitator", "scribe", "delivery_owner"}, 404),
     },
+    "api:webhooks": {"GET": (OWNERS, 404), "POST": (OWNERS, 404)},
+    "api:webhook": {"DELETE": (OWNERS, 404)},
 }
 
 # Staff are not team members: they reach the team's reviews only where MATRIX says so. Staff
@@ -245,6 +250,7 @@ def test_the_api_aliases_are_the_routes_named_in_the_api_matrix():
         ("api:review_new", "api:reviews", {}),
         ("api:timeline_add", "api:timeline", {"slug": "s"}),
         ("api:action_update", "api:action", {"action_id": 1}),
+        ("api:webhook_add", "api:webhooks", {"team": "t"}),
     ):
         assert reverse(alias, kwargs=kwargs) == reverse(primary, kwargs=kwargs)
 
@@ -326,6 +332,8 @@ def url_for(name: str, cast) -> str:
         "api:review": {"slug": slug},
         "api:timeline": {"slug": slug},
         "api:action": {"action_id": action.pk},
+        "api:webhooks": {"team": cast.team.slug},
+        "api:webhook": {"team": cast.team.slug, "webhook_id": hook.pk},
         "reviews:finding_edit": {"slug": slug, "kind": "why", "pk": why.pk},
         "reviews:finding_delete": {"slug": slug, "kind": "why", "pk": why.pk},
         "reviews:finding_add": {"slug": slug, "kind": "went_well"},
@@ -441,12 +449,15 @@ def api_body(name: str, method: str, cast) -> object:
         return {"entries": [{"occurred_at": "2026-11-30T09:00:00Z", "description": "Paged"}]}
     if (name, method) == ("api:action", "PATCH"):
         return {"status": "in_progress"}
+    if (name, method) == ("api:webhooks", "POST"):
+        return {"url": "http://127.0.0.1:9/aar", "events": ["action.closed"]}
     return None
 
 
 @pytest.mark.parametrize("name", sorted(API_MATRIX))
-@pytest.mark.parametrize("method", ["GET", "POST", "PATCH"])
-def test_the_api_matrix_holds(client, cast, name, method):
+@pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "DELETE"])
+def test_the_api_matrix_holds(client, cast, settings, name, method):
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # the webhook posted goes to 127.0.0.1
     row = API_MATRIX[name].get(method)
     url = url_for(name, cast)
     body = api_body(name, method, cast)
