@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from reviews.events import happened
+
 
 class ApiConfig(AppConfig):
     name = "api"
@@ -7,6 +9,5 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api.webhooks import on_event  # the receiver imports models: only once apps are ready
-        from reviews.events import happened
 
         happened.connect(on_event, dispatch_uid="api.webhooks")

@@ -114,14 +114,15 @@ def deliveries_record(
     )
     new = [row for row in rows if row.webhook_id not in existing]
     WebhookDelivery.objects.bulk_create(new, ignore_conflicts=True)
-    made = list(
+    # A row another transaction wrote a moment ago was skipped by the unique (webhook, key).
+    made = dict(
         WebhookDelivery.objects.filter(
             delivery_id__in=[row.delivery_id for row in new]
-        ).values_list("pk", flat=True)
+        ).values_list("delivery_id", "pk")
     )
-    for pk in made:
+    for pk in made.values():
         enqueue_on_commit("api.tasks.deliver_webhook", pk)
-    return new
+    return [row for row in new if row.delivery_id in made]
 
 
 def on_event(
