@@ -32,7 +32,7 @@ from reviews.models import (
 from reviews.report import report_filename
 from reviews.services.publish import export_dir
 from tests.conftest import Cast
-from tests.factories import ActionItemFactory, TimelineEntryFactory
+from tests.factories import ActionItemFactory, TimelineEntryFactory, WebhookFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -318,9 +318,7 @@ def url_for(name: str, cast) -> str:
         review=cast.review, author=cast.participant, kind="went_well", text="Paging worked"
     )
     token_row, _ = token_create(user=cast.participant, name="matrix")
-    hook = Webhook.objects.filter(team=cast.team).first() or Webhook.objects.create(
-        team=cast.team, url="https://hooks.example.com/", secret="s", events=["action.closed"]
-    )
+    hook = Webhook.objects.filter(team=cast.team).first() or WebhookFactory(team=cast.team)
     delivery, _ = WebhookDelivery.objects.get_or_create(
         webhook=hook, key="matrix", defaults={"delivery_id": uuid.uuid4(), "event": "action.closed"}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.models import Webhook, WebhookDelivery
+from tests.factories import WebhookFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +16,7 @@ def pages(team) -> str:
 
 @pytest.fixture
 def hook(cast):
-    return Webhook.objects.create(
-        team=cast.team, url="https://hooks.example.com/aar", secret="abc", events=["action.closed"]
-    )
+    return WebhookFactory(team=cast.team)
 
 
 def test_the_delivery_owner_adds_a_webhook(client, cast, settings, monkeypatch):

@@ -21,7 +21,7 @@ from api.webhooks import deliveries_due_ids, overdue_record, webhook_deliver
 from reviews.events import Event
 from reviews.models import Team
 from reviews.services.reviews import review_create
-from tests.factories import ActionItemFactory
+from tests.factories import ActionItemFactory, WebhookFactory
 from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +37,7 @@ def receiver(settings):
 
 
 def hook_for(team: Team, url: str, *events: str) -> Webhook:
-    return Webhook.objects.create(
-        team=team, url=url, secret="s3cret-for-tests", events=list(events)
-    )
+    return WebhookFactory(team=team, url=url, events=list(events))
 
 
 def verify(secret: str, header: str, body: bytes) -> bool:

@@ -6,6 +6,7 @@ import pytest
 
 from api.models import Webhook
 from tests.api.conftest import token_for
+from tests.factories import WebhookFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +56,7 @@ def test_a_private_address_or_an_unknown_event_is_refused_by_name(api, cast, set
 
 @pytest.mark.parametrize("who", ["member", "facilitator", "outsider"])
 def test_nobody_else_reads_or_changes_a_teams_webhooks(api, cast, who):
-    hook = Webhook.objects.create(
-        team=cast.team, url="https://hooks.example.com/", secret="s", events=["action.closed"]
-    )
+    hook = WebhookFactory(team=cast.team)
     token = token_for(getattr(cast, who))
     assert api("GET", hooks(cast.team), token).status_code == 404
     assert api("DELETE", f"{hooks(cast.team)}{hook.pk}/", token).status_code == 404

@@ -8,9 +8,9 @@ import pytest
 from django.db import transaction
 
 from actions.services import action_set_status
-from api.models import Webhook, WebhookDelivery
+from api.models import WebhookDelivery
 from api.tasks import deliver_webhook
-from tests.factories import ActionItemFactory
+from tests.factories import ActionItemFactory, WebhookFactory
 from tests.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.worker]
@@ -36,7 +36,7 @@ def test_a_change_reaches_the_receiver_within_5_s_and_once(celery_worker, receiv
     celery_worker.env["WEBHOOK_ALLOW_PRIVATE"] = "1"
     celery_worker.env["WEBHOOK_TIMEOUT"] = "2"
     celery_worker.start()
-    Webhook.objects.create(team=cast.team, url=receiver.url, secret="s", events=["action.closed"])
+    WebhookFactory(team=cast.team, url=receiver.url)
     action = ActionItemFactory(review=cast.review, owner=cast.participant)
     with transaction.atomic():
         action_set_status(
