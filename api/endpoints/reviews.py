@@ -70,15 +70,13 @@ def review_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[str
 
 
 def _lead_pk(email: str | None) -> int | None:
+    """The person with this address, for the form's lead fields. Nobody has it: -1, which the
+    form refuses as it refuses someone outside the team (the answer says the same of both)."""
     if not email:
         return None
     users = get_user_model()._default_manager
-    return (
-        users.filter(email__iexact=email.strip(), is_active=True)
-        .values_list("pk", flat=True)
-        .first()
-        or -1
-    )  # nobody: the form then refuses it as it refuses an outsider
+    found = users.filter(email__iexact=email.strip(), is_active=True).values_list("pk", flat=True)
+    return found.first() or -1
 
 
 @router.post(
