@@ -53,7 +53,7 @@ imports: install
 	DEBUG=1 $(BIN)/lint-imports --no-cache
 
 typecheck: install
-	DEBUG=1 $(BIN)/mypy aar_project reviews actions dashboard
+	DEBUG=1 $(BIN)/mypy aar_project reviews actions dashboard api
 
 check: lint typecheck imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -81,9 +81,16 @@ class CleanInputMiddleware:
         if clean_text(request.path) != request.path:
             return HttpResponseNotFound("Not found")
         request.GET, _ = _cleaned(request.GET)  # type: ignore[assignment]
-        if request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
+        # The API reads JSON only and cleans it in its parser (api.main); reading a form here
+        # would consume the body it must answer about.
+        if (
+            request.method == "POST"
+            and not request.path.startswith("/api/")
+            and request.content_type
+            in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            )
         ):
             try:
                 post = request.POST

@@ -96,9 +96,11 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    "ninja",  # the API docs page's templates and static files
     "reviews",
     "actions",
     "dashboard",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +265,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": float(EXPORT_SWEEP_SECONDS),
         "options": {"expires": EXPORT_SWEEP_SECONDS - 5},
     },
+    # Webhook deliveries whose (next) attempt is due: retries and lost messages.
+    "sweep-webhooks": {
+        "task": "api.tasks.sweep_webhooks",
+        "schedule": float(EXPORT_SWEEP_SECONDS),
+        "options": {"expires": EXPORT_SWEEP_SECONDS - 5},
+    },
+    "overdue-action-webhooks": {
+        "task": "api.tasks.queue_overdue_webhooks",
+        "schedule": crontab(minute=5, hour=REMINDER_HOUR),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # --- Email -----------------------------------------------------------------------------
@@ -298,6 +311,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# --- The API (api/) ---------------------------------------------------------------------
+# Requests per personal access token per minute; more are answered 429 with Retry-After.
+API_RATE_LIMIT: int = _read("API_RATE_LIMIT", env.int, default=120)
+if API_RATE_LIMIT < 1:
+    raise ImproperlyConfigured(f"API_RATE_LIMIT must be at least 1, not {API_RATE_LIMIT}")
+
+# Outgoing webhooks: seconds a receiver may take to connect and to answer (each), and
+# whether addresses that are not public (loopback, private networks) may receive them.
+WEBHOOK_TIMEOUT: float = _read("WEBHOOK_TIMEOUT", env.float, default=5.0)
+if not 0 < WEBHOOK_TIMEOUT <= 20:
+    raise ImproperlyConfigured(
+        f"WEBHOOK_TIMEOUT must be between 0 and 20 seconds, not {WEBHOOK_TIMEOUT}"
+    )
+WEBHOOK_ALLOW_PRIVATE: bool = _strict_bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from aar_project.views import favicon, healthz
+from api import urls as api_urls
 from reviews.views import auth, hints
 
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
     path("admin/login/", auth.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("dashboard/", include("dashboard.urls")),
+    path("actions/settings/tokens/", include(api_urls.token_urls)),
+    path("teams/<slug:slug>/webhooks/", include(api_urls.webhook_urls)),
+    path("", include(api_urls)),
     path("actions/", include("actions.urls")),
     path("reports/", include("reviews.report_urls")),
     path("", include("reviews.urls")),

@@ -20,6 +20,7 @@ from actions.models import (
     ResurfacedAction,
     ResurfaceOutcome,
 )
+from reviews.events import Event, announce
 from reviews.models import NotificationKind, Review
 from reviews.notify import notification_queue
 from reviews.versions import Stale, bump_review_version
@@ -60,11 +61,25 @@ def _event(action: ActionItem, actor: User | None, kind: str, **fields: Any) -> 
     )
 
 
+def _announce_change(action: ActionItem) -> None:
+    """action.updated, or action.closed when it closed; once per version of the action."""
+    event = Event.ACTION_CLOSED if action.status in CLOSED_STATUSES else Event.ACTION_UPDATED
+    announce(
+        event, team_id=action.team_id, key=f"{event}:{action.pk}:{action.version}", subject=action
+    )
+
+
 @transaction.atomic
 def action_create(*, review: Review, actor: User | None, title: str, **fields: Any) -> ActionItem:
     action = ActionItem.objects.create(review=review, title=title, created_by=actor, **fields)
     _event(action, actor, EventKind.CREATED, review=review, new_value=title)
     bump_review_version(review.pk)
+    announce(
+        Event.ACTION_CREATED,
+        team_id=action.team_id,
+        key=f"{Event.ACTION_CREATED}:{action.pk}",
+        subject=action,
+    )
     if action.owner_id and action.owner_id != getattr(actor, "pk", None):
         _notify_new_owner(action)
     return action
@@ -87,6 +102,7 @@ def action_edit(
             old_value=str(getattr(action, name)),
             new_value=str(value),
         )
+    _announce_change(fresh)
     return fresh
 
 
@@ -130,6 +146,7 @@ def action_set_status(
         reason=note,
         review=review,
     )
+    _announce_change(fresh)
     return fresh
 
 
@@ -159,6 +176,7 @@ def action_set_due(
         reason=reason,
         review=review,
     )
+    _announce_change(fresh)
     return fresh
 
 
@@ -180,6 +198,7 @@ def action_reassign(
     )
     if owner is not None and owner.pk != getattr(actor, "pk", None):
         _notify_new_owner(fresh)
+    _announce_change(fresh)
     return fresh
 
 

@@ -209,6 +209,16 @@ class ReviewForm(forms.ModelForm[Review]):
             self.add_error("title", "Give the event a title.")
         return data
 
+    def other_fields(self) -> dict[str, Any]:
+        """The cleaned columns `review_create` takes as keywords: all but the team, kind,
+        title and leads, which it takes by name."""
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in self.Meta.fields
+            if name not in {"team", "kind", "title", "facilitator", "scribe"} and name in data
+        }
+
     def warnings(self) -> list[str]:
         """Hints, never blocks, shown once the review is saved."""
         return [w for w in (self.meeting_warning(), self.deadline_warning()) if w]

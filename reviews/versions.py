@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
+from django.utils import timezone
 
 from reviews import push
 
@@ -32,13 +33,16 @@ written_in_bulk = Signal()
 
 def bump_review_version(review_id: int, *, figures: bool = False) -> int:
     """Every change to a review bumps its version in the same transaction (the poll's key);
-    returns the new version (0 for a review that is gone).
+    returns the new version (0 for a review that is gone). Its `updated_at` moves with it, so
+    the API's `updated_since` sees every change (the timeline's, the findings', the actions').
 
     `figures=True` after a queryset `update()` of the review, its actions, agenda or factors:
     the dashboard follows their saves and deletes by itself, but an update sends no signal.
     """
     review_model = apps.get_model("reviews", "Review")
-    review_model.objects.filter(pk=review_id).update(version=F("version") + 1)
+    review_model.objects.filter(pk=review_id).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
     row = review_model.objects.filter(pk=review_id).values_list("version", "team_id").first()
     if row is None:
         return 0

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from actions.models import ActionItem, ActionStatus, ActionType
+from api.models import Webhook
 from reviews.models import Account, Participant, Review, ReviewKind, Role, Team, TimelineEntry
 from reviews.services.reviews import agenda_create_default
 
@@ -111,3 +112,13 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     action_type = ActionType.MONITORING
     size = "days"
     status = ActionStatus.OPEN
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    team = factory.SubFactory(TeamFactory)
+    url = "https://hooks.example.com/aar"
+    secret = factory.Sequence(lambda n: f"webhook-secret-{n}")
+    events = factory.LazyFunction(lambda: ["action.closed"])

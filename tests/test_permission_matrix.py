@@ -8,6 +8,8 @@ anonymous person is sent to sign in (or gets 404 from a fragment); a method not 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 
 import pytest
 from django.db import transaction
@@ -16,6 +18,8 @@ from django.utils import timezone
 
 from actions.models import ActionItem, ResurfacedAction
 from actions.services import calendar_token_renew
+from api.models import Scope, Webhook, WebhookDelivery
+from api.tokens import token_create
 from reviews.models import (
     AgendaPhase,
     ReportExport,
@@ -28,7 +32,7 @@ from reviews.models import (
 from reviews.report import report_filename
 from reviews.services.publish import export_dir
 from tests.conftest import Cast
-from tests.factories import ActionItemFactory, TimelineEntryFactory
+from tests.factories import ActionItemFactory, TimelineEntryFactory, WebhookFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +172,56 @@ MATRIX: dict[str, dict[str, object]] = {
     "reports:archive": {"GET": EVERYONE},
     "reviews:pr_sections": {"GET": EDITORS, "POST": EDITORS},
     "reports:download": {"GET": IN_REVIEW},
+    # The person's API tokens (the token revoked is the participant's).
+    "tokens:new": {"GET": EVERYONE, "POST": EVERYONE},
+    "tokens:revoke": {"POST": {"participant"}},
+    "api_docs": {"GET": EVERYONE},
+    # A team's webhooks: its delivery owner and staff.
+    "webhooks:list": {"GET": OWNERS, "POST": OWNERS},
+    "webhooks:detail": {"GET": OWNERS, "POST": OWNERS},
+    "webhooks:resend": {"POST": OWNERS},
+    "api:openapi-json": {"GET": PUBLIC},
+    "api:api-root": {"GET": set(), "POST": set()},  # ninja's root: 404 for everyone
+    # The API, with a token (write scope) instead of a session: see API_MATRIX.
+    **{
+        name: {}
+        for name in (
+            "api:me",
+            "api:reviews",
+            "api:review",
+            "api:timeline",
+            "api:actions",
+            "api:action",
+            "api:webhooks",
+            "api:webhook",
+            # ninja names each operation of a route: these are the routes named above.
+            "api:review_new",
+            "api:timeline_add",
+            "api:action_update",
+            "api:webhook_add",
+        )
+    },
+}
+API_ALIASES = {"api:review_new", "api:timeline_add", "api:action_update", "api:webhook_add"}
+
+# url name: {method: (personas allowed, what the others get)}. No token: 401. Another
+# method: 405. The request bodies are valid ones (api_body).
+API_MATRIX: dict[str, dict[str, tuple[set[str], int]]] = {
+    "api:me": {"GET": (EVERYONE, 404)},
+    "api:reviews": {
+        "GET": (EVERYONE, 404),  # each sees their own list
+        # The team is named in the body: someone outside it is told which field is wrong.
+        "POST": ({"delivery_owner", "member", "staff"}, 400),
+    },
+    "api:review": {"GET": (IN_REVIEW, 404)},
+    "api:timeline": {"GET": (IN_REVIEW, 404), "POST": (EDITORS, 404)},
+    "api:actions": {"GET": (EVERYONE, 404)},
+    "api:action": {
+        "GET": (IN_REVIEW, 404),
+        "PATCH": ({"participant", "facilitator", "scribe", "delivery_owner"}, 404),
+    },
+    "api:webhooks": {"GET": (OWNERS, 404), "POST": (OWNERS, 404)},
+    "api:webhook": {"DELETE": (OWNERS, 404)},
 }
 
 # Staff are not team members: they reach the team's reviews only where MATRIX says so. Staff
@@ -189,6 +243,16 @@ def all_url_names() -> set[str]:
 
     walk(get_resolver().url_patterns)
     return names
+
+
+def test_the_api_aliases_are_the_routes_named_in_the_api_matrix():
+    for alias, primary, kwargs in (
+        ("api:review_new", "api:reviews", {}),
+        ("api:timeline_add", "api:timeline", {"slug": "s"}),
+        ("api:action_update", "api:action", {"action_id": 1}),
+        ("api:webhook_add", "api:webhooks", {"team": "t"}),
+    ):
+        assert reverse(alias, kwargs=kwargs) == reverse(primary, kwargs=kwargs)
 
 
 def test_every_url_pattern_has_a_row():
@@ -253,7 +317,21 @@ def url_for(name: str, cast) -> str:
     suggestion = Suggestion.objects.filter(review=cast.review).first() or Suggestion.objects.create(
         review=cast.review, author=cast.participant, kind="went_well", text="Paging worked"
     )
+    token_row, _ = token_create(user=cast.participant, name="matrix")
+    hook = Webhook.objects.filter(team=cast.team).first() or WebhookFactory(team=cast.team)
+    delivery, _ = WebhookDelivery.objects.get_or_create(
+        webhook=hook, key="matrix", defaults={"delivery_id": uuid.uuid4(), "event": "action.closed"}
+    )
     kwargs = {
+        "webhooks:list": {"slug": cast.team.slug},
+        "webhooks:detail": {"slug": cast.team.slug, "pk": hook.pk},
+        "webhooks:resend": {"slug": cast.team.slug, "pk": hook.pk, "delivery": delivery.pk},
+        "tokens:revoke": {"pk": token_row.pk},
+        "api:review": {"slug": slug},
+        "api:timeline": {"slug": slug},
+        "api:action": {"action_id": action.pk},
+        "api:webhooks": {"team": cast.team.slug},
+        "api:webhook": {"team": cast.team.slug, "webhook_id": hook.pk},
         "reviews:finding_edit": {"slug": slug, "kind": "why", "pk": why.pk},
         "reviews:finding_delete": {"slug": slug, "kind": "why", "pk": why.pk},
         "reviews:finding_add": {"slug": slug, "kind": "went_well"},
@@ -330,7 +408,7 @@ MEETING_URLS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("name", sorted(set(MATRIX) - set(API_MATRIX) - API_ALIASES))
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_the_matrix_holds(client, cast, name, method):
     allowed = MATRIX[name].get(method)
@@ -358,5 +436,53 @@ def test_the_matrix_holds(client, cast, name, method):
                 expected_ok = status == 404
             if not expected_ok:
                 failures.append(f"{persona}: {method} {url} -> {status}")
+            transaction.set_rollback(True)
+    assert not failures, "\n".join(failures)
+
+
+def api_body(name: str, method: str, cast) -> object:
+    if (name, method) == ("api:reviews", "POST"):
+        return {"team": cast.team.slug, "title": "Opened by the matrix"}
+    if (name, method) == ("api:timeline", "POST"):
+        return {"entries": [{"occurred_at": "2026-11-30T09:00:00Z", "description": "Paged"}]}
+    if (name, method) == ("api:action", "PATCH"):
+        return {"status": "in_progress"}
+    if (name, method) == ("api:webhooks", "POST"):
+        return {"url": "http://127.0.0.1:9/aar", "events": ["action.closed"]}
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(API_MATRIX))
+@pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "DELETE"])
+def test_the_api_matrix_holds(client, cast, settings, name, method):
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # the webhook posted goes to 127.0.0.1
+    row = API_MATRIX[name].get(method)
+    url = url_for(name, cast)
+    body = api_body(name, method, cast)
+    failures = []
+    for persona in PERSONAS:
+        with transaction.atomic():
+            headers = {}
+            if persona != "anonymous":
+                _, token = token_create(user=cast.people()[persona], name="m", scope=Scope.WRITE)
+                headers["Authorization"] = f"Bearer {token}"
+            send = getattr(client, method.lower())
+            if body is None:
+                response = send(url, headers=headers)
+            else:
+                response = send(
+                    url, data=json.dumps(body), content_type="application/json", headers=headers
+                )
+            status = response.status_code
+            if row is None:
+                expected_ok = status == 405
+            elif persona == "anonymous":
+                expected_ok = status == 401
+            elif persona in row[0]:
+                expected_ok = 200 <= status < 300
+            else:
+                expected_ok = status == row[1]
+            if not expected_ok:
+                failures.append(f"{persona}: {method} {url} -> {status} {response.content[:200]!r}")
             transaction.set_rollback(True)
     assert not failures, "\n".join(failures)

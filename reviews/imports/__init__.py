@@ -35,7 +35,7 @@ from reviews.imports.common import (
 from reviews.imports.lines import parse_lines
 from reviews.imports.pull_requests import PullRequestAnswer, parse_pull_request
 from reviews.imports.slack import parse_slack_export
-from reviews.imports.tables import parse_csv, parse_jsonl
+from reviews.imports.tables import parse_csv, parse_jsonl, parse_records
 from reviews.models import ImportFormat, Review
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "decode",
     "default_day",
     "parse_pull_request",
+    "parse_records",
     "parse_time",
     "parse_timeline",
     "result_from_stored",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -111,6 +112,15 @@ def parse_csv(text: str, zone: ZoneInfo) -> ParseResult:
     return result
 
 
+def _object_row(
+    record: Any, line: int, zone: ZoneInfo, result: ParseResult, default_source: str, what: str
+) -> None:
+    if not isinstance(record, dict):
+        result.errors.append((line, f"each {what} must be a JSON object"))
+        return
+    _record_row(record, line, zone, result, default_source)
+
+
 def parse_jsonl(text: str, zone: ZoneInfo) -> ParseResult:
     result = ParseResult()
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
@@ -121,8 +131,17 @@ def parse_jsonl(text: str, zone: ZoneInfo) -> ParseResult:
         except json.JSONDecodeError as exc:
             result.errors.append((number, f"not valid JSON ({exc.msg})"))
             continue
-        if not isinstance(record, dict):
-            result.errors.append((number, "each line must be a JSON object"))
-            continue
-        _record_row(record, number, zone, result, EntrySource.LOG)
+        _object_row(record, number, zone, result, EntrySource.LOG, "line")
+    return result
+
+
+def parse_records(
+    records: Sequence[Any], zone: ZoneInfo, default_source: str = EntrySource.LOG
+) -> ParseResult:
+    """Records already read from JSON (the API's entries), each checked as a JSON Lines row;
+    an error names the record by its index from 0."""
+    result = ParseResult()
+    too_many(len(records))
+    for index, record in enumerate(records):
+        _object_row(record, index, zone, result, default_source, "entry")
     return result

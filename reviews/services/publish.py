@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from aar_project.tasks import enqueue_on_commit
 from aar_project.text import clean_text
+from reviews.events import Event, announce
 from reviews.models import (
     ExportFormat,
     ExportStatus,
@@ -149,6 +150,13 @@ def review_publish(
         ignore_conflicts=True,
     )
     enqueue_on_commit("reviews.tasks.export_report", review.pk, review.report_version)
+    event = Event.REVIEW_PUBLISHED
+    announce(
+        event,
+        team_id=review.team_id,
+        key=f"{event}:{review.pk}:{review.report_version}",
+        subject=review,
+    )
     if send_emails:  # "publish without emailing" leaves the participants and stakeholders be
         enqueue_on_commit("reviews.tasks.distribute_report", review.pk, review.report_version)
     return review.report_version

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.services import actions_resurface
+from reviews.events import Event, announce
 from reviews.models import (
     DEFAULT_AGENDA,
     AgendaPhase,
@@ -87,7 +88,16 @@ def review_create(
         PullRequestContext.objects.create(review=review, **pull_request)
     review_set_leads(review=review, facilitator=facilitator, scribe=scribe)
     actions_resurface(review=review)
+    announce_scheduled(review)
     return review
+
+
+def announce_scheduled(review: Review) -> None:
+    """review.scheduled, once per meeting time."""
+    if review.scheduled_at is not None:
+        event = Event.REVIEW_SCHEDULED
+        key = f"{event}:{review.pk}:{review.scheduled_at.isoformat()}"
+        announce(event, team_id=review.team_id, key=key, subject=review)
 
 
 # The columns an edit of the review may write. Status, versions, the meeting's state and the
@@ -138,6 +148,8 @@ def review_update(
         ):
             queue_invitation(review, participant, NotificationKind.INVITATION_UPDATE)
     bump_review_version(review.pk)
+    if "scheduled_at" in changed:
+        announce_scheduled(review)
 
 
 @transaction.atomic

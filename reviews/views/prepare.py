@@ -159,11 +159,6 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     is_change = request.POST.get("kind") == ReviewKind.PULL_REQUEST
     if request.method == "POST" and (pull_request.is_valid() or not is_change) and form.is_valid():
         data = form.cleaned_data
-        fields = {
-            name: data[name]
-            for name in form.Meta.fields
-            if name not in {"team", "kind", "title", "facilitator", "scribe"} and name in data
-        }
         review = review_create(
             team=data["team"],
             title=data["title"],
@@ -172,7 +167,7 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             facilitator=data.get("facilitator"),
             scribe=data.get("scribe"),
             pull_request=pull_request.columns() if is_change else None,
-            **fields,
+            **form.other_fields(),
         )
         for warning in form.warnings():
             messages.warning(request, warning)

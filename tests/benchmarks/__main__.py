@@ -23,6 +23,7 @@ SUITES = [
     "real_hints",
     "lint",
     "imports",
+    "api",
 ]
 
 

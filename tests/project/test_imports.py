@@ -7,7 +7,7 @@ from pathlib import Path
 
 import grimp
 
-PACKAGES = ("aar_project", "reviews", "actions", "dashboard")
+PACKAGES = ("aar_project", "reviews", "actions", "dashboard", "api")
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -1,0 +1,29 @@
+"""What happened to a review or an action, told to whoever listens (the API's webhooks).
+
+The services announce inside the transaction of the change, so a listener's rows (a
+webhook delivery) are written or rolled back with it. `key` names the change once: the
+same key announced twice is one event for the listener. The listeners are connected by
+their apps; this module imports no model, service, view or task.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.dispatch import Signal
+
+
+class Event(models.TextChoices):
+    REVIEW_SCHEDULED = "review.scheduled", "A review's meeting is scheduled or moved"
+    REVIEW_PUBLISHED = "review.published", "A report is published"
+    ACTION_CREATED = "action.created", "An action is created"
+    ACTION_UPDATED = "action.updated", "An action changes (status, owner, due date, text)"
+    ACTION_OVERDUE = "action.overdue", "An action is past its due date (once per due date)"
+    ACTION_CLOSED = "action.closed", "An action is done or dropped"
+
+
+# Sent with event (an Event value), team_id, key and subject (the Review or ActionItem).
+happened = Signal()
+
+
+def announce(event: Event, *, team_id: int, key: str, subject: object) -> None:
+    happened.send(sender=Event, event=event, team_id=team_id, key=key, subject=subject)
