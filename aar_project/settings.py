@@ -276,6 +276,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=5, hour=REMINDER_HOUR),
         "options": {"expires": 6 * 3600},
     },
+    # Chat receivers: accounts due tomorrow (daily), the overdue digest (Mondays).
+    "accounts-due-notices": {
+        "task": "api.tasks.queue_accounts_due",
+        "schedule": crontab(minute=10, hour=REMINDER_HOUR),
+        "options": {"expires": 6 * 3600},
+    },
+    "overdue-digests": {
+        "task": "api.tasks.queue_digests",
+        "schedule": crontab(minute=15, hour=REMINDER_HOUR, day_of_week="mon"),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # --- Email -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from api.models import Kind
 from api.tokens import DAY_CHOICES, DEFAULT_DAYS
 from api.webhooks import AddressRefused, checked_address
 from reviews.events import Event
@@ -29,11 +30,20 @@ class TokenForm(forms.Form):
 
 
 class WebhookForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=Kind.choices,
+        initial=Kind.SIGNED,
+        required=False,  # left out: signed JSON
+        widget=forms.RadioSelect,
+        label="Receiver",
+        help_text="A chat channel gets a short message with a link; anything else gets the "
+        "event as JSON, signed with the webhook's secret (X-AAR-Signature).",
+    )
     url = forms.URLField(
         max_length=500,
         assume_scheme="https",
         label="Receiver address",
-        help_text="AAR posts JSON here, signed with the webhook's secret (X-AAR-Signature).",
+        help_text="For a chat channel, the incoming-webhook address the tool gave you.",
     )
     events = forms.MultipleChoiceField(
         choices=Event.choices,
@@ -45,6 +55,9 @@ class WebhookForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("auto_id", "id_webhook_%s")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean_kind(self) -> str:
+        return str(self.cleaned_data.get("kind") or Kind.SIGNED)
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]

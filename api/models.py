@@ -81,11 +81,20 @@ class ApiToken(models.Model):
 # --- Outgoing webhooks ----------------------------------------------------------------------
 
 
+class Kind(models.TextChoices):
+    SIGNED = "aar", "Signed JSON (any receiver)"
+    SLACK = "slack", "Slack channel"
+    MATTERMOST = "mattermost", "Mattermost channel"
+    TEAMS = "teams", "Microsoft Teams channel"
+
+
 class Webhook(models.Model):
     """A team's receiver: AAR posts the events it asked for, signed with its secret."""
 
     team = models.ForeignKey("reviews.Team", on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
+    # What listens: AAR's signed JSON, or a chat tool's incoming webhook (api.chat).
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SIGNED)
     # The receiver checks X-AAR-Signature with it, so it is kept as it is (shown to the team's
     # delivery owner on the webhook's page).
     secret = models.CharField(max_length=64)
@@ -109,6 +118,10 @@ class Webhook(models.Model):
 
     def wants(self, event: str) -> bool:
         return self.active and event in self.events
+
+    @property
+    def is_chat(self) -> bool:
+        return self.kind != Kind.SIGNED
 
 
 class WebhookDeliveryQuerySet(models.QuerySet["WebhookDelivery"]):

@@ -228,12 +228,16 @@ ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem
 
 
 class WebhookIn(Strict):
+    kind: Literal["aar", "slack", "mattermost", "teams"] = Field(
+        "aar", description="aar: signed JSON; slack, mattermost, teams: a chat message."
+    )
     url: str = Field(max_length=500, description="The receiver's http(s) address.")
     events: list[Event] = Field(min_length=1)
 
 
 class WebhookOut(Out):
     id: int
+    kind: str
     url: str
     events: list[str]
     active: bool

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from api.webhooks import deliveries_due_ids, overdue_record, webhook_deliver
+from api.webhooks import (
+    accounts_due_record,
+    deliveries_due_ids,
+    digests_record,
+    overdue_record,
+    webhook_deliver,
+)
 
 
 # A receiver may take WEBHOOK_TIMEOUT per connect and per read; the time limit ends a worse one.
@@ -25,3 +31,13 @@ def sweep_webhooks() -> int:
 @shared_task(name="api.tasks.queue_overdue_webhooks", time_limit=300, soft_time_limit=280)
 def queue_overdue_webhooks() -> int:
     return overdue_record()
+
+
+@shared_task(name="api.tasks.queue_accounts_due", time_limit=300, soft_time_limit=280)
+def queue_accounts_due() -> int:
+    return accounts_due_record()
+
+
+@shared_task(name="api.tasks.queue_digests", time_limit=300, soft_time_limit=280)
+def queue_digests() -> int:
+    return digests_record()

@@ -78,13 +78,17 @@ def webhooks(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         hook = Webhook.objects.create(
             team=team,
+            kind=form.cleaned_data["kind"],
             url=form.cleaned_data["url"],
             events=sorted(form.cleaned_data["events"]),
             secret=new_secret(),
             created_by=request.user,
         )
         messages.success(
-            request, "Webhook added. Give its secret to the receiver to check signatures."
+            request,
+            "Channel added: it hears of the events you chose."
+            if hook.is_chat
+            else "Webhook added. Give its secret to the receiver to check signatures.",
         )
         return redirect("webhooks:detail", team.slug, hook.pk)
     status = 400 if request.method == "POST" else 200

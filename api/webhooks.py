@@ -37,15 +37,17 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from aar_project.tasks import enqueue_on_commit
 from actions.models import ActionItem
+from api import chat
 from api.models import Webhook, WebhookDelivery
 from api.schemas import ActionOut, ReviewOut
 from api.serialize import Links, action_out, review_out, site_url
 from reviews.events import Event
-from reviews.models import Review
+from reviews.models import BEFORE_MEETING, Review, Team
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +87,25 @@ def event_payload(subject: object) -> dict[str, Any]:
                 mode="json"
             )
         }
+    if isinstance(subject, Team):
+        return {"digest": digest_of(subject, timezone.localdate())}
     raise TypeError(f"no payload for {type(subject).__name__}")
+
+
+def digest_of(team: Team, today: dt.date) -> dict[str, Any]:
+    """The team's overdue actions, longest overdue first: how many, the first ten, the list's URL."""
+    overdue = ActionItem.objects.overdue(today).filter(team=team)
+    first = overdue.select_related("owner", "review", "team").order_by("due_on", "pk")[:10]
+    links = Links(site_url)
+    return {
+        "team": team.name,
+        "overdue": overdue.count(),
+        "actions": [
+            ActionOut.model_validate(action_out(a, today, links)).model_dump(mode="json")
+            for a in first
+        ],
+        "url": site_url(reverse("actions:team", args=[team.slug]) + "?overdue=on"),
+    }
 
 
 def deliveries_record(
@@ -165,6 +185,55 @@ def overdue_record(today: dt.date | None = None) -> int:
                         webhooks=team_hooks,
                     )
                 )
+    return made
+
+
+def accounts_due_record(today: dt.date | None = None) -> int:
+    """review.accounts_due for the reviews still being prepared whose written accounts are
+    due tomorrow, once per review and due date (beat runs it daily)."""
+    today = today or timezone.localdate()
+    hooks = [w for w in Webhook.objects.filter(active=True) if w.wants(Event.ACCOUNTS_DUE)]
+    made = 0
+    for review in Review.objects.filter(
+        team_id__in={w.team_id for w in hooks},
+        status__in=BEFORE_MEETING,
+        accounts_due_at__isnull=False,
+    ).order_by("pk"):
+        due = timezone.localtime(review.accounts_due_at).date()
+        if due != today + dt.timedelta(days=1):
+            continue
+        with transaction.atomic():
+            made += len(
+                deliveries_record(
+                    event=Event.ACCOUNTS_DUE,
+                    team_id=review.team_id,
+                    key=f"{Event.ACCOUNTS_DUE}:{review.pk}:{due}",
+                    subject=review,
+                    webhooks=[w for w in hooks if w.team_id == review.team_id],
+                )
+            )
+    return made
+
+
+def digests_record(today: dt.date | None = None) -> int:
+    """actions.digest, once a week, for each team with a receiver that wants it and overdue
+    actions to tell of (beat runs it on Mondays)."""
+    today = today or timezone.localdate()
+    hooks = [w for w in Webhook.objects.filter(active=True) if w.wants(Event.OVERDUE_DIGEST)]
+    made = 0
+    for team in Team.objects.filter(pk__in={w.team_id for w in hooks}).order_by("pk"):
+        if not ActionItem.objects.overdue(today).filter(team=team).exists():
+            continue
+        with transaction.atomic():
+            made += len(
+                deliveries_record(
+                    event=Event.OVERDUE_DIGEST,
+                    team_id=team.pk,
+                    key=f"{Event.OVERDUE_DIGEST}:{team.pk}:{chat.iso_week(today)}",
+                    subject=team,
+                    webhooks=[w for w in hooks if w.team_id == team.pk],
+                )
+            )
     return made
 
 
@@ -266,14 +335,16 @@ def webhook_deliver(delivery_id: int) -> str:
             **done, gave_up_at=now, last_error="The webhook is switched off."
         )
         return "failed"
-    body = body_of(delivery)
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "AAR-Webhooks/1",
-        "X-AAR-Event": delivery.event,
-        "X-AAR-Delivery": str(delivery.delivery_id),
-        "X-AAR-Signature": signature(webhook.secret, int(time.time()), body),
-    }
+    headers = {"Content-Type": "application/json", "User-Agent": "AAR-Webhooks/1"}
+    if webhook.is_chat:  # the tool's own message; the address itself is its secret
+        body = json.dumps(chat.body(webhook.kind, delivery.event, delivery.payload)).encode()
+    else:
+        body = body_of(delivery)
+        headers |= {
+            "X-AAR-Event": delivery.event,
+            "X-AAR-Delivery": str(delivery.delivery_id),
+            "X-AAR-Signature": signature(webhook.secret, int(time.time()), body),
+        }
     status: int | None = None
     try:
         status = post(webhook.url, body, headers)

@@ -19,6 +19,8 @@ class Event(models.TextChoices):
     ACTION_UPDATED = "action.updated", "An action changes (status, owner, due date, text)"
     ACTION_OVERDUE = "action.overdue", "An action is past its due date (once per due date)"
     ACTION_CLOSED = "action.closed", "An action is done or dropped"
+    ACCOUNTS_DUE = "review.accounts_due", "Written accounts are due tomorrow"
+    OVERDUE_DIGEST = "actions.digest", "A weekly digest of the team's overdue actions"
 
 
 # Sent with event (an Event value), team_id, key and subject (the Review or ActionItem).

@@ -33,6 +33,7 @@ def _team(request: HttpRequest, slug: str) -> Team:
 def webhook_out(hook: Webhook) -> dict[str, Any]:
     return {
         "id": hook.pk,
+        "kind": hook.kind,
         "url": hook.url,
         "events": hook.events,
         "active": hook.active,
@@ -60,11 +61,14 @@ def webhook_list(request: HttpRequest, team: str) -> list[dict[str, Any]]:
 def webhook_add(request: HttpRequest, team: str, payload: WebhookIn) -> Status[dict[str, Any]]:
     """The answer holds the secret that signs the deliveries (see the README's Webhooks)."""
     found = _team(request, team)
-    form = WebhookForm({"url": payload.url, "events": [str(e) for e in payload.events]})
+    form = WebhookForm(
+        {"kind": payload.kind, "url": payload.url, "events": [str(e) for e in payload.events]}
+    )
     if not form.is_valid():
         raise InvalidInput({k: [str(m) for m in v] for k, v in form.errors.items()})
     hook = Webhook.objects.create(
         team=found,
+        kind=form.cleaned_data["kind"],
         url=form.cleaned_data["url"],
         events=sorted(form.cleaned_data["events"]),
         secret=new_secret(),
