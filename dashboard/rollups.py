@@ -275,10 +275,10 @@ def mark(review_id: int | None) -> None:
     the service says it is done, or when the transaction commits, whichever comes first."""
     if review_id is None:
         return
-    ids = _ids()
-    if not ids:
+    _ids().add(review_id)
+    # Once per transaction (a rolled-back one took its callback with it); outside one, now.
+    if not any(waiting[1] is _flush_on_commit for waiting in connection.run_on_commit):
         transaction.on_commit(_flush_on_commit)
-    ids.add(review_id)
 
 
 # The signal receivers (connected in dashboard.apps).

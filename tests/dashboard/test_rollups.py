@@ -327,3 +327,20 @@ def test_kept_figures_say_so_and_review_health_is_always_current(client, setting
         assert "There is no timeline." not in second
         assert "were computed at" in second and "and kept" in second
         assert not [q for q in queries if "dashboard_tally" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_the_next_commits_counted():
+    """A change undone by its transaction took its commit callback with it; the next one,
+    saved as the admin saves (no service to say it is done), is still counted at its commit."""
+    from django.db import transaction
+
+    with time_machine.travel(NOW, tick=False):
+        review = ReviewFactory()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            ActionItemFactory(review=review)
+            raise RuntimeError("undone")
+        with transaction.atomic():
+            ActionItemFactory(review=review, title="kept")
+        assert Tally.objects.filter(metric="opened", team_id=review.team_id).exists()
+        assert rollups.differences() == []
