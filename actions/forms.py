@@ -79,7 +79,12 @@ class ActionEditForm(VersionedForm):
     )
     action_type = forms.ChoiceField(choices=ActionType.choices, label="Type")
     size = forms.ChoiceField(choices=[("", "—"), *ActionSize.choices], required=False)
-    ticket_url = forms.URLField(required=False, label="Ticket", assume_scheme="https")
+    ticket_url = forms.URLField(
+        required=False,
+        label="Ticket",
+        assume_scheme="https",
+        max_length=200,  # the column's
+    )
 
 
 class ResurfaceForm(forms.Form):

@@ -134,14 +134,24 @@ def slack(message: Message) -> dict[str, Any]:
 
 
 def _markdown_escape(text: str) -> str:
-    for mark in ("\\", "[", "]", "*", "_", "`", "#"):
+    """People's words as plain text in Markdown: no link, emphasis or heading of theirs."""
+    for mark in ("\\", "[", "]", "(", ")", "*", "_", "~", "`", "#", "<", ">", "|"):
         text = text.replace(mark, "\\" + mark)
     return text
 
 
+def _no_mentions(text: str) -> str:
+    # "@channel", "@all", "@here" or a name would notify people; a zero-width space after the
+    # @ keeps the words as they were written and notifies nobody.
+    return text.replace("@", "@\u200b")
+
+
 def mattermost(message: Message) -> dict[str, Any]:
-    lines = [f"**[{_markdown_escape(message.title)}]({message.link})**"]
-    lines += [f"- {_markdown_escape(line)}" for line in message.lines]
+    def plain(text: str) -> str:
+        return _no_mentions(_markdown_escape(text))
+
+    lines = [f"**[{plain(message.title)}]({message.link})**"]
+    lines += [f"- {plain(line)}" for line in message.lines]
     return {"text": "\n".join(lines)}
 
 
@@ -151,8 +161,17 @@ def teams(message: Message) -> dict[str, Any]:
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": [
-            {"type": "TextBlock", "text": message.title, "weight": "Bolder", "wrap": True},
-            *({"type": "TextBlock", "text": line, "wrap": True} for line in message.lines),
+            # Adaptive Cards read Markdown in a TextBlock: people's words are escaped.
+            {
+                "type": "TextBlock",
+                "text": _markdown_escape(message.title),
+                "weight": "Bolder",
+                "wrap": True,
+            },
+            *(
+                {"type": "TextBlock", "text": _markdown_escape(line), "wrap": True}
+                for line in message.lines
+            ),
         ],
         "actions": [{"type": "Action.OpenUrl", "title": message.link_label, "url": message.link}],
     }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -89,6 +91,12 @@ def install(api: NinjaAPI) -> None:
         response = answer(request, {"detail": detail}, 429)
         response["Retry-After"] = str(exc.retry_after)
         return response
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        detail = f"The body is over {limit} KB; send the entries in smaller batches."
+        return answer(request, {"detail": detail, "errors": {"body": [detail]}}, 413)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -19,6 +19,7 @@ WEBHOOK_ALLOW_PRIVATE=1.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -29,6 +30,7 @@ import logging
 import secrets
 import socket
 import ssl
+import threading
 import time
 import uuid
 from typing import Any
@@ -286,15 +288,33 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
+    # The timeout bounds each wait on the socket; a receiver that trickles its answer a byte
+    # at a time would pass every one of them. The whole exchange gets two timeouts at most:
+    # then the socket is shut, which ends the read in progress.
+    cut = threading.Event()
+    deadline = threading.Timer(2 * timeout, _shut, args=(connection, cut))
+    deadline.daemon = True
+    deadline.start()
     try:
         connection.request(
             "POST", target, body=body, headers={**headers, "Host": parts.netloc.rsplit("@", 1)[-1]}
         )
         answer = connection.getresponse()
         answer.read(MAX_ANSWER_BYTES)
-        return answer.status
     finally:
+        deadline.cancel()
         connection.close()
+    if cut.is_set():  # what was read before the cut is no answer
+        raise TimeoutError(f"The receiver did not answer within {2 * timeout:g} s.")
+    return answer.status
+
+
+def _shut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    cut.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> bool:

@@ -8,6 +8,11 @@ their apps; this module imports no model, service, view or task.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
 from django.db import models
 from django.dispatch import Signal
 
@@ -27,5 +32,31 @@ class Event(models.TextChoices):
 happened = Signal()
 
 
+_held = threading.local()
+
+
 def announce(event: Event, *, team_id: int, key: str, subject: object) -> None:
+    held: dict[tuple[type, Any], dict[str, Any]] | None = getattr(_held, "announcements", None)
+    if held is not None:  # inside as_one(): the latest word on each subject is kept
+        subject_key = (type(subject), getattr(subject, "pk", id(subject)))
+        held[subject_key] = {"event": event, "team_id": team_id, "key": key, "subject": subject}
+        return
     happened.send(sender=Event, event=event, team_id=team_id, key=key, subject=subject)
+
+
+@contextlib.contextmanager
+def as_one() -> Iterator[None]:
+    """Several changes made as one (an API call that sets a ticket, a date and a status)
+    are announced as one: the last event of each subject, when the block ends without an
+    error. Use it inside the transaction, so the listeners' rows are written with it."""
+    if getattr(_held, "announcements", None) is not None:
+        yield  # already inside one
+        return
+    _held.announcements = {}
+    try:
+        yield
+        waiting = list(_held.announcements.values())
+    finally:
+        _held.announcements = None
+    for announcement in waiting:
+        happened.send(sender=Event, **announcement)

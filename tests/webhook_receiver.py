@@ -3,6 +3,7 @@ or "hang" to say nothing for a while) and keeps every request it got."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +33,16 @@ class Receiver:
                 if answer == "hang":
                     time.sleep(receiver.hang_seconds)
                     answer = 200
+                if answer == "trickle":  # a header line every 0.2 s, for hang_seconds
+                    self.send_response(200)
+                    ends = time.monotonic() + receiver.hang_seconds
+                    with contextlib.suppress(OSError):
+                        while time.monotonic() < ends:
+                            self.send_header("X-Wait", "1")
+                            self.flush_headers()
+                            time.sleep(0.2)
+                        self.end_headers()
+                    return
                 self.send_response(int(answer))
                 self.send_header("Content-Length", "2")
                 self.end_headers()

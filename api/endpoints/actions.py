@@ -24,6 +24,7 @@ from api.cursors import page
 from api.errors import InvalidInput
 from api.schemas import ERRORS, ActionFilters, ActionOut, ActionPage, ActionUpdate, Problem
 from api.serialize import Links, action_out, actions_for_listing
+from reviews.events import as_one
 from reviews.versions import Stale
 
 router = Router(tags=["actions"])
@@ -100,7 +101,16 @@ def action_update(request: HttpRequest, action_id: int, payload: ActionUpdate) -
     Each change is checked by the form of the action's page and made by the same service;
     all of it is applied or none (400 naming the field, 409 when `version` is stale)."""
     user = request.auth.user  # type: ignore[attr-defined]
-    with transaction.atomic():
+    given = payload.model_fields_set
+    if "due_on" in given and payload.due_on is None:
+        raise InvalidInput({"due_on": ["A due date can be moved, not taken away."]})
+    if payload.note and payload.status is None:
+        raise InvalidInput({"note": ["A note goes with a status: send the status too."]})
+    if payload.reason and payload.due_on is None:
+        raise InvalidInput({"reason": ["A reason goes with a new due date: send due_on too."]})
+    # One call is one change for whoever listens: the last event of the action (closed, if
+    # it was closed), not one per part.
+    with transaction.atomic(), as_one():
         action = get_action_for(user, action_id, change=True)
         if payload.version is not None and payload.version != action.version:
             raise Stale(action.title, action.version, current=action)

@@ -205,3 +205,44 @@ def test_bad_json_and_bad_values_are_400(api, cast, action):
     assert wrong.status_code == 400
     assert set(wrong.json()["errors"]) == {"status", "due_on"}
     assert api("GET", "/api/v1/actions/abc/", token).status_code in (400, 404)
+
+
+def test_one_patch_is_one_event_for_the_webhooks(api, cast, action, settings):
+    """A ticket, a new date and done in one call: the receiver hears action.closed once."""
+    from api.models import WebhookDelivery
+    from tests.factories import WebhookFactory
+
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    WebhookFactory(team=cast.team, events=["action.updated", "action.closed"])
+    response = api(
+        "PATCH",
+        url(action),
+        token_for(cast.owner),
+        {
+            "ticket_url": "https://tickets.example.com/OPS-7",
+            "due_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "reason": "The vendor ships on Friday.",
+            "status": "done",
+            "note": "The alert fired in the drill within two minutes.",
+        },
+    )
+    assert response.status_code == 200, response.content
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.event == "action.closed"
+    assert delivery.payload["action"]["ticket_url"] == "https://tickets.example.com/OPS-7"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"due_on": None, "reason": "Clear it."}, "due_on"),
+        ({"note": "Verified in the drill."}, "note"),
+        ({"reason": "Later."}, "reason"),
+    ],
+)
+def test_a_part_that_would_be_ignored_is_refused_by_name(api, cast, action, body, field):
+    before = ActionEvent.objects.count()
+    response = api("PATCH", url(action), token_for(cast.owner), body)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert ActionEvent.objects.count() == before

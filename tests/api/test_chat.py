@@ -185,3 +185,23 @@ def test_the_page_adds_a_slack_channel_without_showing_a_secret(client, cast, mo
         page, {"kind": "irc", "url": "https://x.example/", "events": ["review.scheduled"]}
     )
     assert bad.status_code == 400 and cast.team.webhooks.count() == 1
+
+
+def test_peoples_words_cannot_mention_everyone_or_add_links_in_a_channel():
+    payload = {
+        "review": {
+            "title": "@channel <!here> **bold** [a](http://evil.example)",
+            "team": "Payments",
+            "kind": "incident",
+            "scheduled_at": None,
+            "url": "https://aar.example.com/reviews/x/",
+        }
+    }
+    mattermost = chat.body(chat.MATTERMOST, Event.REVIEW_SCHEDULED, payload)["text"]
+    assert "@channel" not in mattermost and "@\u200bchannel" in mattermost
+    assert "](http://evil.example)" not in mattermost and "\\[a\\]" in mattermost
+    card = chat.body(chat.TEAMS, Event.REVIEW_SCHEDULED, payload)["attachments"][0]["content"]
+    assert "[a](http://evil.example)" not in card["body"][0]["text"]
+    assert "\\*\\*bold\\*\\*" in card["body"][0]["text"]
+    slack = chat.body(chat.SLACK, Event.REVIEW_SCHEDULED, payload)["blocks"][0]["text"]["text"]
+    assert "<!here>" not in slack and "&lt;!here&gt;" in slack

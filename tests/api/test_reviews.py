@@ -342,3 +342,31 @@ def test_another_teams_person_sees_none_of_it(api, cast):
     assert api("GET", detail(cast.review), token).status_code == 404
     assert api("GET", timeline(cast.review), token).status_code == 404
     assert api("GET", LIST, token).json()["results"] == []
+
+
+def test_the_readmes_incident_bot_opens_a_review_as_its_scribe_and_writes_its_timeline(api, cast):
+    """The README's example as written: a team member's token, the bot its own scribe."""
+    bot = UserFactory(email="bot@example.com")
+    cast.team.members.add(bot)
+    token = token_for(bot)
+    made = api("POST", LIST, token, new_review(cast, scribe="bot@example.com"))
+    assert made.status_code == 201, made.content
+    review = Review.objects.get(slug=made.json()["slug"])
+    entry = {"occurred_at": "2026-11-30T09:05:00Z", "description": "Error-rate alert fired"}
+    added = api("POST", timeline(review), token, {"entries": [{**entry, "kind": "detection"}]})
+    assert added.status_code == 201, added.content
+    assert added.json() == {"added": 1, "skipped": 0}
+    assert review.timeline_entries.get().description == "Error-rate alert fired"
+
+
+def test_a_body_over_the_size_limit_is_a_json_413_and_adds_nothing(api, cast, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20_000
+    token = token_for(cast.facilitator)
+    entries = [
+        {"occurred_at": f"2026-11-30T09:{i % 60:02d}:00Z", "description": "x" * 200}
+        for i in range(200)
+    ]
+    response = api("POST", timeline(cast.review), token, {"entries": entries})
+    assert response.status_code == 413
+    assert "smaller batches" in response.json()["detail"]
+    assert not cast.review.timeline_entries.exists()

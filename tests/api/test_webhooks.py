@@ -133,6 +133,22 @@ def test_a_receiver_that_hangs_holds_the_worker_no_longer_than_the_timeout(recei
     assert delivery.last_status is None
 
 
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_twice_the_timeout(
+    receiver, cast, action
+):
+    """Each header line comes within the timeout, the whole answer never: it is cut off."""
+    hook_for(cast.team, receiver.url, Event.ACTION_CLOSED)
+    receiver.script = ["trickle"]
+    receiver.hang_seconds = 4.0  # against WEBHOOK_TIMEOUT 0.5: cut at 1 s
+    close(action, cast.participant)
+    delivery = WebhookDelivery.objects.get()
+    started = time.monotonic()
+    assert webhook_deliver(delivery.pk) == "retry"
+    assert time.monotonic() - started < 3  # well before the receiver would have finished
+    delivery.refresh_from_db()
+    assert delivery.delivered_at is None and delivery.last_error
+
+
 def test_a_2xx_is_final(receiver, cast, action):
     hook_for(cast.team, receiver.url, Event.ACTION_CLOSED)
     close(action, cast.participant)
