@@ -31,12 +31,20 @@ class InvalidInput(Exception):
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 
+# The operations' parameter names that group a body or query into one schema.
+_GROUPS = {"payload", "filters"}
+
+
 def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in _SOURCES:
         source = parts.pop(0)
-        if source == "body" and parts:
-            parts.pop(0)  # the operation's parameter name ("payload")
+        if parts and (source == "body" or parts[0] in _GROUPS) and len(parts) > 1:
+            parts.pop(0)  # the parameter ("payload", "filters"), not a field of the client's
+        elif source == "body" and parts:
+            parts.pop(0)
+    # A union's member ("str-enum[ActionStatus]", "literal['all']") is pydantic's, not a field.
+    parts = [p for p in parts if not (isinstance(p, str) and ("[" in p or "(" in p))]
     return ".".join(str(p) for p in parts) or "body"
 
 

@@ -246,3 +246,9 @@ def test_a_part_that_would_be_ignored_is_refused_by_name(api, cast, action, body
     assert response.status_code == 400
     assert field in response.json()["errors"]
     assert ActionEvent.objects.count() == before
+
+
+def test_a_bad_filter_is_named_as_the_client_wrote_it(api, cast, action):
+    response = api.get("/api/v1/actions/", token_for(cast.owner), status="bogus")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["status"]
