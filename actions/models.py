@@ -144,7 +144,7 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
         for key, column in (
             ("owner", "owner_id"),
             ("action_type", "action_type"),
-            ("kind", "review__kind"),
+            ("kind", "kind"),
             ("review", "review__slug"),
         ):
             if data.get(key):
@@ -173,14 +173,21 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
         return self.filter(owner_id=user.pk)
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[ActionItem]:
-        """Fill in each action's team from its review, as save() does."""
+        """Fill in each action's team and kind from its review, as save() does."""
         objs = list(objs)
-        missing = {obj.review_id for obj in objs if obj.team_id is None}
+        missing = {obj.review_id for obj in objs if obj.team_id is None or not obj.kind}
         if missing:
-            teams = dict(Review.objects.filter(pk__in=missing).values_list("pk", "team_id"))
+            of_review = {
+                pk: (team_id, kind)
+                for pk, team_id, kind in Review.objects.filter(pk__in=missing).values_list(
+                    "pk", "team_id", "kind"
+                )
+            }
             for obj in objs:
-                if obj.team_id is None:
-                    obj.team_id = teams[obj.review_id]
+                if obj.review_id in of_review:
+                    team_id, kind = of_review[obj.review_id]
+                    obj.team_id = obj.team_id or team_id
+                    obj.kind = obj.kind or kind
         made = super().bulk_create(objs, *args, **kwargs)
         written_in_bulk.send(sender=ActionItem, review_ids={obj.review_id for obj in objs})
         return made
@@ -207,6 +214,9 @@ class ActionItem(models.Model):
     team = models.ForeignKey(
         "reviews.Team", on_delete=models.PROTECT, related_name="action_items", editable=False
     )
+    # The review's kind, copied too, and kept when the review's kind changes (actions.apps):
+    # the dashboard's live counts of one kind come from the open-actions index alone.
+    kind = models.CharField(max_length=20, blank=True, editable=False)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     definition_of_done = models.TextField(blank=True)
@@ -257,6 +267,7 @@ class ActionItem(models.Model):
         indexes = [
             models.Index(
                 fields=["owner", "due_on"],
+                include=["kind"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="actions_open_owner_due",
             ),
@@ -271,7 +282,10 @@ class ActionItem(models.Model):
             # what the closure figures read, so they come from the index alone.
             models.Index(
                 fields=["team", "due_on"],
-                include=["owner"],  # the owners with the most overdue, from the index alone
+                include=[
+                    "owner",
+                    "kind",
+                ],  # the owners with the most overdue, any kind: the index alone
                 condition=Q(status__in=OPEN_STATUSES),
                 name="actions_open_team_due",
             ),
@@ -287,8 +301,9 @@ class ActionItem(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.team_id is None and self.review_id is not None:
-            self.team_id = self.review.team_id
+        if self.review_id is not None and (self.team_id is None or not self.kind):
+            self.team_id = self.team_id or self.review.team_id
+            self.kind = self.review.kind
         super().save(*args, **kwargs)
 
     @property

@@ -78,7 +78,7 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
         actions = actions.filter(team_id__in=team_ids)
     if kind:
         reviews = reviews.filter(kind=kind)
-        actions = actions.filter(review__kind=kind)
+        actions = actions.filter(kind=kind)
     blank = {
         "reviews": 0,
         "waiting": 0,

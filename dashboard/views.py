@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
-from actions.models import ActionItem, overdue
+from actions.models import OPEN_STATUSES, ActionItem, overdue
 from dashboard import rollups
 from dashboard.cache import kept
 from dashboard.charts import Chart, Series, draw, to_html
@@ -313,15 +313,45 @@ def _team_rows(rows: list[dict[str, Any]], links: Links) -> list[dict[str, Any]]
     ]
 
 
-def _count(model: Any, *conditions: Q, **where: Any) -> Any:
-    """A correlated COUNT subquery: one query for all rows, no join fan-out."""
-    rows = (
-        model.objects.filter(*conditions, review=OuterRef("pk"), **where)
-        .values("review")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+def _health_counts(review_ids: list[int], today: dt.date) -> dict[int, dict[str, int]]:
+    """What review health counts, for each of these reviews, in one query: each count a
+    grouped scan of one table's index on its review (the query is written out, as building
+    eight correlated subqueries cost more than running them)."""
+    counted: list[tuple[str, str, str]] = [
+        ("went_well", WentWell._meta.db_table, ""),
+        ("people", Participant._meta.db_table, ""),
+        ("accounts", Account._meta.db_table, "AND submitted_at IS NOT NULL"),
+        ("entries", TimelineEntry._meta.db_table, ""),
+        ("whys", WhyNode._meta.db_table, ""),
+        ("causal", CausalFactor._meta.db_table, ""),
+        ("loose", ActionItem._meta.db_table, "AND (owner_id IS NULL OR due_on IS NULL)"),
+        (
+            "own_overdue",
+            ActionItem._meta.db_table,
+            f"AND status IN ({', '.join(['%s'] * len(OPEN_STATUSES))}) AND due_on < %s",
+        ),
+    ]
+    out: dict[int, dict[str, int]] = {
+        pk: dict.fromkeys((name for name, _, _ in counted), 0) for pk in review_ids
+    }
+    if not review_ids:
+        return out
+    marks = ", ".join(["%s"] * len(review_ids))
+    parts: list[str] = []
+    params: list[Any] = []
+    for name, table, extra in counted:
+        parts.append(
+            f"SELECT %s, review_id, COUNT(*) FROM {table} "  # noqa: S608 (our table names)
+            f"WHERE review_id IN ({marks}) {extra} GROUP BY review_id"
+        )
+        params += [name, *review_ids]
+        if name == "own_overdue":
+            params += [*OPEN_STATUSES, today]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for name, review_id, n in cursor.fetchall():
+            out[review_id][name] = n
+    return out
 
 
 def _health_across(
@@ -339,10 +369,9 @@ def _health_across(
         recent = recent.filter(team_id__in=team_ids)
     if kind:
         recent = recent.filter(kind=kind)
-    reviews = (
-        Review.objects.filter(
-            pk__in=list(recent.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
-        )
+    ids = list(recent.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
+    reviews = list(
+        Review.objects.filter(pk__in=ids)
         .select_related("team")
         # What the checks and the list read, not the reports' long texts.
         .only(
@@ -356,18 +385,9 @@ def _health_across(
             "meeting_ended_at",
             "created_at",
         )
-        .annotate(
-            n_went_well=_count(WentWell),
-            n_people=_count(Participant),
-            n_accounts=_count(Account, submitted_at__isnull=False),
-            n_entries=_count(TimelineEntry),
-            n_whys=_count(WhyNode),
-            n_causal=_count(CausalFactor),
-            n_loose=_count(ActionItem, Q(owner__isnull=True) | Q(due_on__isnull=True)),
-            n_own_overdue=_count(ActionItem, overdue(today)),
-        )
         .order_by("-created_at", "-pk")
     )
+    counts = _health_counts(ids, today)
     if overdue_by_team is None:
         overdue_by_team = dict(
             ActionItem.objects.filter(overdue(today), team_id__in=team_ids)
@@ -377,19 +397,19 @@ def _health_across(
             .values_list("team_id", "n")
         )
     rows = []
-    review: Any  # annotated with the counts
     for review in reviews:
+        n = counts[review.pk]
         found = review_health_of(
             review,
             today=today,
-            went_well=review.n_went_well,
-            participants=review.n_people,
-            accounts=review.n_accounts,
-            timeline=review.n_entries,
-            root_cause=review.n_whys + review.n_causal,
-            actions_without_owner_or_date=review.n_loose,
+            went_well=n["went_well"],
+            participants=n["people"],
+            accounts=n["accounts"],
+            timeline=n["entries"],
+            root_cause=n["whys"] + n["causal"],
+            actions_without_owner_or_date=n["loose"],
             # The team's other reviews' actions, as on the review page.
-            earlier_open_past_due=overdue_by_team.get(review.team_id, 0) - review.n_own_overdue,
+            earlier_open_past_due=overdue_by_team.get(review.team_id, 0) - n["own_overdue"],
         )
         if found:
             rows.append({"review": review, "hints": found})

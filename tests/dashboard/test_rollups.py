@@ -344,3 +344,15 @@ def test_a_rolled_back_change_leaves_the_next_commits_counted():
             ActionItemFactory(review=review, title="kept")
         assert Tally.objects.filter(metric="opened", team_id=review.team_id).exists()
         assert rollups.differences() == []
+
+
+def test_an_action_carries_its_reviews_kind_and_follows_a_change_of_it():
+    review = ReviewFactory(kind="incident")
+    made = ActionItemFactory(review=review)
+    [bulk] = ActionItem.objects.bulk_create([ActionItem(review=review, title="bulk")])
+    assert made.kind == "incident" and ActionItem.objects.get(pk=bulk.pk).kind == "incident"
+    review.kind = "launch"
+    review.save()
+    assert set(ActionItem.objects.filter(review=review).values_list("kind", flat=True)) == {
+        "launch"
+    }
