@@ -34,6 +34,7 @@ Fact = tuple[int, str, str, str]  # team, metric, day (ISO), value
 Row = tuple[int, str, str, dt.date, str, str]  # team, kind, grain, start, metric, value
 
 BATCH = 2000
+COLUMNS = "team_id, kind, grain, start, metric, value, n"
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -424,9 +425,6 @@ def rebuild() -> int:
     RollupState.objects.all().delete()
     RollupState.objects.create(time_zone=settings.TIME_ZONE, rebuilt_at=timezone.now())
     return sum(1 for n in rows.values() if n)
-
-
-COLUMNS = "team_id, kind, grain, start, metric, value, n"
 
 
 def _insert(rows: Iterable[tuple[Any, ...]]) -> None:
