@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from aar_project.typing import AuthenticatedHttpRequest, HtmxHttpRequest
-from actions.models import OPEN_STATUSES, ActionItem, overdue
+from actions.models import OPEN_STATUSES, ActionItem, is_open, past_due
 from dashboard import rollups
 from dashboard.cache import kept
 from dashboard.charts import Chart, Series, draw, to_html
@@ -388,13 +388,12 @@ def _health_across(
         .order_by("-created_at", "-pk")
     )
     counts = _health_counts(ids, today)
-    if overdue_by_team is None:
+    if overdue_by_team is None:  # every kind's, from the open-actions index alone
+        overdue = ActionItem.objects.filter(is_open(), past_due(today))
+        if len(team_ids) != Team.objects.count():
+            overdue = overdue.filter(team_id__in=team_ids)
         overdue_by_team = dict(
-            ActionItem.objects.filter(overdue(today), team_id__in=team_ids)
-            .order_by()
-            .values("team_id")
-            .annotate(n=Count("pk"))
-            .values_list("team_id", "n")
+            overdue.order_by().values("team_id").annotate(n=Count("*")).values_list("team_id", "n")
         )
     rows = []
     for review in reviews:
