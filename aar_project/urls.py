@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from aar_project.views import favicon, healthz
-from reviews.views import auth, hints
+from reviews.views import auth, hints, setup
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers and feed readers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon, name="favicon"),
+    path("setup/", setup.setup, name="setup"),
     path("accounts/login/", auth.sign_in, name="login"),
     path("accounts/logout/", auth.sign_out, name="logout"),
     path("accounts/link/", auth.link_request, name="link_request"),

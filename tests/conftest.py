@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from tests.factories import PASSWORD, UserFactory
@@ -107,6 +108,19 @@ def _fresh_cache() -> None:
 
     with contextlib.suppress(Exception):
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _set_up_already(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as on an installation that is set up (a staff user exists), so the first-run
+    redirect stays out of their way; tests marked `first_run` see a fresh installation."""
+    from reviews import first_run
+
+    if request.node.get_closest_marker("first_run"):
+        first_run.forget()
+        monkeypatch.setattr(first_run, "_staff_exists", False)
+    else:
+        monkeypatch.setattr(first_run, "_staff_exists", True)
 
 
 @pytest.fixture(autouse=True)
@@ -314,6 +328,9 @@ def start_web(transactional_db, settings, collected_static, tmp_path):
         return server
 
     push.reset_client()
+    # The web processes read the flag from the database: an installation that is set up.
+    if not get_user_model()._default_manager.filter(is_staff=True).exists():
+        UserFactory(email="staff-of-the-web-tests@example.com", is_staff=True)
     try:
         yield start
     finally:

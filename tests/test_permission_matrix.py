@@ -69,6 +69,8 @@ PUBLIC = "public"  # no sign-in needed
 # url name: {method: personas allowed}
 MATRIX: dict[str, dict[str, object]] = {
     "healthz": {"GET": PUBLIC},
+    # Set up already (a staff user exists): gone for everyone.
+    "setup": {"GET": set(), "POST": set()},
     "favicon": {"GET": PUBLIC},
     "login": {"GET": PUBLIC, "POST": PUBLIC},
     "logout": {"POST": EVERYONE},
