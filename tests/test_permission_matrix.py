@@ -65,6 +65,7 @@ MANAGERS = {"facilitator", "delivery_owner", "staff"}
 WRITERS = {"facilitator", "scribe", "participant"}
 OWNERS = {"delivery_owner", "staff"}
 PUBLIC = "public"  # no sign-in needed
+STAFF = {"staff"}
 
 # url name: {method: personas allowed}
 MATRIX: dict[str, dict[str, object]] = {
@@ -78,6 +79,17 @@ MATRIX: dict[str, dict[str, object]] = {
     "link_open": {"GET": PUBLIC, "POST": PUBLIC},
     "admin_sign_in": {"GET": PUBLIC, "POST": PUBLIC},
     "dashboard": {"GET": OWNERS},
+    # Organisation settings (the person is the participant; the team is the cast's).
+    "org:people": {"GET": STAFF, "POST": STAFF},
+    "org:person": {"GET": STAFF},
+    "org:deactivate": {"POST": STAFF},
+    "org:reactivate": {"POST": STAFF},
+    "org:staff": {"POST": STAFF},
+    "org:reassign": {"POST": STAFF},
+    "org:teams": {"GET": STAFF, "POST": STAFF},
+    "org:team_rename": {"POST": STAFF},
+    "org:team_archive": {"POST": STAFF},
+    "org:defaults": {"GET": STAFF, "POST": STAFF},
     # Hints compute from what is posted; a review named in the post must be visible (tested apart).
     "hints": {"POST": EVERYONE},
     "hints_dismiss": {"POST": EVERYONE},
@@ -275,6 +287,13 @@ def url_for(name: str, cast) -> str:
         "actions:owner": {"pk": action.pk},
         "actions:edit": {"pk": action.pk},
         "actions:team": {"slug": cast.team.slug},
+        "org:person": {"pk": cast.participant.pk},
+        "org:deactivate": {"pk": cast.participant.pk},
+        "org:reactivate": {"pk": cast.participant.pk},
+        "org:staff": {"pk": cast.participant.pk},
+        "org:reassign": {"pk": cast.participant.pk},
+        "org:team_rename": {"slug": cast.team.slug},
+        "org:team_archive": {"slug": cast.team.slug},
         "actions:feed": {"token": calendar_token_renew(user=cast.participant)},
         "actions:resurfaced": {"pk": resurfaced.pk},
         "reviews:participant_role": {"slug": slug, "pk": cast.other_row.pk},
