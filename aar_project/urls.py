@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/login/", auth.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
     path("organisation/", include("reviews.organisation_urls")),
+    path("teams/", include("reviews.team_urls")),
     path("dashboard/", include("dashboard.urls")),
     path("actions/", include("actions.urls")),
     path("reports/", include("reviews.report_urls")),

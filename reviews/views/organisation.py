@@ -201,7 +201,7 @@ def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"], delivery_owner=form.cleaned_data["delivery_owner"]
         )
         messages.success(request, f"Team {team.name} created.")
-        return redirect("org:teams")
+        return redirect("teams:settings", slug=team.slug)
     rows = (
         Team.objects.select_related("delivery_owner")
         .annotate(member_count=Count("members", distinct=True))
