@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from aar_project.views import favicon, healthz
-from reviews.views import auth, hints, setup
+from reviews.views import auth, hints, setup, sso
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("setup/", setup.setup, name="setup"),
     path("accounts/login/", auth.sign_in, name="login"),
     path("accounts/logout/", auth.sign_out, name="logout"),
+    path("accounts/sso/", sso.start, name="oidc_start"),
+    path("accounts/sso/callback/", sso.callback, name="oidc_callback"),
     path("accounts/link/", auth.link_request, name="link_request"),
     path("accounts/link/open/", auth.link_open, name="link_open"),
     path("hints/", hints.hints, name="hints"),

@@ -76,6 +76,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "login": {"GET": PUBLIC, "POST": PUBLIC},
     "logout": {"POST": EVERYONE},
     "link_request": {"GET": PUBLIC, "POST": PUBLIC},
+    # Single sign-on is off here: 404 (tests/reviews/test_sso.py runs it against a provider).
+    "oidc_start": {"GET": set()},
+    "oidc_callback": {"GET": set()},
     "link_open": {"GET": PUBLIC, "POST": PUBLIC},
     "admin_sign_in": {"GET": PUBLIC, "POST": PUBLIC},
     "dashboard": {"GET": OWNERS},
