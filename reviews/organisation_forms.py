@@ -112,16 +112,19 @@ def _person_label(user: Any) -> str:
 class AgendaMinutesMixin(forms.Form):
     """One number per phase of the method's agenda (1–120 minutes)."""
 
-    def add_agenda_fields(self, initial: dict[str, int], required: bool) -> None:
+    def add_agenda_fields(
+        self, initial: dict[str, int], required: bool, fallback: dict[str, int] | None = None
+    ) -> None:
         labels = dict(Phase.choices)
-        for phase, minutes in DEFAULT_AGENDA:
+        for phase, default in DEFAULT_AGENDA:
+            minutes = (fallback or {}).get(phase) or default
             self.fields[f"minutes_{phase}"] = forms.IntegerField(
                 label=f"{labels[phase]} (minutes)",
                 min_value=1,
                 max_value=120,
                 required=required,
                 initial=initial.get(phase, minutes if required else None),
-                help_text="" if required else f"Empty: the organisation's ({minutes} by default).",
+                help_text="" if required else f"Empty: the organisation's {minutes}.",
             )
 
     def agenda_fields(self) -> list[forms.BoundField]:
@@ -204,9 +207,11 @@ class TeamPlanForm(AgendaMinutesMixin):
         help_text="None ticked: every severity.",
     )
 
-    def __init__(self, *args: Any, agenda: dict[str, int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agenda: dict[str, int], fallback: dict[str, int], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.add_agenda_fields(agenda, required=False)
+        self.add_agenda_fields(agenda, required=False, fallback=fallback)
 
     def clean_stakeholder_emails(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["stakeholder_emails"].splitlines()]

@@ -59,6 +59,7 @@ def _page(
             "plan": plan
             or TeamPlanForm(
                 agenda=team.agenda_minutes,
+                fallback=organisation.agenda_minutes,
                 initial={
                     "stakeholder_emails": team.stakeholder_emails,
                     "review_triggers": team.review_triggers,
@@ -69,7 +70,6 @@ def _page(
             "member_form": member_form or TeamMemberForm(),
             "rota_form": rota_form or RotaForm(members=members, current=rota),
             "next_facilitator": team_next_facilitator(team),
-            "org_agenda": organisation.agenda_minutes,
             "nav": "teams",
         },
         status=status,
@@ -82,7 +82,11 @@ def team_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team = get_team_for(request.user, slug)
     if request.method == "GET":
         return _page(request, team)
-    plan = TeamPlanForm(request.POST, agenda=team.agenda_minutes)
+    plan = TeamPlanForm(
+        request.POST,
+        agenda=team.agenda_minutes,
+        fallback=Organisation.objects.current().agenda_minutes,
+    )
     if not plan.is_valid():
         return _page(request, team, plan=plan, status=400)
     data = plan.cleaned_data
