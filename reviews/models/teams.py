@@ -27,6 +27,25 @@ class TeamQuerySet(models.QuerySet["Team"]):
         """The teams whose settings this person may change: their delivery owner, or staff."""
         return self.owned_by(user)
 
+    def review_required(self) -> Q:
+        """The reviews these teams' checklists ask for (a team without one: all of its
+        reviews): what "events waiting for a review" counts. One query."""
+        listed: list[int] = []
+        rules = Q(pk__in=[])
+        for pk, kinds, severities in self.values_list("pk", "trigger_kinds", "trigger_severities"):
+            if not kinds and not severities:
+                continue
+            listed.append(pk)
+            rule = Q(team_id=pk)
+            if kinds:
+                rule &= Q(kind__in=kinds)
+            if severities:
+                rule &= Q(severity__in=severities)
+            rules |= rule
+        if not listed:
+            return Q()
+        return ~Q(team_id__in=listed) | rules
+
     def owned_by(self, user: AnyUser) -> TeamQuerySet:
         if user.is_staff:
             return self

@@ -26,6 +26,7 @@ from reviews.models import (
     Team,
 )
 from reviews.notify import notification_queue
+from reviews.versions import team_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -252,6 +253,7 @@ def team_plan_update(
             "agenda_minutes",
         ]
     )
+    team_changed(team.pk)  # the dashboard's waiting reviews follow the checklist at once
 
 
 @transaction.atomic

@@ -97,7 +97,7 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         reviews = reviews.filter(
             pk__in=CausalFactor.objects.filter(factor_type=filters["cause"]).values("review")
         )
-    conditions = review_conditions(timezone.localdate())
+    conditions = review_conditions(timezone.localdate(), Team.objects.review_required())
     if filters["state"] in conditions:
         reviews = reviews.filter(conditions[filters["state"]])
     # The dashboard's "reviews in the period": created from one day to another.

@@ -4,6 +4,7 @@ plan, triggers, facilitator rota and default agenda; anyone else gets 404."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -183,3 +184,22 @@ def test_a_rota_place_out_of_range_is_refused(owner_client, team):
     response = owner_client.post(url("rota", team), {f"place_{person.pk}": "9"})
     assert response.status_code == 400
     assert not FacilitatorRota.objects.exists()
+
+
+def test_the_dashboard_counts_only_the_events_the_checklist_asks_a_review_for(owner_client, team):
+    old = timezone.now() - dt.timedelta(days=20)
+    for kind, severity in [("incident", "sev1"), ("incident", "sev4"), ("launch", "minor_launch")]:
+        ReviewFactory(team=team, kind=kind, severity=severity, event_started_at=old)
+
+    def waiting():
+        html = owner_client.get("/dashboard/", {"team": team.slug}).content.decode()
+        href, number = re.search(r'of <a href="([^"]+)">(\d+)</a> waiting', html).groups()
+        listed = owner_client.get(href.replace("&amp;", "&")).content.decode()
+        return int(number), int(re.search(r'id="count"><strong>(\d+)</strong>', listed).group(1))
+
+    assert waiting() == (3, 3)
+    owner_client.post(
+        url("settings", team),
+        {"trigger_kinds": ["incident"], "trigger_severities": ["sev1", "sev2"]},
+    )
+    assert waiting() == (1, 1)  # at once: saving the checklist drops the kept figures
