@@ -236,7 +236,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE: str = _read("CELERY_QUEUE", env.str, default="celery")
-CELERY_TIMEZONE = "UTC"  # REMINDER_HOUR is read in UTC
+CELERY_TIMEZONE = "UTC"
 REMINDER_HOUR: int = _read("REMINDER_HOUR", env.int, default=8)
 # How long a worker holds an export file, and how often the sweeper looks for work whose
 # message was lost or whose worker died: a killed export is made again within a minute.
@@ -249,10 +249,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": float(_read("HEARTBEAT_SECONDS", env.int, default=60)),
         "options": {"expires": 55},
     },
+    # Every hour; the task acts at the organisation's reminder hour in its time zone
+    # (Organisation settings; REMINDER_HOUR in UTC until staff save them).
     "overdue-action-reminders": {
-        "task": "actions.tasks.send_overdue_reminders",
-        "schedule": crontab(minute=0, hour=REMINDER_HOUR),
-        "options": {"expires": 6 * 3600},
+        "task": "actions.tasks.send_reminders_on_the_hour",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 50 * 60},
     },
     "account-reminders": {
         "task": "reviews.tasks.send_account_reminders",

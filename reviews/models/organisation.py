@@ -3,6 +3,8 @@ OpenID Connect provider."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -27,6 +29,17 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
                 },
             )
         return row
+
+    def reminder_schedule(self) -> tuple[ZoneInfo, int]:
+        """When the daily reminders go out: the organisation's hour in its time zone, once
+        staff saved the defaults; until then REMINDER_HOUR in UTC, as before."""
+        row = self.filter(pk=1).values_list("time_zone", "reminder_hour").first()
+        if row is None:
+            return ZoneInfo("UTC"), settings.REMINDER_HOUR
+        try:
+            return ZoneInfo(row[0]), row[1]
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC"), row[1]
 
 
 class Organisation(models.Model):
