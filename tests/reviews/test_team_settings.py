@@ -203,3 +203,14 @@ def test_the_dashboard_counts_only_the_events_the_checklist_asks_a_review_for(ow
         {"trigger_kinds": ["incident"], "trigger_severities": ["sev1", "sev2"]},
     )
     assert waiting() == (1, 1)  # at once: saving the checklist drops the kept figures
+
+
+def test_a_new_review_of_the_team_suggests_the_next_facilitator(owner_client, team):
+    ana, bo = UserFactory(first_name="Ana"), UserFactory(first_name="Bo")
+    team.members.add(ana, bo)
+    FacilitatorRota.objects.create(team=team, user=ana, position=0)
+    FacilitatorRota.objects.create(team=team, user=bo, position=1)
+    ReviewFactory(team=team, facilitator=ana)
+    page = owner_client.get(reverse("reviews:new"), {"team": team.slug}).content.decode()
+    chosen = re.search(r'<select name="facilitator"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.search(rf'<option value="{bo.pk}" selected>', chosen)
