@@ -52,6 +52,6 @@ def setup(request: HtmxHttpRequest) -> HttpResponse:
             "AAR is set up. Invite your people in Organisation settings, then record the "
             "first review.",
         )
-        return redirect("reviews:list")
+        return redirect("org:people")
     status = 400 if request.method == "POST" else 200
     return render(request, "reviews/setup.html", {"form": form}, status=status)
