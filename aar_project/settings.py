@@ -301,7 +301,8 @@ TRUSTED_PROXY_COUNT: int = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
 # OIDC_ISSUER turns it on; the provider's endpoints are read from its discovery document
 # (/.well-known/openid-configuration) when first needed, never at start-up, so a provider
 # that is down slows nothing but its own button.
-OIDC_ISSUER: str = _read("OIDC_ISSUER", env.str, default="").strip().rstrip("/")
+# As the provider writes it (some end theirs with a slash): tokens name it exactly so.
+OIDC_ISSUER: str = _read("OIDC_ISSUER", env.str, default="").strip()
 OIDC_ENABLED = bool(OIDC_ISSUER)
 OIDC_CLIENT_ID: str = _read("OIDC_CLIENT_ID", env.str, default="")
 _oidc_secret_file = _read("OIDC_CLIENT_SECRET_FILE", env.str, default="")

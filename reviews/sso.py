@@ -61,11 +61,11 @@ def discovery() -> dict[str, Any]:
     if not settings.OIDC_ENABLED:
         raise ProviderUnavailable("Single sign-on is not configured.")
     kept = cache.get(DISCOVERY_CACHE_KEY)
-    if isinstance(kept, dict) and kept.get("issuer") == settings.OIDC_ISSUER:
+    if isinstance(kept, dict) and _same_issuer(kept.get("issuer")):
         return kept
     if time.monotonic() < _down_until:
         raise ProviderUnavailable(_down_message())
-    url = settings.OIDC_ISSUER + "/.well-known/openid-configuration"
+    url = settings.OIDC_ISSUER.rstrip("/") + "/.well-known/openid-configuration"
     try:
         response = requests.get(url, timeout=DISCOVERY_TIMEOUT)
         response.raise_for_status()
@@ -75,7 +75,7 @@ def discovery() -> dict[str, Any]:
         missing = [key for key in REQUIRED if not isinstance(document.get(key), str)]
         if missing:
             raise ValueError("no " + ", ".join(missing))
-        if document.get("issuer") != settings.OIDC_ISSUER:
+        if not _same_issuer(document.get("issuer")):
             raise ValueError(f"it names another issuer, {document.get('issuer')!r}")
     except (requests.RequestException, ValueError) as exc:
         logger.warning("sso discovery failed: %s", exc.__class__.__name__)
@@ -84,6 +84,11 @@ def discovery() -> dict[str, Any]:
         raise ProviderUnavailable(_down_message()) from exc
     cache.set(DISCOVERY_CACHE_KEY, document, DISCOVERY_SECONDS)
     return document
+
+
+def _same_issuer(issuer: object) -> bool:
+    """The discovery document names the configured issuer (a final slash aside)."""
+    return isinstance(issuer, str) and issuer.rstrip("/") == settings.OIDC_ISSUER.rstrip("/")
 
 
 def _down_message() -> str:
@@ -180,7 +185,7 @@ class SSOBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
                     key,
                     algorithms=[self.OIDC_RP_SIGN_ALGO],
                     audience=self.OIDC_RP_CLIENT_ID,
-                    issuer=settings.OIDC_ISSUER,
+                    issuer=discovery()["issuer"],  # exactly as the provider writes it
                     options={"require": ["exp", "iat", "iss", "aud", "sub"]},
                     leeway=30,
                 )

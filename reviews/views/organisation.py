@@ -151,13 +151,19 @@ def person_staff_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("org:person", pk=pk)
 
 
+def _posted_id(request: AuthenticatedHttpRequest, name: str) -> int:
+    """A posted row id, or 0 (which names no row) for anything else."""
+    raw = str(request.POST.get(name, ""))
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= 18 else 0
+
+
 @login_required
 @require_POST
 def person_reassign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give one of this person's open actions (or all of them) to someone active."""
     someone = get_person_for(request.user, pk)
     users = get_user_model()._default_manager
-    owner = users.filter(is_active=True, pk=request.POST.get("owner") or 0).first()
+    owner = users.filter(is_active=True, pk=_posted_id(request, "owner")).first()
     if owner is None or owner.pk == someone.pk:
         messages.error(
             request, "Choose an active person to take the actions over; nothing changed."
@@ -165,8 +171,7 @@ def person_reassign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         return redirect("org:person", pk=pk)
     actions = ActionItem.objects.open().filter(owner=someone)
     if request.POST.get("action") != "all":
-        chosen = str(request.POST.get("action", ""))
-        actions = actions.filter(pk=int(chosen) if chosen.isdigit() else 0)
+        actions = actions.filter(pk=_posted_id(request, "action"))
         if not actions.exists():
             raise Http404("No such action")
     moved = 0

@@ -224,3 +224,14 @@ def test_bad_defaults_are_refused_and_change_nothing(client, staff):
     assert response.status_code == 400
     assert Organisation.objects.current().time_zone == "UTC"
     assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("owner", ["²", "9" * 40, "1 OR 1=1", ""])
+def test_a_malformed_owner_id_is_refused_and_changes_nothing(client, staff, owner):
+    person = UserFactory()
+    action = ActionItemFactory(owner=person)
+    response = client.post(
+        reverse("org:reassign", args=[person.pk]), {"action": "all", "owner": owner}, follow=True
+    )
+    assert b"Choose an active person" in response.content
+    assert ActionItem.objects.get(pk=action.pk).owner == person

@@ -296,3 +296,24 @@ def test_a_broken_provider_is_said_within_5_seconds_and_staff_passwords_work(
         if server:
             server.stop()
         sso.forget_discovery()
+
+
+def test_an_issuer_written_with_a_final_slash_works(client, oidc_provider, settings):
+    use_oidc_provider(settings, oidc_provider, OIDC_ISSUER=oidc_provider.issuer + "/")
+    ana = UserFactory(email="ana@example.com")
+    try:
+        assert sign_in_as(client, "ana").status_code == 302
+    finally:
+        sso.forget_discovery()
+    assert client.get("/").wsgi_request.user == ana
+
+
+def test_a_discovery_document_of_another_issuer_is_refused(client, oidc_provider, settings):
+    # The provider answers at this address but says it is someone else: not trusted.
+    use_oidc_provider(settings, oidc_provider, OIDC_ISSUER=oidc_provider.issuer + "/other")
+    settings.OIDC_ISSUER = oidc_provider.issuer.replace("127.0.0.1", "localhost")
+    try:
+        page = client.get("/accounts/login/")
+    finally:
+        sso.forget_discovery()
+    assert b"not answering properly" in page.content
