@@ -245,16 +245,21 @@ class SSOBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
                 f"There is no account for {email}, and addresses at {domain} cannot create "
                 "one. Ask an administrator to invite you.",
             )
-        with transaction.atomic():
-            user = users.create(
-                username=email,
-                email=email,
-                first_name=str(info.get("given_name") or "")[:150],
-                last_name=str(info.get("family_name") or "")[:150],
-            )
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            return self._link(user, issuer, subject, email)
+        try:
+            with transaction.atomic():
+                user = users.create(
+                    username=email,
+                    email=email,
+                    first_name=str(info.get("given_name") or "")[:150],
+                    last_name=str(info.get("family_name") or "")[:150],
+                )
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                return self._link(user, issuer, subject, email)
+        except IntegrityError as exc:  # a username taken by an account of another address
+            raise _refuse(
+                self.request, "An account could not be made for this address. Ask an administrator."
+            ) from exc
 
     def _known(self, identity: SignInIdentity) -> Any:
         if not identity.user.is_active:
