@@ -22,7 +22,6 @@ from reviews.models import (
     Notification,
     NotificationKind,
     Organisation,
-    Phase,
     Team,
 )
 from reviews.notify import notification_queue
@@ -200,9 +199,6 @@ def agenda_minutes_for(team: Team | None) -> list[tuple[str, int]]:
         (str(phase), int(team_minutes.get(phase) or org_minutes.get(phase) or minutes))
         for phase, minutes in DEFAULT_AGENDA
     ]
-
-
-PHASES = [(str(value), str(label)) for value, label in Phase.choices]
 
 
 # --- A team's settings -----------------------------------------------------------------

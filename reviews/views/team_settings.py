@@ -4,6 +4,8 @@ the default agenda. Anyone else, a delivery owner of another team too, gets 404.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -24,6 +26,9 @@ from reviews.services.organisation import (
     team_rota_set,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @login_required
 @require_GET
@@ -34,7 +39,7 @@ def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reviews/team_list.html", {"teams": teams, "nav": "teams"})
 
 
-def _members(team: Team) -> list:  # type: ignore[type-arg]
+def _members(team: Team) -> list[User]:
     return list(team.members.order_by("first_name", "email"))
 
 
@@ -114,7 +119,7 @@ def member_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return redirect("teams:settings", slug=team.slug)
 
 
-def _member(team: Team, pk: int):  # type: ignore[no-untyped-def]
+def _member(team: Team, pk: int) -> User:
     person = team.members.filter(pk=pk).first()
     if person is None and team.delivery_owner_id == pk:
         person = get_user_model()._default_manager.get(pk=pk)
