@@ -33,14 +33,15 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Test tools from the npm registry (axe-core for the accessibility test, vnu-jar for the HTML
-# check, which runs on Java, Lighthouse for the pages' scores), pinned in package.json; without npm those tests are skipped
-# locally (CI has npm and Java and requires them).
-node_modules/axe-core/axe.min.js: package.json
+# check, which runs on Java, Lighthouse for the pages' scores, oidc-provider for the OpenID
+# Connect provider the single sign-on tests sign in through, on Node), pinned in package.json;
+# without npm those tests are skipped locally (CI has npm, Node and Java and requires them).
+node_modules/.aar-test-tools: package.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm install --no-package-lock --no-audit --no-fund --silent && touch $@; \
-	else echo "npm not found: the accessibility and HTML checks will be skipped"; fi
+	else echo "npm not found: the accessibility, HTML and single sign-on checks will be skipped"; fi
 
-test-tools: node_modules/axe-core/axe.min.js
+test-tools: node_modules/.aar-test-tools
 
 test: install test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

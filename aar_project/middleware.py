@@ -11,7 +11,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
@@ -128,3 +134,18 @@ class PageCompressionMiddleware(GZipMiddleware):
         if response.streaming or response.has_header("X-AAR-Version"):
             return response
         return super().process_response(request, response)
+
+
+class FirstRunMiddleware:
+    """Until setup is done (no staff user yet), every page redirects to /setup/."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from reviews import first_run  # the app's models load after this module
+
+        if not first_run.is_set_up() and not request.path.startswith(first_run.OPEN_PREFIXES):
+            first_run.log_token_once()
+            return HttpResponseRedirect("/setup/")
+        return self.get_response(request)

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "aar_project.middleware.PageCompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "aar_project.middleware.FirstRunMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -237,7 +238,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE: str = _read("CELERY_QUEUE", env.str, default="celery")
-CELERY_TIMEZONE = "UTC"  # REMINDER_HOUR is read in UTC
+CELERY_TIMEZONE = "UTC"
 REMINDER_HOUR: int = _read("REMINDER_HOUR", env.int, default=8)
 # How long a worker holds an export file, and how often the sweeper looks for work whose
 # message was lost or whose worker died: a killed export is made again within a minute.
@@ -250,10 +251,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": float(_read("HEARTBEAT_SECONDS", env.int, default=60)),
         "options": {"expires": 55},
     },
+    # Every hour; the task acts at the organisation's reminder hour in its time zone
+    # (Organisation settings; REMINDER_HOUR in UTC until staff save them).
     "overdue-action-reminders": {
-        "task": "actions.tasks.send_overdue_reminders",
-        "schedule": crontab(minute=0, hour=REMINDER_HOUR),
-        "options": {"expires": 6 * 3600},
+        "task": "actions.tasks.send_reminders_on_the_hour",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 50 * 60},
     },
     "account-reminders": {
         "task": "reviews.tasks.send_account_reminders",
@@ -317,6 +320,56 @@ SIGN_IN_RATE_LIMIT = (_read("SIGN_IN_RATE_LIMIT", env.int, default=10), 15 * 60)
 # How many reverse proxies in front of the app add to X-Forwarded-For (0: none; the address
 # the app sees is the client's). Rate limits per address read the client address from it.
 TRUSTED_PROXY_COUNT: int = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
+
+# --- Single sign-on with OpenID Connect (mozilla-django-oidc; reviews.sso) --------------
+# OIDC_ISSUER turns it on; the provider's endpoints are read from its discovery document
+# (/.well-known/openid-configuration) when first needed, never at start-up, so a provider
+# that is down slows nothing but its own button.
+# As the provider writes it (some end theirs with a slash): tokens name it exactly so.
+OIDC_ISSUER: str = _read("OIDC_ISSUER", env.str, default="").strip()
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_CLIENT_ID: str = _read("OIDC_CLIENT_ID", env.str, default="")
+_oidc_secret_file = _read("OIDC_CLIENT_SECRET_FILE", env.str, default="")
+if _oidc_secret_file:
+    try:
+        OIDC_CLIENT_SECRET = Path(_oidc_secret_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"OIDC_CLIENT_SECRET_FILE cannot be read: {exc}") from exc
+else:
+    OIDC_CLIENT_SECRET = _read("OIDC_CLIENT_SECRET", env.str, default="")
+OIDC_PROVIDER_NAME: str = _read("OIDC_PROVIDER_NAME", env.str, default="SSO").strip() or "SSO"
+OIDC_ALLOWED_DOMAINS: list[str] = [
+    domain.strip().lower().lstrip("@")
+    for domain in _read("OIDC_ALLOWED_DOMAINS", env.list, default=[])
+    if domain.strip()
+]
+OIDC_ONLY = _strict_bool("OIDC_ONLY", default=False)
+if OIDC_ENABLED:
+    if urlsplit(OIDC_ISSUER).scheme not in {"http", "https"} or not urlsplit(OIDC_ISSUER).netloc:
+        raise ImproperlyConfigured(
+            f"OIDC_ISSUER must be the provider's absolute address, not {OIDC_ISSUER!r}"
+        )
+    if not OIDC_CLIENT_ID or not OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER is set: set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET "
+            "(or OIDC_CLIENT_SECRET_FILE) too."
+        )
+elif OIDC_ONLY:
+    raise ImproperlyConfigured("OIDC_ONLY=1 needs OIDC_ISSUER (and its client) to be set.")
+# mozilla-django-oidc's own names (the endpoints come from discovery: reviews.sso).
+OIDC_RP_CLIENT_ID = OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = OIDC_CLIENT_SECRET
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # the hint for the provider's end-session endpoint at sign-out
+OIDC_TIMEOUT = 4  # seconds per call to the provider: the page says so within 5 s
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_CREATE_USER = True
+AUTHENTICATION_BACKENDS.append("reviews.sso.SSOBackend")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -384,6 +437,9 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+_OIDC_ORIGIN = (
+    f"{urlsplit(OIDC_ISSUER).scheme}://{urlsplit(OIDC_ISSUER).netloc}" if OIDC_ENABLED else ""
+)
 # Content-Security-Policy: nonces for our own scripts, no inline or eval anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -395,7 +451,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
-        "form-action": [SELF],
+        # Signing out may end the provider's session too: a redirect from the form's POST.
+        "form-action": [SELF, *([_OIDC_ORIGIN] if OIDC_ENABLED else [])],
         "frame-ancestors": [NONE],
     }
 }

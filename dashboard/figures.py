@@ -149,7 +149,7 @@ def _reviews(
         if metric == "review" and team_id in per_team:
             by_status[status] = by_status.get(status, 0) + n
             per_team[team_id]["reviews"] += n
-    conditions = review_conditions(today)
+    conditions = review_conditions(today, Team.objects.review_required())
     counts = ("waiting", "waiting_late", "unpublished")
     for row in (
         reviews.filter(

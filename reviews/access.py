@@ -203,3 +203,29 @@ def owned_teams_for(user: User | AnonymousUser, slug: str) -> tuple[QuerySet[Tea
     if not owned.exists():
         raise Http404("No team")
     return owned, None
+
+
+def require_staff(user: User | AnonymousUser) -> None:
+    """Organisation settings are for staff; anyone else is told there is nothing here."""
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        raise Http404("No such page")
+
+
+def get_person_for(user: User | AnonymousUser, pk: int) -> User:
+    """A person of the organisation, for staff; 404 for anyone else or an unknown id."""
+    require_staff(user)
+    person = get_user_model()._default_manager.filter(pk=pk).first()
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+def get_team_for(user: User | AnonymousUser, slug: str) -> Team:
+    """A team whose settings this person may change: its delivery owner, or staff. 404 for
+    anyone else (a delivery owner of another team too) and for an unknown team."""
+    if not user.is_authenticated:
+        raise Http404("No such team")
+    team = Team.objects.managed_by(user).select_related("delivery_owner").filter(slug=slug).first()
+    if team is None:
+        raise Http404("No such team")
+    return team

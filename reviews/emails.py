@@ -10,7 +10,7 @@ from django.utils import timezone
 from sesame.utils import get_query_string
 
 from aar_project.mail import absolute, build_message
-from reviews.auth import INVITE_SCOPE, invitation_link, sign_in_link_message
+from reviews.auth import INVITE_MAX_AGE, INVITE_SCOPE, invitation_link, sign_in_link_message
 from reviews.calendar import meeting_ics
 from reviews.display import display_name
 from reviews.models import Notification, NotificationKind, Participant, Role, writes_account
@@ -168,4 +168,34 @@ def sign_in_link(notification: Notification) -> EmailMultiAlternatives:
     assert notification.recipient is not None
     return sign_in_link_message(
         user=notification.recipient, next_url=str(notification.payload.get("next", ""))
+    )
+
+
+@renderer(NotificationKind.ORG_INVITE)
+def org_invite(notification: Notification) -> EmailMultiAlternatives:
+    """An invitation to the organisation: a sign-in link that works once within 30 days
+    (made when it is sent, never stored)."""
+    user = notification.recipient
+    assert user is not None
+    link = absolute(reverse("link_open")) + get_query_string(user, scope=INVITE_SCOPE)
+    return build_message(
+        to=[notification.email],
+        subject="You are invited to AAR",
+        template="org_invite",
+        context={
+            "link": link,
+            "by": notification.payload.get("invited_by", ""),
+            "days": INVITE_MAX_AGE.days,
+        },
+    )
+
+
+@renderer(NotificationKind.STAKEHOLDER_TEST)
+def stakeholder_test(notification: Notification) -> EmailMultiAlternatives:
+    team = str(notification.payload.get("team", ""))
+    return build_message(
+        to=[notification.email],
+        subject=f"Test: you are on the communication plan of {team}",
+        template="stakeholder_test",
+        context={"name": team, "by": notification.payload.get("by", "")},
     )

@@ -20,6 +20,7 @@ from reviews.models import (
     FactorCategory,
     ImportFormat,
     LessonCategory,
+    Organisation,
     PullRequestContext,
     Review,
     ReviewKind,
@@ -135,7 +136,11 @@ class ReviewForm(forms.ModelForm[Review]):
         zones = [(z, z) for z in sorted(zoneinfo.available_timezones())]
         self.fields["time_zone"].choices = zones  # type: ignore[attr-defined]
         if not self.instance.pk:
-            self.fields["time_zone"].initial = timezone.get_default_timezone_name()
+            self.fields["team"].queryset = Team.objects.visible_to(user).active()  # type: ignore[attr-defined]
+            self.fields["time_zone"].initial = (
+                Organisation.objects.filter(pk=1).values_list("time_zone", flat=True).first()
+                or timezone.get_default_timezone_name()
+            )
         else:
             self.fields["summary_version"].initial = self.instance.summary_version
         team = self._team()

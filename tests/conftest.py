@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from tests.factories import PASSWORD, UserFactory
@@ -107,6 +108,19 @@ def _fresh_cache() -> None:
 
     with contextlib.suppress(Exception):
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _set_up_already(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as on an installation that is set up (a staff user exists), so the first-run
+    redirect stays out of their way; tests marked `first_run` see a fresh installation."""
+    from reviews import first_run
+
+    if request.node.get_closest_marker("first_run"):
+        first_run.forget()
+        monkeypatch.setattr(first_run, "_staff_exists", False)
+    else:
+        monkeypatch.setattr(first_run, "_staff_exists", True)
 
 
 @pytest.fixture(autouse=True)
@@ -314,6 +328,9 @@ def start_web(transactional_db, settings, collected_static, tmp_path):
         return server
 
     push.reset_client()
+    # The web processes read the flag from the database: an installation that is set up.
+    if not get_user_model()._default_manager.filter(is_staff=True).exists():
+        UserFactory(email="staff-of-the-web-tests@example.com", is_staff=True)
     try:
         yield start
     finally:
@@ -473,3 +490,74 @@ class Cast:
 @pytest.fixture
 def cast(db) -> Cast:
     return Cast()
+
+
+# --- A real OpenID Connect provider (tests/oidc: the npm package oidc-provider on Node) ----
+
+OIDC_ACCOUNTS = {
+    "ana": {
+        "sub": "sub-ana",
+        "email": "ana@example.com",
+        "email_verified": True,
+        "given_name": "Ana",
+        "family_name": "Lima",
+    },
+    "newcomer": {
+        "sub": "sub-new",
+        "email": "new.person@example.com",
+        "email_verified": True,
+        "given_name": "Nia",
+        "family_name": "Newton",
+    },
+    "outsider": {"sub": "sub-eve", "email": "eve@elsewhere.test", "email_verified": True},
+    "unverified": {"sub": "sub-unv", "email": "unverified@example.com", "email_verified": False},
+    # Ana's account at the provider with its address changed to Bo's.
+    "ana-moved": {"sub": "sub-ana", "email": "bo@example.com", "email_verified": True},
+    # Someone else at the provider who now has Ana's address.
+    "impostor": {"sub": "sub-imp", "email": "ana@example.com", "email_verified": True},
+}
+
+
+def start_oidc_provider(base_urls: list[str], log: Path) -> object:
+    from tests.oidc.server import Provider, missing
+
+    why = missing()
+    if why:
+        service_missing(why)
+    provider = Provider(
+        port=free_port(),
+        client={
+            "redirect_uris": [f"{base}/accounts/sso/callback/" for base in base_urls],
+            "post_logout_redirect_uris": [f"{base}/accounts/login/" for base in base_urls],
+        },
+        accounts=OIDC_ACCOUNTS,
+        log=log,
+    )
+    provider.start()
+    return provider
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The provider, for the test client (whose address is http://testserver)."""
+    provider = start_oidc_provider(
+        ["http://testserver"], tmp_path_factory.mktemp("oidc") / "provider.log"
+    )
+    yield provider
+    provider.stop()  # type: ignore[attr-defined]
+
+
+def use_oidc_provider(settings, provider, **extra: object) -> None:
+    """Settings as OIDC_ISSUER and its client in the environment would give them."""
+    from reviews import sso
+    from tests.oidc.server import CLIENT_ID, CLIENT_SECRET
+
+    settings.OIDC_ENABLED = True
+    settings.OIDC_ISSUER = provider.issuer
+    settings.OIDC_CLIENT_ID = settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_CLIENT_SECRET = settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_PROVIDER_NAME = "Acme SSO"
+    settings.OIDC_ALLOWED_DOMAINS = ["example.com"]
+    for key, value in extra.items():
+        setattr(settings, key, value)
+    sso.forget_discovery()

@@ -69,17 +69,42 @@ MANAGERS = {"facilitator", "delivery_owner", "staff"}
 WRITERS = {"facilitator", "scribe", "participant"}
 OWNERS = {"delivery_owner", "staff"}
 PUBLIC = "public"  # no sign-in needed
+STAFF = {"staff"}
 
 # url name: {method: personas allowed}
 MATRIX: dict[str, dict[str, object]] = {
     "healthz": {"GET": PUBLIC},
+    # Set up already (a staff user exists): gone for everyone.
+    "setup": {"GET": set(), "POST": set()},
     "favicon": {"GET": PUBLIC},
     "login": {"GET": PUBLIC, "POST": PUBLIC},
     "logout": {"POST": EVERYONE},
     "link_request": {"GET": PUBLIC, "POST": PUBLIC},
+    # Single sign-on is off here: 404 (tests/reviews/test_sso.py runs it against a provider).
+    "oidc_start": {"GET": set()},
+    "oidc_callback": {"GET": set()},
     "link_open": {"GET": PUBLIC, "POST": PUBLIC},
     "admin_sign_in": {"GET": PUBLIC, "POST": PUBLIC},
     "dashboard": {"GET": OWNERS},
+    # Organisation settings (the person is the participant; the team is the cast's).
+    "org:people": {"GET": STAFF, "POST": STAFF},
+    "org:person": {"GET": STAFF},
+    "org:deactivate": {"POST": STAFF},
+    "org:reactivate": {"POST": STAFF},
+    "org:staff": {"POST": STAFF},
+    "org:reassign": {"POST": STAFF},
+    "org:teams": {"GET": STAFF, "POST": STAFF},
+    "org:team_rename": {"POST": STAFF},
+    "org:team_archive": {"POST": STAFF},
+    "org:defaults": {"GET": STAFF, "POST": STAFF},
+    # Team settings: the team's delivery owner and staff (another team's owner: tests/reviews).
+    "teams:list": {"GET": OWNERS},
+    "teams:settings": {"GET": OWNERS, "POST": OWNERS},
+    "teams:member_add": {"POST": OWNERS},
+    "teams:member_role": {"POST": OWNERS},
+    "teams:member_remove": {"POST": OWNERS},
+    "teams:stakeholders_test": {"POST": OWNERS},
+    "teams:rota": {"POST": OWNERS},
     # Hints compute from what is posted; a review named in the post must be visible (tested apart).
     "hints": {"POST": EVERYONE},
     "hints_dismiss": {"POST": EVERYONE},
@@ -351,6 +376,19 @@ def url_for(name: str, cast) -> str:
         "actions:owner": {"pk": action.pk},
         "actions:edit": {"pk": action.pk},
         "actions:team": {"slug": cast.team.slug},
+        "org:person": {"pk": cast.participant.pk},
+        "org:deactivate": {"pk": cast.participant.pk},
+        "org:reactivate": {"pk": cast.participant.pk},
+        "org:staff": {"pk": cast.participant.pk},
+        "org:reassign": {"pk": cast.participant.pk},
+        "org:team_rename": {"slug": cast.team.slug},
+        "teams:settings": {"slug": cast.team.slug},
+        "teams:member_add": {"slug": cast.team.slug},
+        "teams:member_role": {"slug": cast.team.slug, "pk": cast.member.pk},
+        "teams:member_remove": {"slug": cast.team.slug, "pk": cast.member.pk},
+        "teams:stakeholders_test": {"slug": cast.team.slug},
+        "teams:rota": {"slug": cast.team.slug},
+        "org:team_archive": {"slug": cast.team.slug},
         "actions:feed": {"token": calendar_token_renew(user=cast.participant)},
         "actions:resurfaced": {"pk": resurfaced.pk},
         "reviews:participant_role": {"slug": slug, "pk": cast.other_row.pk},

@@ -25,6 +25,11 @@ from reviews.models.meeting import (
     SuggestionStatus,
     suggestion_kind_for,
 )
+from reviews.models.organisation import (
+    Organisation,
+    SignInIdentity,
+    default_agenda_minutes,
+)
 from reviews.models.outbox import (
     ExportFormat,
     ExportStatus,
@@ -62,6 +67,7 @@ from reviews.models.reviews import (
     review_conditions,
 )
 from reviews.models.teams import (
+    FacilitatorRota,
     Team,
     TeamQuerySet,
 )
@@ -89,6 +95,7 @@ __all__ = [
     "EntrySource",
     "ExportFormat",
     "ExportStatus",
+    "FacilitatorRota",
     "FactorCategory",
     "Finding",
     "HintDismissal",
@@ -101,6 +108,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationQuerySet",
+    "Organisation",
     "Participant",
     "ParticipantQuerySet",
     "Phase",
@@ -116,6 +124,7 @@ __all__ = [
     "Role",
     "RootCauseMethod",
     "Severity",
+    "SignInIdentity",
     "Suggestion",
     "SuggestionKind",
     "SuggestionStatus",
@@ -126,6 +135,7 @@ __all__ = [
     "TimelineImport",
     "WentWell",
     "WhyNode",
+    "default_agenda_minutes",
     "pull_request_of",
     "review_conditions",
     "suggestion_kind_for",

@@ -30,6 +30,8 @@ class NotificationKind(models.TextChoices):
     ESCALATION_DIGEST = "escalation_digest", "Escalation to the delivery owner"
     LEADS_CHANGED = "leads_changed", "Facilitator or scribe changed"
     SIGN_IN_LINK = "sign_in_link", "Sign-in link"
+    ORG_INVITE = "org_invite", "Invitation to the organisation"
+    STAKEHOLDER_TEST = "stakeholder_test", "Test of a team's stakeholder addresses"
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -82,10 +82,12 @@ WAITING_LATE_DAYS = 14
 UNPUBLISHED_AFTER_DAYS = 5
 
 
-def review_conditions(today: dt.date) -> dict[str, Q]:
+def review_conditions(today: dt.date, required: Q | None = None) -> dict[str, Q]:
     """Reviews still waiting for their meeting (and for over two weeks since the event), and
-    reports not published five days after the meeting: for the dashboard and its lists."""
-    waiting = Q(status__in=BEFORE_MEETING, event_started_at__isnull=False)
+    reports not published five days after the meeting: for the dashboard and its lists.
+    `required` narrows the waiting ones to those the teams' checklists ask a review for
+    (`Team.objects.review_required()`)."""
+    waiting = Q(status__in=BEFORE_MEETING, event_started_at__isnull=False) & (required or Q())
     return {
         "current": ~Q(status=ReviewStatus.CANCELLED),
         "waiting": waiting,

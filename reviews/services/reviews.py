@@ -13,7 +13,6 @@ from django.utils.text import slugify
 from actions.services import actions_resurface
 from reviews.events import Event, announce
 from reviews.models import (
-    DEFAULT_AGENDA,
     AgendaPhase,
     NotificationKind,
     PullRequestContext,
@@ -22,6 +21,7 @@ from reviews.models import (
     Team,
 )
 from reviews.services.invitations import SCHEDULE_FIELDS, queue_invitation
+from reviews.services.organisation import agenda_minutes_for
 from reviews.services.people import review_set_leads
 from reviews.versions import Stale, bump_review_version
 
@@ -44,7 +44,7 @@ def agenda_create_default(*, review: Review) -> list[AgendaPhase]:
     return AgendaPhase.objects.bulk_create(
         [
             AgendaPhase(review=review, phase=phase, position=i, planned_minutes=minutes)
-            for i, (phase, minutes) in enumerate(DEFAULT_AGENDA)
+            for i, (phase, minutes) in enumerate(agenda_minutes_for(review.team))
         ]
     )
 

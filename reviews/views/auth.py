@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth import login, logout
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +24,7 @@ from aar_project.ratelimit import (
     wait_seconds,
 )
 from aar_project.typing import HtmxHttpRequest
+from reviews import sso
 from reviews.auth import normalise_email, user_for_token
 from reviews.forms import LinkRequestForm, SignInForm
 from reviews.services.sign_in import sign_in_link_request
@@ -81,18 +82,31 @@ def sign_in(request: HtmxHttpRequest) -> HttpResponse:
                 failure_recorded(f"password:{email}", window=window)
                 form.add_error(None, "That email and password do not match an account.")
                 status = 400
+            elif settings.OIDC_ONLY and not user.is_staff:
+                form.add_error(
+                    None,
+                    f"Sign in with {settings.OIDC_PROVIDER_NAME}: passwords are for staff only.",
+                )
+                status = 403
             else:
                 failures_forgotten(f"password:{email}")
                 login(request, user, backend="reviews.auth.EmailBackend")
                 return redirect(safe_next(request, next_url))
     elif request.method == "POST":
         status = 400
-    return render(
-        request,
-        "reviews/sign_in.html",
-        {"form": form, "next": next_url, "link_form": LinkRequestForm(initial={"next": next_url})},
-        status=status,
-    )
+    context = {
+        "form": form,
+        "next": next_url,
+        "link_form": LinkRequestForm(initial={"next": next_url}),
+        "sso_enabled": settings.OIDC_ENABLED,
+        "provider_name": settings.OIDC_PROVIDER_NAME,
+        "sso_problem": sso.status() if settings.OIDC_ENABLED else None,
+        # OIDC_ONLY hides the password form but for staff, who open it as a break-glass.
+        "shows_password": not settings.OIDC_ONLY
+        or request.method == "POST"
+        or request.GET.get("staff") == "1",
+    }
+    return render(request, "reviews/sign_in.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,7 +152,14 @@ def link_open(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HtmxHttpRequest) -> HttpResponse:
+    """Ends the session here, and the provider's too when the person signed in through it and
+    it offers an end-session endpoint."""
+    id_token = request.session.get("oidc_id_token")
     logout(request)
+    if id_token and settings.OIDC_ENABLED:
+        provider_sign_out = sso.end_session_url(str(id_token))
+        if provider_sign_out:
+            return HttpResponseRedirect(provider_sign_out)
     return redirect("login")
 
 

@@ -38,6 +38,7 @@ from reviews.models import (
 )
 from reviews.services.hints import visible_hints
 from reviews.services.invitations import invitations_send
+from reviews.services.organisation import team_next_facilitator
 from reviews.services.people import (
     lead_allow_sealed,
     participant_add,
@@ -97,7 +98,7 @@ def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         reviews = reviews.filter(
             pk__in=CausalFactor.objects.filter(factor_type=filters["cause"]).values("review")
         )
-    conditions = review_conditions(timezone.localdate())
+    conditions = review_conditions(timezone.localdate(), Team.objects.review_required())
     if filters["state"] in conditions:
         reviews = reviews.filter(conditions[filters["state"]])
     # The dashboard's "reviews in the period": created from one day to another.
@@ -147,7 +148,13 @@ def review_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     teams = Team.objects.visible_to(request.user)
     if not teams.exists():
         raise Http404("No team to create a review for")
-    initial = {"team": teams.first() if teams.count() == 1 else None}
+    chosen = teams.active().filter(slug=request.GET.get("team", "")).first() or (
+        teams.first() if teams.count() == 1 else None
+    )
+    initial: dict[str, object] = {"team": chosen}
+    if chosen is not None:
+        # The team's rota suggests who facilitates, so the load is shared.
+        initial["facilitator"] = team_next_facilitator(chosen)
     pull_request = PullRequestForm(request.POST or None, request.FILES or None, prefix="pr")
     form = ReviewForm(
         request.POST or None,

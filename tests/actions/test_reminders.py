@@ -169,3 +169,31 @@ def test_the_command_refuses_a_bad_date():
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_reminders", "--date", "23/11/2026")
+
+
+def test_the_hourly_task_sends_at_the_organisations_hour_in_its_zone(db):
+    from actions.tasks import send_reminders_on_the_hour
+    from reviews.models import Organisation
+
+    Organisation.objects.update_or_create(
+        pk=1, defaults={"time_zone": "Asia/Tokyo", "reminder_hour": 9}
+    )
+    owner = UserFactory()
+    ActionItemFactory(owner=owner, due_on=dt.date(2026, 6, 1))
+    # 23:00 UTC on 9 June is 08:00 in Tokyo on the 10th: not yet.
+    with time_machine.travel(dt.datetime(2026, 6, 9, 23, 0, tzinfo=dt.UTC), tick=False):
+        assert send_reminders_on_the_hour() is None
+    assert not mail.outbox
+    with time_machine.travel(dt.datetime(2026, 6, 10, 0, 0, tzinfo=dt.UTC), tick=False):
+        assert send_reminders_on_the_hour()["sent"] >= 1
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def test_without_saved_defaults_the_hour_is_reminder_hour_in_utc(db, settings):
+    from actions.tasks import send_reminders_on_the_hour
+
+    settings.REMINDER_HOUR = 6
+    with time_machine.travel(dt.datetime(2026, 6, 10, 5, 0, tzinfo=dt.UTC), tick=False):
+        assert send_reminders_on_the_hour() is None
+    with time_machine.travel(dt.datetime(2026, 6, 10, 6, 0, tzinfo=dt.UTC), tick=False):
+        assert send_reminders_on_the_hour() is not None

@@ -77,3 +77,42 @@ def test_secret_key_can_come_from_a_file(tmp_path):
 def test_check_deploy_passes_with_production_values():
     result = run_django(PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_issuer_without_its_client_refuses_to_start():
+    result = run_django({**PRODUCTION, "OIDC_ISSUER": "https://id.example.com"}, "check")
+    assert result.returncode != 0
+    assert "set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET" in result.stderr
+
+
+def test_oidc_only_without_an_issuer_refuses_to_start():
+    result = run_django({**PRODUCTION, "OIDC_ONLY": "1"}, "check")
+    assert result.returncode != 0
+    assert "OIDC_ONLY=1 needs OIDC_ISSUER" in result.stderr
+
+
+def test_an_unreadable_client_secret_file_is_named():
+    env = {
+        **PRODUCTION,
+        "OIDC_ISSUER": "https://id.example.com",
+        "OIDC_CLIENT_ID": "aar",
+        "OIDC_CLIENT_SECRET_FILE": "/nonexistent/secret",
+    }
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert "OIDC_CLIENT_SECRET_FILE cannot be read" in result.stderr
+
+
+def test_a_configured_provider_passes_the_deploy_check_without_asking_it(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    env = {
+        **PRODUCTION,
+        "OIDC_ISSUER": "https://id.invalid",  # never resolved: start-up does not ask it
+        "OIDC_CLIENT_ID": "aar",
+        "OIDC_CLIENT_SECRET_FILE": str(secret),
+        "OIDC_ALLOWED_DOMAINS": "example.com, Example.org",
+        "OIDC_ONLY": "1",
+    }
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, _database_url_for_worker
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 BIN = Path(sys.executable).parent
@@ -115,6 +116,11 @@ def test_gunicorn_worker_and_beat_from_the_compose_commands(settings, tmp_path):
             "beat's heartbeat never reached the worker",
             output,
         )
+        # A fresh installation shows its one-time setup page first (followed from the
+        # redirect), and the sign-in page once a staff user exists.
+        status, _, body = get(f"http://127.0.0.1:{port}/accounts/login/")
+        assert status == 200 and b"Set up AAR" in body
+        UserFactory(email="smoke-admin@example.com", is_staff=True)
         status, headers, body = get(f"http://127.0.0.1:{port}/accounts/login/")
         assert status == 200 and b"Sign in to AAR" in body
         csp = headers["content-security-policy"]
