@@ -33,6 +33,7 @@ import ssl
 import threading
 import time
 import uuid
+from collections import defaultdict
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -168,25 +169,35 @@ def delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     return copy
 
 
+# --- Scheduled events (beat): each recorded once per key, whatever runs it twice ----------
+
+
+def _hooks_wanting(event: Event) -> dict[int, list[Webhook]]:
+    """The active webhooks that want `event`, by team."""
+    by_team: dict[int, list[Webhook]] = defaultdict(list)
+    for hook in Webhook.objects.filter(active=True):
+        if hook.wants(event):
+            by_team[hook.team_id].append(hook)
+    return by_team
+
+
+def _scheduled(event: Event, hooks: list[Webhook], key: str, subject: object) -> int:
+    with transaction.atomic():
+        made = deliveries_record(
+            event=event, team_id=hooks[0].team_id, key=key, subject=subject, webhooks=hooks
+        )
+    return len(made)
+
+
 def overdue_record(today: dt.date | None = None) -> int:
     """action.overdue for the open actions past their due date, once per action and due date,
     for the teams with a webhook that wants it (beat runs it daily)."""
     today = today or timezone.localdate()
-    hooks = [w for w in Webhook.objects.filter(active=True) if w.wants(Event.ACTION_OVERDUE)]
     made = 0
-    for team_id in {w.team_id for w in hooks}:
-        team_hooks = [w for w in hooks if w.team_id == team_id]
+    for team_id, hooks in _hooks_wanting(Event.ACTION_OVERDUE).items():
         for action in ActionItem.objects.overdue(today).filter(team_id=team_id).order_by("pk"):
-            with transaction.atomic():
-                made += len(
-                    deliveries_record(
-                        event=Event.ACTION_OVERDUE,
-                        team_id=team_id,
-                        key=f"{Event.ACTION_OVERDUE}:{action.pk}:{action.due_on}",
-                        subject=action,
-                        webhooks=team_hooks,
-                    )
-                )
+            key = f"{Event.ACTION_OVERDUE}:{action.pk}:{action.due_on}"
+            made += _scheduled(Event.ACTION_OVERDUE, hooks, key, action)
     return made
 
 
@@ -194,26 +205,15 @@ def accounts_due_record(today: dt.date | None = None) -> int:
     """review.accounts_due for the reviews still being prepared whose written accounts are
     due tomorrow, once per review and due date (beat runs it daily)."""
     today = today or timezone.localdate()
-    hooks = [w for w in Webhook.objects.filter(active=True) if w.wants(Event.ACCOUNTS_DUE)]
+    by_team = _hooks_wanting(Event.ACCOUNTS_DUE)
     made = 0
     for review in Review.objects.filter(
-        team_id__in={w.team_id for w in hooks},
-        status__in=BEFORE_MEETING,
-        accounts_due_at__isnull=False,
+        team_id__in=by_team, status__in=BEFORE_MEETING, accounts_due_at__isnull=False
     ).order_by("pk"):
         due = timezone.localtime(review.accounts_due_at).date()
-        if due != today + dt.timedelta(days=1):
-            continue
-        with transaction.atomic():
-            made += len(
-                deliveries_record(
-                    event=Event.ACCOUNTS_DUE,
-                    team_id=review.team_id,
-                    key=f"{Event.ACCOUNTS_DUE}:{review.pk}:{due}",
-                    subject=review,
-                    webhooks=[w for w in hooks if w.team_id == review.team_id],
-                )
-            )
+        if due == today + dt.timedelta(days=1):
+            key = f"{Event.ACCOUNTS_DUE}:{review.pk}:{due}"
+            made += _scheduled(Event.ACCOUNTS_DUE, by_team[review.team_id], key, review)
     return made
 
 
@@ -221,21 +221,11 @@ def digests_record(today: dt.date | None = None) -> int:
     """actions.digest, once a week, for each team with a receiver that wants it and overdue
     actions to tell of (beat runs it on Mondays)."""
     today = today or timezone.localdate()
-    hooks = [w for w in Webhook.objects.filter(active=True) if w.wants(Event.OVERDUE_DIGEST)]
     made = 0
-    for team in Team.objects.filter(pk__in={w.team_id for w in hooks}).order_by("pk"):
-        if not ActionItem.objects.overdue(today).filter(team=team).exists():
-            continue
-        with transaction.atomic():
-            made += len(
-                deliveries_record(
-                    event=Event.OVERDUE_DIGEST,
-                    team_id=team.pk,
-                    key=f"{Event.OVERDUE_DIGEST}:{team.pk}:{chat.iso_week(today)}",
-                    subject=team,
-                    webhooks=[w for w in hooks if w.team_id == team.pk],
-                )
-            )
+    for team_id, hooks in sorted(_hooks_wanting(Event.OVERDUE_DIGEST).items()):
+        if ActionItem.objects.overdue(today).filter(team_id=team_id).exists():
+            key = f"{Event.OVERDUE_DIGEST}:{team_id}:{chat.iso_week(today)}"
+            made += _scheduled(Event.OVERDUE_DIGEST, hooks, key, hooks[0].team)
     return made
 
 

@@ -42,3 +42,15 @@ class Api:
 @pytest.fixture
 def api(client: Any) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def receiver(settings: Any) -> Any:
+    """A real HTTP receiver on 127.0.0.1, which AAR may call (private addresses allowed)."""
+    from tests.webhook_receiver import Receiver
+
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    settings.WEBHOOK_TIMEOUT = 0.5
+    made = Receiver()
+    yield made
+    made.close()

@@ -19,19 +19,9 @@ from api.webhooks import accounts_due_record, digests_record, webhook_deliver
 from reviews.events import Event, announce
 from reviews.services.reviews import review_create
 from tests.factories import ActionItemFactory, ReviewFactory, WebhookFactory
-from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)  # a Monday
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE = True
-    settings.WEBHOOK_TIMEOUT = 0.5
-    made = Receiver()
-    yield made
-    made.close()
 
 
 def channel(team, url, kind, *events):

@@ -22,18 +22,8 @@ from reviews.events import Event
 from reviews.models import Team
 from reviews.services.reviews import review_create
 from tests.factories import ActionItemFactory, WebhookFactory
-from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE = True
-    settings.WEBHOOK_TIMEOUT = 0.5
-    made = Receiver()
-    yield made
-    made.close()
 
 
 def hook_for(team: Team, url: str, *events: str) -> Webhook:
