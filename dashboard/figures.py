@@ -30,6 +30,7 @@ from actions.models import (
 )
 from dashboard.models import ALL_TEAMS
 from dashboard.periods import Buckets, Period
+from dashboard.rollups import flush
 from dashboard.sql import histogram_median
 from dashboard.tallies import Interval, sums
 from dashboard.types import (
@@ -70,6 +71,7 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
     # Sums over the whole organisation read its own rows; a set of teams reads theirs. Every
     # team needs no team condition on the live counts either (the indexes answer alone).
     every_team = bool(team_ids) and len(team_ids) == Team.objects.count()
+    flush(reading=True)  # changes made on this connection and not yet counted
     scope = [ALL_TEAMS] if every_team else team_ids
     reviews = Review.objects.exclude(status=ReviewStatus.CANCELLED)
     actions = ActionItem.objects.all()
@@ -106,6 +108,7 @@ def figures(*, teams: QuerySet[Any], period: Period, kind: str, today: dt.date) 
         "overruns": _overruns(counted),
         "factors": _factors(scope, kind, period),
         "teams": list(per_team.values()),
+        "every_team": every_team,
     }
 
 

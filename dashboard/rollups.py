@@ -293,9 +293,12 @@ def row_saved(instance: Any, **_: Any) -> None:
     mark(instance.review_id)
 
 
-def action_saving(instance: ActionItem, raw: bool = False, **_: Any) -> None:
-    """Before an action is saved: the review it belonged to, should it move to another."""
-    if not instance.pk or raw:
+def action_saving(
+    instance: ActionItem, raw: bool = False, update_fields: Any = None, **_: Any
+) -> None:
+    """Before an action is saved: the review it belonged to, should it move to another (a
+    save of named fields that leaves the review out cannot move it: nothing to ask)."""
+    if not instance.pk or raw or (update_fields is not None and "review" not in update_fields):
         return
     previous = ActionItem.objects.filter(pk=instance.pk).values_list("review_id", flat=True)
     for review_id in previous:

@@ -12,7 +12,6 @@ from typing import Any
 from django.db import connection
 
 from dashboard.models import ALL_TEAMS, Grain, Tally
-from dashboard.rollups import flush
 
 Interval = tuple[dt.date, dt.date]  # from the first day, up to (not including) the second
 
@@ -58,9 +57,9 @@ def sums(
 ) -> Counter[tuple[str, int | None, int | None, str]]:
     """(metric, team or None, interval index or None, value) -> how many, in one query.
 
-    `teams` of [ALL_TEAMS] reads the organisation's rows. Intervals must not overlap.
+    `teams` of [ALL_TEAMS] reads the organisation's rows. Intervals must not overlap. What
+    this connection changed must be counted first (dashboard.rollups.flush).
     """
-    flush(reading=True)  # changes made on this connection and not yet counted
     months, days = split(intervals)
     # Written out: the ORM's building of this query cost more than PostgreSQL's running it.
     where: list[str] = []

@@ -101,3 +101,4 @@ class Figures(ReviewFigures, ActionFigures):
     overruns: list[OverrunRow]
     factors: FactorFigures
     teams: list[dict[str, Any]]  # one row per team: its counts, keyed as in `blank`
+    every_team: bool  # the teams are all the organisation's (its own tallies were read)

@@ -158,7 +158,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     # meeting without moving the figures: it is never kept. Without a kind, the figures have
     # counted each team's overdue actions already.
     overdue_by_team = None if kind else {row["pk"]: row["overdue"] for row in data["teams"]}
-    health = _health_across(team_ids, today, kind, overdue_by_team)
+    health = _health_across(team_ids, today, kind, overdue_by_team, every_team=data["every_team"])
     links = Links(team_slug, kind, period)
     for owner in data["owners"]:
         owner["href"] = links.actions(owner=owner["owner_id"], overdue="on")
@@ -359,13 +359,15 @@ def _health_across(
     today: dt.date,
     kind: str,
     overdue_by_team: dict[int, int] | None,
+    *,
+    every_team: bool,
     limit: int = HEALTH_REVIEWS,
 ) -> list[dict[str, Any]]:
     """Review health for the owner's most recent reviews, in a fixed number of queries, as
     the review page finds it for one. The recent reviews are chosen first, so the
     per-review counts run for those alone."""
     recent = Review.objects.exclude(status=ReviewStatus.CANCELLED)
-    if len(team_ids) != Team.objects.count():  # every team: the index of recent reviews alone
+    if not every_team:  # every team: the index of recent reviews alone
         recent = recent.filter(team_id__in=team_ids)
     if kind:
         recent = recent.filter(kind=kind)
@@ -390,7 +392,7 @@ def _health_across(
     counts = _health_counts(ids, today)
     if overdue_by_team is None:  # every kind's, from the open-actions index alone
         overdue = ActionItem.objects.filter(is_open(), past_due(today))
-        if len(team_ids) != Team.objects.count():
+        if not every_team:
             overdue = overdue.filter(team_id__in=team_ids)
         overdue_by_team = dict(
             overdue.order_by().values("team_id").annotate(n=Count("*")).values_list("team_id", "n")
