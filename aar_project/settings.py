@@ -367,7 +367,6 @@ OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_STORE_ID_TOKEN = True  # the hint for the provider's end-session endpoint at sign-out
 OIDC_TIMEOUT = 4  # seconds per call to the provider: the page says so within 5 s
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
-OIDC_CREATE_USER = True
 AUTHENTICATION_BACKENDS.append("reviews.sso.SSOBackend")
 
 AUTH_PASSWORD_VALIDATORS = [

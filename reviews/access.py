@@ -225,7 +225,7 @@ def get_team_for(user: User | AnonymousUser, slug: str) -> Team:
     anyone else (a delivery owner of another team too) and for an unknown team."""
     if not user.is_authenticated:
         raise Http404("No such team")
-    team = Team.objects.managed_by(user).select_related("delivery_owner").filter(slug=slug).first()
+    team = Team.objects.owned_by(user).select_related("delivery_owner").filter(slug=slug).first()
     if team is None:
         raise Http404("No such team")
     return team

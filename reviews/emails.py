@@ -175,9 +175,8 @@ def sign_in_link(notification: Notification) -> EmailMultiAlternatives:
 def org_invite(notification: Notification) -> EmailMultiAlternatives:
     """An invitation to the organisation: a sign-in link that works once within 30 days
     (made when it is sent, never stored)."""
-    user = notification.recipient
-    assert user is not None
-    link = absolute(reverse("link_open")) + get_query_string(user, scope=INVITE_SCOPE)
+    assert notification.recipient is not None
+    link = personal_link(notification, "/")
     return build_message(
         to=[notification.email],
         subject="You are invited to AAR",

@@ -199,11 +199,6 @@ class SSOBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
                 self.request, "The provider's token did not check out, so you are not signed in."
             ) from exc
 
-    def verify_token(self, token: Any, **kwargs: Any) -> dict[str, Any]:
-        payload: dict[str, Any] = super().verify_token(token, **kwargs)
-        self.id_claims = payload
-        return payload
-
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:
         info = self.get_userinfo(access_token, id_token, payload)
         if not isinstance(info, dict):

@@ -23,10 +23,6 @@ class TeamQuerySet(models.QuerySet["Team"]):
         """Teams not archived: the ones new reviews can be recorded for."""
         return self.filter(archived_at__isnull=True)
 
-    def managed_by(self, user: AnyUser) -> TeamQuerySet:
-        """The teams whose settings this person may change: their delivery owner, or staff."""
-        return self.owned_by(user)
-
     def review_required(self) -> Q:
         """The reviews these teams' checklists ask for (a team without one: all of its
         reviews): what "events waiting for a review" counts. One query."""
@@ -93,16 +89,6 @@ class Team(models.Model):
 
     def stakeholder_email_list(self) -> list[str]:
         return [line.strip() for line in self.stakeholder_emails.splitlines() if line.strip()]
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
-    def requires_review(self, kind: str, severity: str) -> bool:
-        """Whether an event of this kind and severity needs a review by the checklist."""
-        kinds_ok = not self.trigger_kinds or kind in self.trigger_kinds
-        severities_ok = not self.trigger_severities or severity in self.trigger_severities
-        return kinds_ok and severities_ok
 
 
 class FacilitatorRota(models.Model):

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from reviews import first_run
 from reviews.auth import normalise_email
+from reviews.display import display_name
 from reviews.models import (
     DEFAULT_AGENDA,
     FacilitatorRota,
@@ -25,6 +26,7 @@ from reviews.models import (
     Team,
 )
 from reviews.notify import notification_queue
+from reviews.services.people import user_for_email
 from reviews.versions import team_changed
 
 if TYPE_CHECKING:
@@ -82,16 +84,10 @@ def person_invite(*, email: str, name: str, team: Team | None, invited_by: User)
     """An account for this address (or the existing one, reactivated if it was not
     deactivated), added to `team`, and an email with a sign-in link (valid 30 days, once)."""
     email = normalise_email(email)
-    users = get_user_model()._default_manager
     with transaction.atomic():
-        person = users.filter(email__iexact=email).first()
-        if person is not None and not person.is_active:
+        person = user_for_email(email, full_name=name)
+        if not person.is_active:
             raise Refused(f"{email} was deactivated. Reactivate them instead of inviting again.")
-        if person is None:
-            first, last = _split_name(name)
-            person = users.model(username=email, email=email, first_name=first, last_name=last)
-            person.set_unusable_password()
-            person.save()
         if team is not None:
             team.members.add(person)
         stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
@@ -100,7 +96,7 @@ def person_invite(*, email: str, name: str, team: Team | None, invited_by: User)
             kind=NotificationKind.ORG_INVITE,
             email=person.email,
             recipient=person,
-            payload={"invited_by": invited_by.get_full_name() or invited_by.email},
+            payload={"invited_by": display_name(invited_by)},
         )
     return person
 
@@ -298,6 +294,6 @@ def stakeholders_test_email(*, team: Team, by: User) -> int:
             kind=NotificationKind.STAKEHOLDER_TEST,
             email=address,
             recipient=None,
-            payload={"team": team.name, "by": by.get_full_name() or by.email},
+            payload={"team": team.name, "by": display_name(by)},
         )
     return len(addresses)

@@ -78,16 +78,20 @@ def sign_in(request: HtmxHttpRequest) -> HttpResponse:
             status = 429
         else:
             user = django_authenticate(request, email=email, password=form.cleaned_data["password"])
-            if user is None:
+            if settings.OIDC_ONLY and (user is None or not user.is_staff):
+                # One answer for a wrong password and a right one that is not staff's, or the
+                # page would tell which passwords are right.
+                failure_recorded(f"password:{email}", window=window)
+                form.add_error(
+                    None,
+                    f"Sign in with {settings.OIDC_PROVIDER_NAME}: passwords are for staff only "
+                    "(or the email and password do not match a staff account).",
+                )
+                status = 403
+            elif user is None:
                 failure_recorded(f"password:{email}", window=window)
                 form.add_error(None, "That email and password do not match an account.")
                 status = 400
-            elif settings.OIDC_ONLY and not user.is_staff:
-                form.add_error(
-                    None,
-                    f"Sign in with {settings.OIDC_PROVIDER_NAME}: passwords are for staff only.",
-                )
-                status = 403
             else:
                 failures_forgotten(f"password:{email}")
                 login(request, user, backend="reviews.auth.EmailBackend")

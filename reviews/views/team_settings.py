@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 @login_required
 @require_GET
 def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    teams = Team.objects.managed_by(request.user).select_related("delivery_owner")
+    teams = Team.objects.owned_by(request.user).select_related("delivery_owner")
     if not teams.exists():
         raise Http404("No team")
     return render(request, "reviews/team_list.html", {"teams": teams, "nav": "teams"})
@@ -149,7 +149,7 @@ def member_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
     person = _member(team, pk)
     team_member_remove(team=team, person=person)
     messages.success(request, f"{person.email} is no longer in {team.name}.")
-    if not Team.objects.managed_by(request.user).filter(pk=team.pk).exists():
+    if not Team.objects.owned_by(request.user).filter(pk=team.pk).exists():
         return redirect("reviews:list")  # they removed themselves as the delivery owner
     return redirect("teams:settings", slug=team.slug)
 

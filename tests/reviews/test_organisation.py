@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -99,6 +100,8 @@ def test_deactivating_ends_sessions_voids_links_and_keeps_history(client, staff)
     assert response.status_code == 302
     person.refresh_from_db()
     assert not person.is_active
+    their_session = their_browser.session.session_key
+    assert not Session.objects.filter(session_key=their_session).exists()  # the session is gone
     assert their_browser.get("/").status_code == 302  # signed out
     assert not InvitationLink.objects.filter(participant__user=person).exists()
     for t in (token, invite):

@@ -216,6 +216,10 @@ def test_oidc_only_hides_passwords_but_for_staff(client, provider, settings):
     )
     assert refused.status_code == 403
     assert b"passwords are for staff only" in refused.content
+    wrong = client.post(  # a wrong password gets the same answer: no oracle of right ones
+        "/accounts/login/", {"email": "plain@example.com", "password": "not-the-password-at-all"}
+    )
+    assert wrong.status_code == 403 and b"passwords are for staff only" in wrong.content
     UserFactory(email="root@example.com", is_staff=True)
     allowed = client.post(
         "/accounts/login/",

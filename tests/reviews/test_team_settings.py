@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import FacilitatorRota, Team
+from reviews.models import FacilitatorRota, Review, Team
 from reviews.services.organisation import team_next_facilitator
 from tests.factories import ReviewFactory, TeamFactory, UserFactory
 
@@ -120,8 +120,10 @@ def test_the_plan_triggers_and_agenda_are_saved(owner_client, team):
     team.refresh_from_db()
     assert team.stakeholder_email_list() == ["cto@example.com", "support@example.com"]
     assert team.trigger_kinds == ["incident", "launch"]
-    assert team.requires_review("incident", "sev1")
-    assert not team.requires_review("incident", "sev3")
+    asked = Review.objects.filter(team=team).filter(Team.objects.review_required())
+    sev1 = ReviewFactory(team=team, kind="incident", severity="sev1")
+    sev3 = ReviewFactory(team=team, kind="incident", severity="sev3")
+    assert set(asked) >= {sev1} and sev3 not in set(asked)  # what the dashboard counts
     assert team.agenda_minutes == {"timeline": 30}
     review = ReviewFactory(team=team)
     planned = dict(review.agenda.values_list("phase", "planned_minutes"))
