@@ -34,7 +34,8 @@ class ReminderReport:
     already: int = 0
 
 
-def _week(day: dt.date) -> str:
+def iso_week(day: dt.date) -> str:
+    """The ISO week a day is in ("2026-W49"): what a weekly message is keyed by."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -96,7 +97,7 @@ def reminders_plan(day: dt.date) -> list[Notification]:
         owner_id = lead["team__delivery_owner_id"]
         wanted.append(
             Notification(
-                key=f"escalation:{owner_id}:{_week(day)}",
+                key=f"escalation:{owner_id}:{iso_week(day)}",
                 kind=NotificationKind.ESCALATION_DIGEST,
                 email=lead["team__delivery_owner__email"],
                 recipient_id=owner_id,

@@ -13,16 +13,16 @@ built from the delivery's payload by `message_of` (what to say) and one renderer
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from api.models import Kind
 from reviews.events import Event
 
-SLACK, MATTERMOST, TEAMS = "slack", "mattermost", "teams"
+SLACK, MATTERMOST, TEAMS = Kind.SLACK.value, Kind.MATTERMOST.value, Kind.TEAMS.value
 DIGEST_LINES = 5
 ACTION_SAID: dict[str, str] = {
     Event.ACTION_CREATED: "New action",
@@ -192,8 +192,3 @@ RENDERERS = {SLACK: slack, MATTERMOST: mattermost, TEAMS: teams}
 
 def body(kind: str, event: str, payload: dict[str, Any]) -> dict[str, Any]:
     return RENDERERS[kind](message_of(event, payload))
-
-
-def iso_week(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"

@@ -93,7 +93,7 @@ class ReviewIn(Strict):
     title: str = Field(max_length=200)
     kind: ReviewKind = ReviewKind.INCIDENT
     severity: Severity | Literal[""] = ""
-    time_zone: str | None = Field(None, description="An IANA zone; default the server's.")
+    time_zone: str | None = Field(None, description="An IANA zone; default the organisation's.")
     event_started_at: AwareDatetime | None = None
     event_detected_at: AwareDatetime | None = Field(None, description="T-0.")
     event_ended_at: AwareDatetime | None = None

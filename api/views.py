@@ -16,8 +16,8 @@ from aar_project.typing import AuthenticatedHttpRequest
 from api.forms import TokenForm, WebhookForm
 from api.models import ApiToken, Scope, Webhook
 from api.tokens import token_create, token_revoke
-from api.webhooks import delivery_resend, new_secret
-from reviews.access import owned_teams_for
+from api.webhooks import delivery_resend, new_secret, webhook_create
+from reviews.access import get_team_for
 from reviews.models import Team
 
 
@@ -64,26 +64,13 @@ def token_revoke_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 # --- A team's webhooks: its delivery owner (and staff) ---------------------------------------
 
 
-def _team_of(request: AuthenticatedHttpRequest, slug: str) -> Team:
-    _, team = owned_teams_for(request.user, slug)
-    assert team is not None  # a slug names one team, or owned_teams_for raised 404
-    return team
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhooks(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    team = _team_of(request, slug)
+    team = get_team_for(request.user, slug)
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        hook = Webhook.objects.create(
-            team=team,
-            kind=form.cleaned_data["kind"],
-            url=form.cleaned_data["url"],
-            events=sorted(form.cleaned_data["events"]),
-            secret=new_secret(),
-            created_by=request.user,
-        )
+        hook = webhook_create(team=team, actor=request.user, **form.cleaned_data)
         messages.success(
             request,
             "Channel added: it hears of the events you chose."
@@ -112,7 +99,7 @@ def _hook_of(team: Team, pk: int) -> Webhook:
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    team = _team_of(request, slug)
+    team = get_team_for(request.user, slug)
     hook = _hook_of(team, pk)
     if request.method == "POST":
         action = request.POST.get("do")
@@ -153,7 +140,7 @@ def webhook_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
 def webhook_resend(
     request: AuthenticatedHttpRequest, slug: str, pk: int, delivery: int
 ) -> HttpResponse:
-    team = _team_of(request, slug)
+    team = get_team_for(request.user, slug)
     hook = _hook_of(team, pk)
     row = hook.deliveries.filter(pk=delivery).first()
     if row is None:

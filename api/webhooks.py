@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from aar_project.tasks import enqueue_on_commit
 from actions.models import ActionItem
+from actions.reminders import iso_week
 from api import chat
 from api.models import Webhook, WebhookDelivery
 from api.schemas import ActionOut, ReviewOut
@@ -68,6 +69,13 @@ class AddressRefused(Exception):
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def webhook_create(*, team: Team, actor: Any, kind: str, url: str, events: list[str]) -> Webhook:
+    """A team's new receiver (from its page or the API), with a secret of its own."""
+    return Webhook.objects.create(
+        team=team, kind=kind, url=url, events=sorted(events), secret=new_secret(), created_by=actor
+    )
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -118,24 +126,28 @@ def deliveries_record(
     before. Enqueued after the commit."""
     wanted = [
         w
-        for w in (webhooks or Webhook.objects.filter(team_id=team_id, active=True))
-        if w.wants(event)
-    ]
-    if not wanted:
-        return []
-    payload = event_payload(subject)
-    rows = [
-        WebhookDelivery(
-            webhook=w, key=key[:200], delivery_id=uuid.uuid4(), event=event, payload=payload
+        for w in (
+            webhooks
+            if webhooks is not None
+            else Webhook.objects.filter(team_id=team_id, active=True)
         )
-        for w in wanted
+        if w.wants(event)
     ]
     existing = set(
         WebhookDelivery.objects.filter(webhook__in=wanted, key=key[:200]).values_list(
             "webhook_id", flat=True
         )
     )
-    new = [row for row in rows if row.webhook_id not in existing]
+    wanted = [w for w in wanted if w.pk not in existing]
+    if not wanted:  # recorded before: the payload is not even made
+        return []
+    payload = event_payload(subject)
+    new = [
+        WebhookDelivery(
+            webhook=w, key=key[:200], delivery_id=uuid.uuid4(), event=event, payload=payload
+        )
+        for w in wanted
+    ]
     WebhookDelivery.objects.bulk_create(new, ignore_conflicts=True)
     # A row another transaction wrote a moment ago was skipped by the unique (webhook, key).
     made = dict(
@@ -195,9 +207,17 @@ def overdue_record(today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     made = 0
     for team_id, hooks in _hooks_wanting(Event.ACTION_OVERDUE).items():
+        # What earlier days recorded, read once: a rerun costs a query per team, not per action.
+        told = set(
+            WebhookDelivery.objects.filter(
+                webhook__in=hooks, key__startswith=f"{Event.ACTION_OVERDUE}:"
+            ).values_list("webhook_id", "key")
+        )
         for action in ActionItem.objects.overdue(today).filter(team_id=team_id).order_by("pk"):
             key = f"{Event.ACTION_OVERDUE}:{action.pk}:{action.due_on}"
-            made += _scheduled(Event.ACTION_OVERDUE, hooks, key, action)
+            waiting = [hook for hook in hooks if (hook.pk, key) not in told]
+            if waiting:
+                made += _scheduled(Event.ACTION_OVERDUE, waiting, key, action)
     return made
 
 
@@ -224,7 +244,7 @@ def digests_record(today: dt.date | None = None) -> int:
     made = 0
     for team_id, hooks in sorted(_hooks_wanting(Event.OVERDUE_DIGEST).items()):
         if ActionItem.objects.overdue(today).filter(team_id=team_id).exists():
-            key = f"{Event.OVERDUE_DIGEST}:{team_id}:{chat.iso_week(today)}"
+            key = f"{Event.OVERDUE_DIGEST}:{team_id}:{iso_week(today)}"
             made += _scheduled(Event.OVERDUE_DIGEST, hooks, key, hooks[0].team)
     return made
 

@@ -137,10 +137,7 @@ class ReviewForm(forms.ModelForm[Review]):
         self.fields["time_zone"].choices = zones  # type: ignore[attr-defined]
         if not self.instance.pk:
             self.fields["team"].queryset = Team.objects.visible_to(user).active()  # type: ignore[attr-defined]
-            self.fields["time_zone"].initial = (
-                Organisation.objects.filter(pk=1).values_list("time_zone", flat=True).first()
-                or timezone.get_default_timezone_name()
-            )
+            self.fields["time_zone"].initial = Organisation.objects.default_time_zone()
         else:
             self.fields["summary_version"].initial = self.instance.summary_version
         team = self._team()

@@ -35,7 +35,7 @@ from reviews.access import Need, get_review_for, review_zone
 from reviews.display import format_offset
 from reviews.forms import ReviewForm
 from reviews.imports import parse_records, timeline_import_apply
-from reviews.models import Review, Team
+from reviews.models import Organisation, Review, Team
 from reviews.report import report_json
 from reviews.services.reviews import review_create
 
@@ -97,7 +97,7 @@ def review_new(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]
         "title": payload.title,
         "kind": payload.kind,
         "severity": payload.severity,
-        "time_zone": payload.time_zone or timezone.get_default_timezone_name(),
+        "time_zone": payload.time_zone or Organisation.objects.default_time_zone(),
         "event_started_at": payload.event_started_at,
         "event_detected_at": payload.event_detected_at,
         "event_ended_at": payload.event_ended_at,

@@ -16,18 +16,10 @@ from api.errors import InvalidInput
 from api.forms import WebhookForm
 from api.models import Webhook
 from api.schemas import ERRORS, WebhookCreated, WebhookIn, WebhookOut
-from api.webhooks import new_secret
-from reviews.access import owned_teams_for
-from reviews.models import Team
+from api.webhooks import webhook_create
+from reviews.access import get_team_for
 
 router = Router(tags=["webhooks"])
-
-
-def _team(request: HttpRequest, slug: str) -> Team:
-    _, team = owned_teams_for(request.user, slug)
-    if team is None:  # an empty slug: not a route that exists
-        raise Http404("No such team")
-    return team
 
 
 def webhook_out(hook: Webhook) -> dict[str, Any]:
@@ -49,7 +41,7 @@ def webhook_out(hook: Webhook) -> dict[str, Any]:
     summary="A team's webhooks (its delivery owner)",
 )
 def webhook_list(request: HttpRequest, team: str) -> list[dict[str, Any]]:
-    return [webhook_out(hook) for hook in _team(request, team).webhooks.all()]
+    return [webhook_out(hook) for hook in get_team_for(request.user, team).webhooks.all()]
 
 
 @router.post(
@@ -60,20 +52,13 @@ def webhook_list(request: HttpRequest, team: str) -> list[dict[str, Any]]:
 )
 def webhook_add(request: HttpRequest, team: str, payload: WebhookIn) -> Status[dict[str, Any]]:
     """The answer holds the secret that signs the deliveries (see the README's Webhooks)."""
-    found = _team(request, team)
+    found = get_team_for(request.user, team)
     form = WebhookForm(
         {"kind": payload.kind, "url": payload.url, "events": [str(e) for e in payload.events]}
     )
     if not form.is_valid():
         raise InvalidInput({k: [str(m) for m in v] for k, v in form.errors.items()})
-    hook = Webhook.objects.create(
-        team=found,
-        kind=form.cleaned_data["kind"],
-        url=form.cleaned_data["url"],
-        events=sorted(form.cleaned_data["events"]),
-        secret=new_secret(),
-        created_by=request.user,  # type: ignore[misc]
-    )
+    hook = webhook_create(team=found, actor=request.user, **form.cleaned_data)
     return Status(201, {**webhook_out(hook), "secret": hook.secret})
 
 
@@ -85,7 +70,7 @@ def webhook_add(request: HttpRequest, team: str, payload: WebhookIn) -> Status[d
     summary="Delete a team's webhook",
 )
 def webhook_delete(request: HttpRequest, team: str, webhook_id: int) -> Status[None]:
-    hook = _team(request, team).webhooks.filter(pk=webhook_id).first()
+    hook = get_team_for(request.user, team).webhooks.filter(pk=webhook_id).first()
     if hook is None:
         raise Http404("No such webhook")
     hook.delete()

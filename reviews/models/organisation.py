@@ -30,6 +30,11 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
             )
         return row
 
+    def default_time_zone(self) -> str:
+        """The zone new reviews are scheduled in: the organisation's, else the server's."""
+        saved = self.filter(pk=1).values_list("time_zone", flat=True).first()
+        return saved or timezone.get_default_timezone_name()
+
     def reminder_schedule(self) -> tuple[ZoneInfo, int]:
         """When the daily reminders go out: the organisation's hour in its time zone, once
         staff saved the defaults; until then REMINDER_HOUR in UTC, as before."""

@@ -204,7 +204,9 @@ def test_bad_json_and_bad_values_are_400(api, cast, action):
     wrong = api("PATCH", url(action), token, {"status": "finished", "due_on": "next week"})
     assert wrong.status_code == 400
     assert set(wrong.json()["errors"]) == {"status", "due_on"}
-    assert api("GET", "/api/v1/actions/abc/", token).status_code in (400, 404)
+    not_a_number = api("GET", "/api/v1/actions/abc/", token)
+    assert not_a_number.status_code == 400
+    assert list(not_a_number.json()["errors"]) == ["action_id"]
 
 
 def test_one_patch_is_one_event_for_the_webhooks(api, cast, action, settings):

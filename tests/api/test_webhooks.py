@@ -252,3 +252,25 @@ def test_a_change_through_the_api_is_delivered_once(receiver, api, cast, action)
     assert response.status_code == 200
     assert [r.headers["X-AAR-Event"] for r in receiver.received] == ["action.closed"]
     assert WebhookDelivery.objects.get().state == "delivered"
+
+
+def test_a_rerun_of_the_daily_overdue_events_costs_the_same_for_1_or_20_actions(cast):
+    """What earlier days recorded is read once per team: no payload is made again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hook_for(cast.team, "https://hooks.example.com/aar", Event.ACTION_OVERDUE)
+    late = timezone.localdate() - dt.timedelta(days=3)
+
+    def rerun_cost() -> int:
+        overdue_record()
+        with CaptureQueriesContext(connection) as queries:
+            assert overdue_record() == 0
+        return len(queries)
+
+    ActionItemFactory(review=cast.review, due_on=late)
+    one = rerun_cost()
+    for _ in range(19):
+        ActionItemFactory(review=cast.review, due_on=late)
+    assert rerun_cost() == one
+    assert WebhookDelivery.objects.count() == 20
