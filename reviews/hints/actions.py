@@ -320,8 +320,11 @@ def title_is_joined(title: str) -> bool:
         return True
     if TWO_CLAUSES.search(main):
         return True
+    # "Investigate X and fix it" is one action: the join that ends such a phase pair is not
+    # a second action (a later one still is).
+    phase_ends = {phase.end() for phase in PHASES.finditer(text)}
     for match in JOINED.finditer(text):
-        if PHASES.search(text[: match.end()]) or COMPOUND_HEAD.match(text[match.end() :]):
+        if match.end() in phase_ends or COMPOUND_HEAD.match(text[match.end() :]):
             continue
         return True
     return False

@@ -495,7 +495,19 @@ def blames_in_sentence(sentence: str, names: Iterable[str] = ()) -> list[Blame]:
         ]
     found += _counterfactuals(sentence)
     found += _lapses(sentence, names)
-    return found
+    # Two patterns may see the same words ("missed the alert" and "missed"): one finding.
+    kept: list[Blame] = []
+    for blame in found:
+        same = [
+            k
+            for k in kept
+            if k.kind == blame.kind and (blame.phrase in k.phrase or k.phrase in blame.phrase)
+        ]
+        if not same:
+            kept.append(blame)
+        elif len(blame.phrase) > len(same[0].phrase):
+            kept[kept.index(same[0])] = blame
+    return kept
 
 
 def blames(text: str, names: Iterable[str] = ()) -> list[Blame]:

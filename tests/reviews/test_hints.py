@@ -340,3 +340,19 @@ def test_a_vague_finding_quotes_its_reason_for_each_new_rule():
     topic = vague_hint("Something we should look into")
     assert topic is not None and "does not say what will change" in topic.message
     assert topic.suggestion.startswith("Say what the work decides or changes, then name")
+
+
+def test_a_later_second_action_is_joined_whatever_came_before():
+    """A phase pair ("investigate … and fix") excuses its own join, not a later one."""
+    from reviews.hints import title_is_joined
+
+    assert title_is_joined("Investigate the leak and fix it; add a dashboard panel")
+    assert not title_is_joined("Investigate and fix memory leak in kubespawner")
+    assert title_is_joined("Rotate the keys, then test the restore and document it")
+
+
+def test_one_slip_is_one_finding_even_where_two_patterns_see_it():
+    from reviews.hints.language import blames_in_sentence
+
+    found = blames_in_sentence("The reviewer missed the alert.")
+    assert [(b.kind, b.phrase) for b in found] == [("human_error", "missed the alert")]
