@@ -76,7 +76,7 @@ bench: install
 	$(BIN)/python -m tests.benchmarks
 
 requirements:
-	cd requirements && pip-compile --quiet --no-header --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe -o base.txt base.in
+	cd requirements && pip-compile --quiet --no-header --generate-hashes --no-emit-index-url --no-emit-find-links --allow-unsafe -o base.txt base.in
 	cd requirements && pip-compile --quiet --no-header --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe -o dev.txt dev.in
 
 clean:
