@@ -76,7 +76,19 @@ TENTATIVE = (
     r"something about|find(?:ing)? (?:a |some |better )?ways?|keep(?:ing)? an eye|"
     r"err on the side|be (?:more )?(?:careful|aware|mindful|vigilant|diligent|cautious)|"
     r"pay (?:more )?attention|work(?:ing)? on|follow(?:ing)? up(?: on| with|$)|dig(?:ging)? into|"
-    r"check (?:if|whether)|see (?:if|whether|how)|understand|learn (?:from|about)"
+    r"check (?:if|whether)|see (?:if|whether|how)|understand|learn (?:from|about)|"
+    # deciding, finding out, talking and striving: what will be decided or built is unsaid
+    r"determin(?:e|ing) (?:if|whether|how|why|what)|find(?:ing)? out|identify(?:ing)? (?:ways?|options|"
+    r"opportunities|areas)|look(?:ing)? for (?:ways?|options|opportunities)|work(?:ing)? towards?|"
+    r"strive|striving|seek(?:ing)? to|attempt(?:ing)? to|aim(?:ing)? (?:to|for)|"
+    r"talk(?:ing)? (?:to|with|about)|take (?:a |another )?(?:closer |deeper |second |hard |good )?look|"
+    r"spend(?:ing)? (?:more |some )?time|keep(?:ing)? in mind|bear(?:ing)? in mind|"
+    r"continu(?:e|ing) (?:monitoring|investigating|looking|watching|tracking|working|to work|"
+    r"to improve|improving|evaluating|to evaluate|to review|reviewing)|monitor(?:ing)? the situation|"
+    r"encourag(?:e|ing)|rais(?:e|ing) awareness|remind(?:ing)?|make (?:\w+ )?(?:people|everyone|"
+    r"folks|engineers|developers|the team|teams|users|maintainers) aware|educat(?:e|ing)|"
+    r"(?:stay|keep)(?:ing)? (?:up to date|up-to-date|current|informed|on top)|"
+    r"follow(?:ing)? (?:best practices?|good practices?|the (?:process|procedures?|rules)|procedures?)"
 )
 TENTATIVE_LEAD = re.compile(
     rf"^(?:{TENTATIVE}|don'?t|do not|never (?:again )?(?:sacrifice|rush|skip|forget)|"
@@ -116,6 +128,7 @@ IMPROVE_LEAD = re.compile(
 COMPARATIVE = re.compile(
     r"\b(?:better|more (?!than\b)[\w-]+|less (?!than\b)[\w-]+|fewer|faster|quicker|sooner|"
     r"easier|simpler|safer|finer|tighter|stronger|clearer|smoother|leaner|healthier|easy|"
+    r"(?<=\w )earlier(?! (?:than|in|this|that|today|version|versions|release|releases)\b)|"
     r"more-[\w-]+|(?:robust(?:ness)?|resilien(?:t|ce|cy))(?!\s+(?:to|against)\s)|"
     r"as \w+ as possible|quickly|promptly|swiftly|rapidly|in a timely (?:manner|fashion|way))\b",
     re.IGNORECASE,
@@ -164,6 +177,7 @@ TARGET = re.compile(
     r"retries|replicas|nodes)\b)|"
     r"\b(?:below|above|under|over|at most|at least|within|less than|more than|fewer than|"
     r"no more than|up to|to)\s+(?:\d|one|two|three|four|five|ten)|\bfrom\s+\S+\s+to\s+\S+|"
+    r"\bwithin (?:a|an|one|the same) (?:minute|hour|day|week|month|business day|working day)\b|"
     r"\bp\d{2,3}\b|\bslo\b)",
     re.IGNORECASE,
 )
@@ -209,6 +223,8 @@ class Vague:
 
 
 def _main_clause(text: str) -> str:
+    if TENTATIVE_LEAD.match(text):
+        return text  # "Determine whether the cache should be shared": the verb leads already
     return PREFACE.sub("", text, count=1).strip()
 
 

@@ -46,7 +46,9 @@ PEOPLE = re.compile(
     r"^(?:we|i|you|he|she|they|someone|somebody|nobody|no one|anyone|everyone|people|person|"
     r"developers?|engineers?|authors?|reviewers?|operators?|admins?|administrators?|"
     r"maintainers?|responders?|on-?call|staff|members?|leads?|managers?|sres?|teams?|"
-    r"contractors?|testers?|owners?|colleagues?|humans?|us|them|him|her|me|latter|former)$",
+    r"contractors?|testers?|owners?|colleagues?|humans?|us|them|him|her|me|latter|former|"
+    r"deployers?|approvers?|committers?|releasers?|assignees?|commanders?|employees?|"
+    r"volunteers?|contributors?|individuals?|folks|whoever|coordinators?|responsibles?)$",
     re.IGNORECASE,
 )
 # Nouns that are machines, code or process: what they did or could do judges nobody.
@@ -117,6 +119,8 @@ JUDGEMENT = re.compile(
     + _words(
         r"careless(?:ly|ness)?",
         r"lazy|laziness",
+        r"complacen(?:t|cy|ce)|overconfiden(?:t|ce)|cavalier",
+        r"(?:entirely|squarely|all|solely|fully) on (?:us|me|them|him|her)",
         r"sloppy|sloppiness|sloppily",
         r"negligen(?:t|ce|tly)",
         r"incompeten(?:t|ce)",
@@ -133,7 +137,7 @@ JUDGEMENT = re.compile(
         r"slow to (?:realise|realize|react|respond|notice|act|see|escalate)",
         r"(?:nobody|no one|no-one) (?:\w+ly )?(?:notic(?:ed|es|e)|check(?:ed|s)?|look(?:ed|s)?|"
         r"caught|catch(?:es)?|respond(?:ed|s)?|react(?:ed|s)?|reali[sz](?:ed|es)|bother(?:ed|s)?|"
-        r"cared|cares|ask(?:ed|s)?|followed up|spott(?:ed)?|spots)",
+        r"cared|cares|ask(?:ed|s)?|followed up|spott(?:ed)?|spots|thought to|remembered|questioned)",
         # Responsibility laid on people: "teams are always responsible for monitoring".
         r"(?:is|are|was|were) (?:always|ultimately|solely|fully|personally|entirely) responsible",
         r"responsibility (?:lies|lay|rests|rested|falls|fell) (?:with|on)",
@@ -165,7 +169,9 @@ JUDGEMENT = re.compile(
 HUMAN_ERROR = re.compile(
     r"\b(?:"
     + _words(
-        r"human errors?",
+        r"(?:human|operator|user|pilot|manual) errors?",
+        r"fat[- ]?finger(?:ed|ing|s)?",
+        r"lapses? (?:in|of) (?:judge?ment|attention|concentration)|slip-ups?|blunders?|goof(?:s|ed)?",
         r"(?:a|the|our|my|his|her|their|by|simple|honest|stupid|this) mistakes?",
         r"mistaken(?:ly)?",
         r"mistakes? (?:in|of|when|while|by)",
@@ -191,7 +197,16 @@ PASSIVE = re.compile(
         r"(?:was|were|is|are|been|being|got|gets|get) (?:\w+ly |all |completely |simply )?"
         r"(?:overlooked|ignored|dismissed|neglected|rushed|forgotten|botched|missed|"
         r"disregarded|brushed off|glossed over)",
-        r"went (?:\w+ly )?(?:unnoticed|unaddressed|unchecked|unreviewed|unseen|ignored)",
+        r"went (?:\w+ly )?(?:unnoticed|unaddressed|unchecked|unreviewed|unseen|ignored|unreported|"
+        r"unanswered|unpatched|unheeded)",
+        r"(?:was|were|been|being|got) (?:\w+ly )?(?:skipped|not (?:followed|heeded))",
+        r"(?:was|were|been|being|got) (?:\w+ly )?(?:merged|deployed|released|shipped|approved|"
+        r"rolled out|pushed|published) without (?:any |a |proper |further )?(?:review|reviews|"
+        r"testing|tests|approval|checking|checks|verification|validation|sign-off|a second look)",
+        r"slipped (?:through|past) (?:the cracks|(?:code )?review|testing|our|the|QA)",
+        r"fell (?:through|between) the cracks",
+        r"(?:was|were|been|being) left (?:unpatched|unattended|unmonitored|unaddressed|unchecked|"
+        r"unanswered|unfixed)",
         r"corners (?:were|was|got|had been) cut|cut corners",
         r"(?:was|were|is|are|been|being|had been|has been|have been)? ?never (?:\w+ly )?"
         r"(?:tested|checked|reviewed|verified|validated|considered|read|followed|looked at|"
@@ -284,7 +299,7 @@ LAPSE = re.compile(
 # "Had we kept Jenkins patched …", "if we had tested the restore": a person's alternative
 # action; "had we had more monitoring" is about tooling and stays quiet.
 HAD_WE = re.compile(
-    r"\b(?:had|if (?:we|i|they|you|someone|anyone|the team) had|if (?:we|i|they|you)['’]d)\s+"
+    r"\b(?:had|if (?:only )?(?:we|i|they|you|someone|anyone|the team) had|if (?:only )?(?:we|i|they|you)['’]d)\s+"
     r"(?:(?:we|i|they|you|someone|anyone|the team)\s+)?(?:not\s+|only\s+|just\s+)?"
     r"(?!had\b|been\b)(\w+ed|known|done|taken|kept|run|read|seen|caught|built|written|chosen|"
     r"made|told|sent|spent|put|paid|asked|checked)\b",
@@ -298,7 +313,7 @@ TOOLING_CONDITION = re.compile(
     re.IGNORECASE,
 )
 HAD_WE_SUBJECT = re.compile(
-    r"\bhad\s+(?:we|i|they|you|someone|anyone|the team)\b|\bif\s+(?:we|i|they|you|someone|"
+    r"\bhad\s+(?:we|i|they|you|someone|anyone|the team)\b|\bif\s+(?:only\s+)?(?:we|i|they|you|someone|"
     r"anyone|the team)\s*(?:had|['’]d)\b",
     re.IGNORECASE,
 )
@@ -374,7 +389,12 @@ HUMAN_STEP = re.compile(
 
 # "The reviewer missed the change": a person's slip, whatever was missed.
 PREPOSITION = re.compile(r"^(?:on|in|at|by|for|with|to|from|of|into|onto|via)$", re.IGNORECASE)
-SLIP = re.compile(r"\b(?:missed|overlooked|ignored|misread|misjudged|mistyped)\b", re.IGNORECASE)
+SLIP = re.compile(
+    r"\b(?:missed|overlooked|ignored|misread|misjudged|mistyped|skipped|misconfigured|mislabell?ed|"
+    r"mishandled|fat-fingered|(?:erroneously|incorrectly|wrongly|mistakenly|inadvertently|"
+    r"unintentionally|unwittingly|blindly) \w+)\b",
+    re.IGNORECASE,
+)
 
 
 def _lapses(text: str, names: Iterable[str]) -> list[Blame]:

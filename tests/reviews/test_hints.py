@@ -356,3 +356,51 @@ def test_one_slip_is_one_finding_even_where_two_patterns_see_it():
 
     found = blames_in_sentence("The reviewer missed the alert.")
     assert [(b.kind, b.phrase) for b in found] == [("human_error", "missed the alert")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("An engineer fat-fingered the command and deleted the volume.", True),
+        ("This was caused by operator error.", True),
+        ("The on-call engineer erroneously restarted the primary.", True),
+        ("The script erroneously deleted the records.", False),  # a thing did it
+        ("An engineer inadvertently ran the migration against production.", True),
+        ("The deploy inadvertently removed the index.", False),  # an intended change's effect
+        ("We were complacent about the upgrade.", True),
+        ("The runbook was not followed.", True),
+        ("The change was merged without review.", True),
+        ("The issue slipped through code review.", True),
+        ("The ticket fell through the cracks.", True),
+        ("The deployer skipped the canary step.", True),
+        ("If only we had checked the logs.", True),
+        ("Nobody thought to check the disk.", True),
+        ("This is entirely on us.", True),
+        ("The monitoring failed to detect the outage.", False),
+    ],
+)
+def test_blame_words_beyond_the_first_corpus(sentence, blame):
+    assert sentence_blames(sentence) is blame
+
+
+@pytest.mark.parametrize(
+    ("title", "vague"),
+    [
+        ("Determine whether the cache should be shared", True),
+        ("Find out why the node restarted", True),
+        ("Encourage engineers to write runbooks", True),
+        ("Work towards a staging environment", True),
+        ("Continue monitoring the cluster", True),
+        ("Stay up to date with upstream releases", True),
+        ("Take a closer look at the alert rules", True),
+        ("Communicate earlier with users", True),
+        ("Follow best practices for secrets", True),
+        ("Aim to release patches within a day", False),  # the target says when it is done
+        ("Write a postmortem template for security incidents", False),
+        ("Fix the off-by-one error in the retry loop", False),
+    ],
+)
+def test_tentative_and_exhorting_titles_beyond_the_first_corpus(title, vague):
+    from reviews.hints import title_is_vague
+
+    assert title_is_vague(title) is vague
