@@ -318,6 +318,30 @@ JOINED = re.compile(
     r"|,\s+and\s+(?:do\s+)?(?:not|never|don'?t)\s+(?!only\b|just\b)[a-z]+",
     re.IGNORECASE,
 )
+# Verbs of work, base forms. After "and" with an object of its own ("…, and alert the
+# on-call", "and move them"), such a word is a second action whatever the list above says;
+# without one ("alert rules", "release notes") it is a noun.
+WORK_VERBS = (
+    r"accept|adjust|adopt|alert|align|allocate|archive|ask|attach|backfill|block|bump|cache|"
+    r"cancel|cap|capture|change|check|clean|clear|close|collect|compare|configure|confirm|"
+    r"connect|copy|correct|cover|cut|debug|delete|deliver|deploy|detect|disable|drop|email|"
+    r"encrypt|escalate|exclude|expire|export|file|fill|fix|flag|force|fork|freeze|gate|grant|"
+    r"handle|hide|host|import|include|increase|index|inform|install|invite|isolate|kill|label|"
+    r"launch|lock|log|mark|measure|mention|message|mirror|move|name|note|notify|open|order|"
+    r"own|page|patch|pause|ping|point|post|print|prune|purge|push|put|query|raise|rebuild|"
+    r"record|redeploy|reduce|refresh|register|reject|release|reload|remind|remove|rename|"
+    r"repair|replace|reply|report|request|rerun|reset|resize|resolve|restart|restore|resume|"
+    r"retire|retry|return|revert|revoke|roll|rotate|route|save|scale|scan|schedule|scrub|"
+    r"secure|send|separate|ship|show|shut|sign|skip|sort|start|stop|store|submit|suspend|"
+    r"switch|sync|tell|track|trigger|turn|unblock|uninstall|unlock|unpin|update|upgrade|"
+    r"upload|use|verify|warn|watch|wipe|write|yank"
+)
+SECOND_VERB = re.compile(
+    rf"(?:,\s*|\s+)(?:and|then|&|plus)\s+(?:also\s+)?(?:{WORK_VERBS})(?:e?s|e?d)?\s+"
+    r"(?:the|a|an|our|all|any|its|their|this|these|those|each|every|it|them|him|her|us|users|"
+    r"everyone|people)\b",
+    re.IGNORECASE,
+)
 # "Document the install and upgrade steps": the word after "and" modifies a noun, so it is
 # not a second verb.
 COMPOUND_HEAD = re.compile(
@@ -342,6 +366,16 @@ def title_is_joined(title: str) -> bool:
     for match in JOINED.finditer(text):
         if match.end() in phase_ends or COMPOUND_HEAD.match(text[match.end() :]):
             continue
+        return True
+    phases = [phase.span() for phase in PHASES.finditer(text)]
+    for match in SECOND_VERB.finditer(text):
+        before = re.findall(r"[\w'’-]+", text[: match.start()])
+        if before and re.fullmatch(
+            rf"(?:{WORK_VERBS}|{ACTION_VERBS})(?:e?s|e?d)?|\w+ed", before[-1], re.I
+        ):
+            continue  # "merged and deployed a change": two verbs, one object, one action
+        if any(start < match.start() < end for start, end in phases):
+            continue  # "how to scan and secure their infrastructure"
         return True
     return False
 

@@ -404,3 +404,19 @@ def test_tentative_and_exhorting_titles_beyond_the_first_corpus(title, vague):
     from reviews.hints import title_is_vague
 
     assert title_is_vague(title) is vague
+
+
+@pytest.mark.parametrize(
+    ("title", "joined"),
+    [
+        ("Update the runbook and alert the on-call engineer", True),
+        ("Move the job to its own pool and cap its connections", True),
+        ("Update the runbook and alert rules", False),  # "alert" names the rules here
+        ("Merged and deployed the fix", False),  # two verbs, one object
+        ("Teach the teams how to scan and secure their images", False),  # phases of one
+    ],
+)
+def test_a_second_verb_with_its_own_object_is_a_second_action(title, joined):
+    from reviews.hints import title_is_joined
+
+    assert title_is_joined(title) is joined
