@@ -52,10 +52,19 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("factors", re.compile(r"^(?:contributing factors?|triggers?|what went wrong|"
                            r"what (?:didn't|did not) go well|what went poorly|challenges)\b")),
     ("impact", re.compile(r"^(?:impact|customer impact|user impact|severity)\b")),
+    # Someone else's words or pointers elsewhere: chat logs, mail, links (not the writers'
+    # account, so not read for blame)
+    ("appendix", re.compile(r"^(?:appendi(?:x|ces)|(?:chat|slack|irc|discord|zulip|matrix|meeting) "
+                            r"(?:logs?|transcripts?|messages|history|conversations?)|transcripts?|"
+                            r"raw (?:notes|logs)|references|links|resources|glossary|correspondence|"
+                            r"e-?mails?(?: sent)?|further reading|related (?:issues|links|incidents|reading))\b")),
     ("summary", re.compile(r"^(?:summary|overview|tl;?dr|abstract|executive summary|"
                            r"what happened|background|leadup|description)\b")),
 ]  # fmt: skip
-NOT_NARRATIVE = {"actions", "participants"}
+NOT_NARRATIVE = {"actions", "participants", "appendix"}
+APPENDIX_ANYWHERE = re.compile(
+    r"\b(?:chat logs?|chat transcripts?|transcripts?|appendi(?:x|ces))\b"
+)
 
 
 # A heading that names remediation is about actions whatever it qualifies: "Root Cause
@@ -71,6 +80,8 @@ def section_kind(heading: str) -> str:
     text = re.sub(r"^[\W\d]+", "", text).strip()
     if ACTIONS_ANYWHERE.search(text):
         return "actions"
+    if APPENDIX_ANYWHERE.search(text):
+        return "appendix"
     for kind, pattern in SECTION_KINDS:
         if pattern.match(text):
             return kind
@@ -350,7 +361,7 @@ def actions_of(blocks: list[Block], lines: list[str]) -> list[Action]:
                 action = _from_row(block)
                 if action:
                     listed.append(action)
-        elif block.kind in ("item", "paragraph"):
+        elif block.kind in ("item", "paragraph") and block.section != "appendix":
             in_actions = block.section == "actions" and block.kind == "item"
             found = _from_text(block, lines, in_actions=in_actions)
             if block.section == "actions" or block.kind == "item":

@@ -296,3 +296,19 @@ def test_a_list_announced_as_actions_holds_actions_but_not_its_nested_details(tm
     assert any(f.startswith("12: action “Consider a second region”") for f in found)
     assert not any(f.startswith("13:") for f in found)  # a detail of the item above
     assert "no action items found" not in out
+
+
+def test_chat_logs_and_appendices_are_not_read_for_blame_or_commitments(tmp_path, capsys):
+    path = tmp_path / "outage.md"
+    path.write_text(
+        "# Prow outage\n\n## Summary\n\nNobody noticed the failing job for a day.\n\n"
+        "## Appendix\n\n### #testing-ops chat log\n\n"
+        "alice: we should have caught this in review\n\n"
+        "bob: we will look into it tomorrow\n\n"
+        "## Chat transcript\n\nThe reviewer missed the change.\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("5:") for f in found)  # the writers' own summary is read
+    assert not any(f.split(":")[0] in ("11", "13", "17") for f in found), found
