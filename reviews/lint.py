@@ -44,7 +44,9 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
                            r"next steps|to ?dos?|tasks|corrective(?: and preventi(?:ve|on))? actions|"
                            r"preventi(?:ve|on)(?: actions| measures)?|recommendations?|remedial measures|"
                            r"mitigations?(?: steps)?|(?:\w+ )?improvements|what we(?:'re| are| will be) doing|"
-                           r"what we will do|future work)\b")),
+                           r"what we will do|future (?:works?|plans?|steps|improvements)|looking (?:forward|ahead)|"
+                           r"(?:the )?(?:path|way) forward|going forward|moving forward|what'?s next|"
+                           r"(?:our )?plans?(?: going forward)?)\b")),
     ("timeline", re.compile(r"^(?:timeline|chronology|sequence of events|incident log|"
                             r"detailed timeline)\b")),
     ("root_cause", re.compile(r"^(?:root[- ]?causes?(?: analysis| identification)?|causes?|"
@@ -221,8 +223,21 @@ DONE_PREFIX = re.compile(
 # narrative reports what is (or was), so it is not one.
 COMMITMENT = re.compile(
     r"^(?:(?:ideally|moving forward|going forward|in the future|more generally|next),?\s+)?"
+    r"(?:(?:before|after|when|once|until|whenever)\b[^,]{3,120},\s+)?"
     r"(?:we|i)\s+(?:also\s+)?(?:have\s+\w+ed\b[^.]*?\band\s+)?(?:will|should|shall|must|need to|"
     r"are going to|plan to|intend to|want to|would like to)\s+\w",
+    re.IGNORECASE,
+)
+# "N/A", "None.", "No immediate action items.": the place for actions says there are none.
+NO_ACTION = re.compile(
+    r"^\W*(?:n/?a|none|nothing|tbd|-+|—|–|no (?:\w+ )?(?:action items?|actions?|follow[- ]?ups?|"
+    r"remediations?)(?: (?:needed|required|identified|planned|at this time|yet))*)\W*$",
+    re.IGNORECASE,
+)
+# "We want to give you some insight into what happened": the writers talking to the readers.
+TO_READERS = re.compile(
+    r"^(?:we|i)\s+(?:want|wanted|would like|'d like)\s+to\s+(?:give|share|tell|explain|thank|"
+    r"apologi[sz]e|let|inform|provide|offer|outline|describe|update|reassure|walk)\b",
     re.IGNORECASE,
 )
 # The pull-request template's form: "- [ ] Add the alert (@pat, due: 2026-12-01)".
@@ -268,6 +283,8 @@ def _from_row(block: Block) -> Action | None:
     title_at = next((i for i, h in enumerate(header) if ACTION_HEADER.match(h)), None)
     if title_at is None or title_at >= len(block.cells):
         return None
+    if not plain(block.cells[title_at]).strip() or NO_ACTION.match(plain(block.cells[title_at])):
+        return None  # an empty row, or "N/A"
 
     def cell(pattern: re.Pattern[str]) -> str | None:
         at = next((i for i, h in enumerate(header) if pattern.match(h)), None)
@@ -319,7 +336,7 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
             found = OWNER_IN_TEXT.search(title)
             owner = found.group(1) if found else None
             due = _iso(title)
-        if not plain(title).strip():
+        if not plain(title).strip() or NO_ACTION.match(plain(title)):
             return []
         title = _headline(title)
         return [
@@ -329,6 +346,8 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     commitments: list[Action] = []
     anything = block.section == "actions"  # a paragraph under "Actions taken": each sentence
     for sentence in sentences(text):
+        if NO_ACTION.match(plain(sentence)) or TO_READERS.match(plain(sentence)):
+            continue
         if anything or COMMITMENT.match(plain(sentence)):
             commitments.append(
                 Action(_line_of(sentence, block, lines), sentence, None, None, False, False)

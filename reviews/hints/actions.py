@@ -88,7 +88,9 @@ TENTATIVE = (
     r"encourag(?:e|ing)|rais(?:e|ing) awareness|remind(?:ing)?|make (?:\w+ )?(?:people|everyone|"
     r"folks|engineers|developers|the team|teams|users|maintainers) aware|educat(?:e|ing)|"
     r"(?:stay|keep)(?:ing)? (?:up to date|up-to-date|current|informed|on top)|"
-    r"follow(?:ing)? (?:best practices?|good practices?|the (?:process|procedures?|rules)|procedures?)"
+    r"follow(?:ing)? (?:best practices?|good practices?|the (?:process|procedures?|rules)|procedures?)|"
+    r"(?:plan|come up with|think up|devise|work out|define|develop|find|agree on) (?:a |an |the |some )?"
+    r"(?:strategy|strategies|approach|approaches|way|ways|path|plan) (?:to|for)\b"
 )
 TENTATIVE_LEAD = re.compile(
     rf"^(?:{TENTATIVE}|don'?t|do not|never (?:again )?(?:sacrifice|rush|skip|forget)|"
@@ -97,6 +99,9 @@ TENTATIVE_LEAD = re.compile(
     rf"need to|want to|might|may))\s+(?:{TENTATIVE}))\b",
     re.IGNORECASE,
 )
+# "Before refactoring anything, we need …": when it is done is not what is done.
+WHEN_CLAUSE = re.compile(r"^(?:before|after|when|once|until|while|whenever)\b[^,]{3,120},\s+", re.I)
+CHECK_OF_RESULT = re.compile(r"^(?:see|check|verify|confirm)\s+(?:if|whether)\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?:and|but|or|then)\s+|\.\s+")
 TENTATIVE_PASSIVE = re.compile(
     r"\b(?:is|are|being|be|was|were)\s+(?:now\s+|currently\s+|actively\s+|still\s+)*(?:being\s+)?"
@@ -130,13 +135,20 @@ COMPARATIVE = re.compile(
     r"easier|simpler|safer|finer|tighter|stronger|clearer|smoother|leaner|healthier|easy|"
     r"(?<=\w )earlier(?! (?:than|in|this|that|today|version|versions|release|releases)\b)|"
     r"more-[\w-]+|(?:robust(?:ness)?|resilien(?:t|ce|cy))(?!\s+(?:to|against)\s)|"
-    r"as \w+ as possible|quickly|promptly|swiftly|rapidly|in a timely (?:manner|fashion|way))\b",
+    r"as \w+ as possible|quickly|promptly|swiftly|rapidly|in a timely (?:manner|fashion|way)|"
+    r"(?<!not )(?<!in)sufficient(?:ly)?|(?<!not )(?<!in)adequate(?:ly)?|(?<!not )enough|thorough(?:ly)?)\b",
     re.IGNORECASE,
 )
 # "The release process should be improved": the improvement, in the passive.
 IMPROVE_PASSIVE = re.compile(
     r"\b(?:be|been|being|is|are|was|were|get|gets)\s+(?:\w+ly\s+)?(?:improved|enhanced|"
     r"strengthened|hardened|optimi[sz]ed|reworked|streamlined|tightened|revisited|bettered)\b",
+    re.IGNORECASE,
+)
+# What the improvement will do: "improved to alert when other packages need an update".
+IMPROVED_TO = re.compile(
+    r"^[^,;.]{0,60}?\bto\s+(?!be\b|make\b|ensure\b|improve\b|help\b)[a-z]+\s+"
+    r"(?:when|whenever|if|on|before|after|all|any|every|each|the|a|an)\b",
     re.IGNORECASE,
 )
 # A link to one change (a pull or merge request, a commit, a Gerrit change) is the action
@@ -162,10 +174,12 @@ EXHORTATION = re.compile(
 )
 # "Implement proactive alerts", "Add monitoring": a category, not a thing one can point at.
 GENERIC = re.compile(
-    r"^(?:add|implement|introduce|create|set ?up|build|write|get|have|need|use)\s+"
+    r"^(?:(?:we|i|they|you)\s+(?:also\s+)?)?(?:add|implement|introduce|create|set ?up|build|write|"
+    r"get|have|need|use)\s+(?:a\s+|an\s+)?"
     r"(?:(?:some|more|new|proper|proactive|basic|good|additional|extra|further|automated|"
-    r"automatic|better|general|appropriate|relevant|necessary|sufficient|adequate|enough)\s+)*"
-    r"(?:alerts?|alerting|alarms?|monitoring|tests?|testing|checks?|documentation|docs|logging|"
+    r"automatic|better|general|appropriate|relevant|necessary|sufficient|adequate|enough|"
+    r"comprehensive|thorough|full|complete|extensive|broader|wider)\s+)*"
+    r"(?:(?:test\s+)?coverage|alerts?|alerting|alarms?|monitoring|tests?|testing|checks?|documentation|docs|logging|"
     r"logs|metrics|dashboards?|observability|safeguards?|guardrails?|processes|process|"
     r"tooling|automation|validation)\W*$",
     re.IGNORECASE,
@@ -225,6 +239,7 @@ class Vague:
 def _main_clause(text: str) -> str:
     if TENTATIVE_LEAD.match(text):
         return text  # "Determine whether the cache should be shared": the verb leads already
+    text = WHEN_CLAUSE.sub("", text, count=1)
     return PREFACE.sub("", text, count=1).strip()
 
 
@@ -246,7 +261,9 @@ def vagueness(title: str) -> Vague | None:
     # A tentative verb is forgiven when the same title says what done looks like: a target
     # ("consider a 30 s timeout") or the change the investigation ends in ("… and fix it").
     targeted = bool(TARGET.search(text))
-    for clause in [main, *(_main_clause(c) for c in CLAUSE_BREAK.split(main)[1:])]:
+    for at, clause in enumerate([main, *(_main_clause(c) for c in CLAUSE_BREAK.split(main)[1:])]):
+        if at and CHECK_OF_RESULT.match(clause):
+            continue  # "re-run the transaction and see if the root is right": a test's result
         lead = TENTATIVE_LEAD.match(clause)
         if lead and not targeted and not OUTCOME_FOLLOWS.match(clause):
             return Vague("tentative", lead.group(0))
@@ -262,6 +279,8 @@ def vagueness(title: str) -> Vague | None:
     if targeted:
         return None
     improve = IMPROVE_LEAD.match(main) or IMPROVE_PASSIVE.search(main)
+    if improve and IMPROVED_TO.search(main[improve.end() :]):
+        improve = None  # "the script will be improved to alert when …": what it will do
     if improve:
         return Vague("no_target", improve.group(0))
     comparative = COMPARATIVE.search(main)
@@ -298,7 +317,9 @@ TWO_CLAUSES = re.compile(
     r",\s+and\s+(?:the|a|an|our|their|its|all|some|this|these|those|any|each|every|both)\s+"
     r"(?:[\w/.'’-]+\s+){0,4}?(?:was|were|is|are|has been|have been|will be)\s+"
     r"(?:\w+ly\s+)?\w+ed\b"
-    r"|,?\s+(?:and|but)\s+(?:also\s*,?\s+)?(?:we|they|i)\s+(?:also\s+)?(?:\w+ly\s+)?\w+ed\b",
+    r"|,?\s+(?:and|but)\s+(?:also\s*,?\s+)?(?:we|they|i)\s+(?:also\s+)?(?:\w+ly\s+)?\w+ed\b"
+    # "the bug will be fixed in this PR, and once merged, it will undergo a test"
+    r"|,\s+and\s+(?:[^,]{1,40},\s+)?(?:it|they|we|this|that)\s+will\s+(?!be\b)\w+",
     re.IGNORECASE,
 )
 # Steps of one deliverable: "investigate and fix", "test and notify", "scan and secure".
@@ -334,7 +355,8 @@ WORK_VERBS = (
     r"retire|retry|return|revert|revoke|roll|rotate|route|save|scale|scan|schedule|scrub|"
     r"secure|send|separate|ship|show|shut|sign|skip|sort|start|stop|store|submit|suspend|"
     r"switch|sync|tell|track|trigger|turn|unblock|uninstall|unlock|unpin|update|upgrade|"
-    r"upload|use|verify|warn|watch|wipe|write|yank"
+    r"upload|use|verify|warn|watch|wipe|write|yank|prove|demonstrate|hire|buy|contact|call|"
+    r"enforce|rewrite|refactor|review|audit|test|monitor|train|migrate"
 )
 SECOND_VERB = re.compile(
     rf"(?:,\s*|\s+)(?:and|then|&|plus)\s+(?:also\s+)?(?:{WORK_VERBS})(?:e?s|e?d)?\s+"

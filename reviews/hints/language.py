@@ -119,7 +119,8 @@ JUDGEMENT = re.compile(
     + _words(
         r"careless(?:ly|ness)?",
         r"lazy|laziness",
-        r"complacen(?:t|cy|ce)|overconfiden(?:t|ce)|cavalier",
+        r"complacen(?:t|cy|ce)|overconfiden(?:t|ce)|over-confiden(?:t|ce)|cavalier",
+        r"(?:an )?excess(?:ive)? (?:of )?confidence|(?:too|overly) confident",
         r"(?:entirely|squarely|all|solely|fully) on (?:us|me|them|him|her)",
         r"sloppy|sloppiness|sloppily",
         r"negligen(?:t|ce|tly)",
@@ -205,6 +206,9 @@ PASSIVE = re.compile(
         r"testing|tests|approval|checking|checks|verification|validation|sign-off|a second look)",
         r"slipped (?:through|past) (?:the cracks|(?:code )?review|testing|our|the|QA)",
         r"fell (?:through|between) the cracks",
+        # a cause written as what nobody did: "Not considering the default scope when …"
+        r"^not (?:considering|checking|testing|reviewing|verifying|noticing|following|reading|"
+        r"updating|reali[sz]ing|communicating|escalating|validating|double-checking)",
         r"(?:was|were|been|being) left (?:unpatched|unattended|unmonitored|unaddressed|unchecked|"
         r"unanswered|unfixed)",
         r"corners (?:were|was|got|had been) cut|cut corners",
@@ -463,12 +467,23 @@ MISTAKE_IN = re.compile(
 )
 
 
+LUCKY = re.compile(
+    r"\b(?:found|discovered|noticed|spotted|learned|learnt|worked around|fixed|resolved|avoided|"
+    r"caught|stumbled (?:on|upon|across)|came across|solved|mitigated|recovered)\b[^.]{0,60}?\b"
+    r"(?:by accident|by chance|accidentally)\b|\b(?:accidentally|by chance) (?:found|discovered|"
+    r"noticed|spotted|fixed|resolved|avoided|caught|solved|mitigated)\b",
+    re.IGNORECASE,
+)
+
+
 def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
     """A passive whose agent is a machine, "never tested" said of one, or a mistake that a
     thing contains, judges nobody."""
     if kind == "judgement" and match.group(0).lower().startswith("did"):
         subject = _subject_before(sentence, match.start())  # "one node didn't even try"
         return bool(THINGS.match(subject) or PRONOUN.match(subject) or subject == PLACEHOLDER)
+    if kind == "human_error" and LUCKY.search(sentence):
+        return True  # "we worked around the root cause by accident": luck, not a slip
     if kind == "human_error" and match.group(0).lower().startswith("accident"):
         # "the release accidentally uploaded unsigned artifacts": a thing did it, said
         # neutrally; "had been set accidentally" hides the person in the passive

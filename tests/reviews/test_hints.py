@@ -420,3 +420,34 @@ def test_a_second_verb_with_its_own_object_is_a_second_action(title, joined):
     from reviews.hints import title_is_joined
 
     assert title_is_joined(title) is joined
+
+
+@pytest.mark.parametrize(
+    ("title", "vague"),
+    [
+        ("Plan a strategy to deploy migrations", True),
+        ("Before refactoring anything, we need a comprehensive test coverage", True),
+        ("Once merged, it will undergo sufficient testing on the devnet", True),
+        ("The deploy script will be improved to alert when other packages need an update", False),
+        ("Add alarms for fluentd in case not enough log data is being sent", False),
+        ("Re-run the transaction and see if it gives the right state root", False),
+    ],
+)
+def test_plans_without_a_deliverable_and_unmeasured_qualities_are_vague(title, vague):
+    from reviews.hints import title_is_vague
+
+    assert title_is_vague(title) is vague
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("There was an excess of confidence about deploying to production.", True),
+        ("Not considering the default scope when querying the projects.", True),
+        ("We worked around the root cause by accident.", False),  # luck
+        ("We found the leak by accident while reading the logs.", False),
+        ("An engineer accidentally deleted the index.", True),
+    ],
+)
+def test_luck_is_not_a_slip_and_a_missing_consideration_is(sentence, blame):
+    assert sentence_blames(sentence) is blame

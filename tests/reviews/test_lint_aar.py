@@ -312,3 +312,20 @@ def test_chat_logs_and_appendices_are_not_read_for_blame_or_commitments(tmp_path
     assert code == 1
     assert any(f.startswith("5:") for f in found)  # the writers' own summary is read
     assert not any(f.split(":")[0] in ("11", "13", "17") for f in found), found
+
+
+def test_a_place_for_actions_that_says_there_are_none_holds_no_action(tmp_path, capsys):
+    path = tmp_path / "migration.md"
+    path.write_text(
+        "# Repository deletion broken\n\n"
+        "We want to give you some insight into what happened.\n\n"
+        "## Action Items\n\nNo immediate action items.\n\n"
+        "| Action | Owner |\n| --- | --- |\n| N/A | |\n\n"
+        "## Future plan\n\n- Consider a second database replica\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert not any(f.split(":")[0] in ("3", "7", "11") for f in found), found
+    assert any(f.startswith("15: action “Consider a second database replica”") for f in found)
+    assert "of 1 open action" in out  # the one real action, counted once
