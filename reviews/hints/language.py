@@ -133,7 +133,11 @@ JUDGEMENT = re.compile(
         r"(?:at|(?:his|her|their|our|my|your|whose|the \w+'s|\w+'s)) fault|the fault of",
         r"screw(?:ed)? ?up|messed up|dropped the ball|botched",
         r"bad (?:ops |engineering |operational )?practices?",
-        r"(?:wrong|bad|poor|dangerous|terrible|questionable) (?:call|decision|choice|judge?ment)s?",
+        r"(?:wrong|bad|poor|dangerous|terrible|questionable) (?:call|decision|choice|judge?ment|idea)s?",
+        r"poor (?:communication|planning|coordination|decision-making|execution|handling|oversight)",
+        r"poorly (?:communicated|planned|coordinated|handled|managed|executed|thought[- ]out)",
+        r"(?:failure|oversight|error|mistake|lapse|negligence|misstep)s? on (?:our|my|their|his|her) part",
+        r"should know better|ought to know better",
         r"(?:massive|epic|big|huge|significant) (?:fail|failure|miss|mistake)",
         r"slow to (?:realise|realize|react|respond|notice|act|see|escalate)",
         r"(?:nobody|no one|no-one) (?:\w+ly )?(?:notic(?:ed|es|e)|check(?:ed|s)?|look(?:ed|s)?|"
@@ -202,8 +206,9 @@ PASSIVE = re.compile(
         r"unanswered|unpatched|unheeded)",
         r"(?:was|were|been|being|got) (?:\w+ly )?(?:skipped|not (?:followed|heeded))",
         r"(?:was|were|been|being|got) (?:\w+ly )?(?:merged|deployed|released|shipped|approved|"
-        r"rolled out|pushed|published) without (?:any |a |proper |further )?(?:review|reviews|"
-        r"testing|tests|approval|checking|checks|verification|validation|sign-off|a second look)",
+        r"rolled out|pushed|published|changed|made|done) without (?:any |a |proper |further )?(?:review|reviews|"
+        r"testing|tests|approval|checking|checks|verification|validation|sign-off|a second look|"
+        r"notifying|consulting|telling|informing|asking|coordinating|announcing|a heads-up|notice)",
         r"slipped (?:through|past) (?:the cracks|(?:code )?review|testing|our|the|QA)",
         r"fell (?:through|between) the cracks",
         # a cause written as what nobody did: "Not considering the default scope when …"
@@ -289,6 +294,14 @@ QUESTION_COUNTERFACTUAL = re.compile(
 NEGLECT = re.compile(
     r"\b(?:are|were|is|was)\s+not\s+(?:\w+ly\s+)?(?:prioriti[sz]ing|taking (?:ownership|"
     r"responsibility)|owning|respecting|following through)\b",
+    re.IGNORECASE,
+)
+# "We spent too much time getting it back", "we reacted too late": a person's pace judged.
+TOO_SLOW = re.compile(
+    r"\b(?:took|take|takes|taking|spent|spend|spends|spending|waited|wait|waits|waiting)\s+"
+    r"(?:far\s+|way\s+|much\s+)?too\s+(?:long|much time)\b|"
+    r"\b(?:reacted|responded|acted|escalated|noticed|realized|realised|communicated|informed|"
+    r"notified|reported|replied)\s+(?:\w+\s+){0,3}?(?:too late|too slowly|far too late)\b",
     re.IGNORECASE,
 )
 # "failed to", "did not check": a person's lapse only when a person is the subject.
@@ -416,6 +429,10 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
         governed = len(before) == 2 and PREPOSITION.match(before[0])
         if (PEOPLE.match(subject) or subject.lower() in lowered_names) and not governed:
             found.append(Blame("human_error", match.group(0)))
+    for match in TOO_SLOW.finditer(text):
+        subject = _subject_before(text, match.start())
+        if PEOPLE.match(subject) or subject.lower() in lowered_names or _a_name(subject):
+            found.append(Blame("judgement", match.group(0)))
     for match in LAPSE.finditer(text):
         subject = _subject_before(text, match.start())
         unwritten = not subject and bool(HUMAN_STEP.match(text[match.end() :]))

@@ -451,3 +451,19 @@ def test_plans_without_a_deliverable_and_unmeasured_qualities_are_vague(title, v
 )
 def test_luck_is_not_a_slip_and_a_missing_consideration_is(sentence, blame):
     assert sentence_blames(sentence) is blame
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("We spent too much time getting the service back.", True),
+        ("We reacted too late to the first alert.", True),
+        ("The pipeline took too long to finish.", False),  # a machine's pace
+        ("Deploying on a Friday was a bad idea.", True),
+        ("This was an oversight on our part.", True),
+        ("The change was deployed without notifying the on-call.", True),
+        ("Poor communication between the two teams delayed the fix.", True),
+    ],
+)
+def test_a_persons_pace_and_choices_judged(sentence, blame):
+    assert sentence_blames(sentence) is blame
