@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
-from reviews.hints import owner_is_group, title_is_joined, vague_hint
+from reviews.hints import is_directive, owner_is_group, title_is_joined, vague_hint
 from reviews.hints.language import blames_in_sentence
 from reviews.hints.text import plain, readable, sentences
 
@@ -37,8 +37,9 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("participants", re.compile(r"^(?:participants|attendees|people|authors?|responders|who)\b")),
     ("went_well", re.compile(r"^(?:what went (?:well|right)|things that went well|went well|"
                              r"what worked|positives|successes|where we got lucky)\b")),
-    ("lessons", re.compile(r"^(?:lessons?(?: learn(?:ed|t))?|learnings|takeaways|what we learn(?:ed|t)|"
-                           r"recovery and lessons)\b")),
+    ("lessons", re.compile(r"^(?:lessons?(?: learn(?:ed|t))?|learnings|(?:key )?takeaways|what we learn(?:ed|t)|"
+                           r"recovery and lessons|conclusions?|(?:for )?next time|"
+                           r"(?:things|what) (?:to|we(?:'ll|’ll| will| would|'d|’d)) do differently)\b")),
     ("actions", re.compile(r"^(?:action(?:s| items?| points?| plan)?(?: taken| planned| required)?|"
                            r"follow[- ]?ups?(?: tasks| actions| items)?|remediations?(?: items| actions)?|"
                            r"next steps|to ?dos?|tasks|corrective(?: and preventi(?:ve|on))? actions|"
@@ -102,6 +103,7 @@ class Block:
     cells: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     level: int = 0
+    depth: int = 0  # an item's list nesting: 1 for a top-level bullet
 
 
 # Only the block structure is needed (inline tokens keep their source text): inline parsing,
@@ -177,7 +179,7 @@ def _blocks(text: str) -> list[Block]:
                 section = "actions"  # its own items; nested ones detail them
             elif kind == "paragraph":
                 intro = _announces_actions(token.content)
-            blocks.append(Block(kind, line, token.content, section))
+            blocks.append(Block(kind, line, token.content, section, depth=lists if in_item else 0))
     return blocks
 
 
@@ -224,7 +226,8 @@ DONE_PREFIX = re.compile(
 COMMITMENT = re.compile(
     r"^(?:(?:ideally|moving forward|going forward|in the future|more generally|next),?\s+)?"
     r"(?:(?:before|after|when|once|until|whenever)\b[^,]{3,120},\s+)?"
-    r"(?:we|i)\s+(?:also\s+)?(?:have\s+\w+ed\b[^.]*?\band\s+)?(?:will|should|shall|must|need to|"
+    r"(?:we|i)\s*(?:also\s+)?(?:have\s+\w+ed\b[^.]*?\band\s+)?(?:will|should|shall|must|need to|"
+    r"(?:'re|’re|\s+are)\s+(?:now\s+|currently\s+|also\s+)?(?:working on|planning (?:to|on))|"
     r"are going to|plan to|intend to|want to|would like to)\s+\w",
     re.IGNORECASE,
 )
@@ -381,9 +384,16 @@ def actions_of(blocks: list[Block], lines: list[str]) -> list[Action]:
                 if action:
                     listed.append(action)
         elif block.kind in ("item", "paragraph") and block.section != "appendix":
-            in_actions = block.section == "actions" and block.kind == "item"
+            # "Build a playable game as soon as possible" under "Lessons" or "Conclusions":
+            # an imperative lesson is an action the writers set themselves
+            lesson = (
+                block.section == "lessons"
+                and block.depth == 1
+                and is_directive(block.text.split("\n", 1)[0])
+            )
+            in_actions = (block.section == "actions" or lesson) and block.kind == "item"
             found = _from_text(block, lines, in_actions=in_actions)
-            if block.section == "actions" or block.kind == "item":
+            if block.section == "actions" or block.kind == "item" or lesson:
                 listed += found
             else:
                 said += found

@@ -7,6 +7,7 @@ review's dates and counts. `text` turns Markdown into the writer's own words fir
 
 from reviews.hints.actions import (
     action_hints,
+    is_directive,
     owner_is_group,
     title_is_joined,
     title_is_vague,
@@ -22,6 +23,7 @@ __all__ = [
     "action_hints",
     "blame_hints",
     "blames",
+    "is_directive",
     "owner_is_group",
     "review_health",
     "review_health_of",

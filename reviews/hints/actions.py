@@ -75,11 +75,16 @@ TENTATIVE = (
     r"research(?:ing)?|brainstorm(?:ing)?|investigat(?:e|ing)|examin(?:e|ing)|"
     r"something about|find(?:ing)? (?:a |some |better )?ways?|keep(?:ing)? an eye|"
     r"err on the side|be (?:more )?(?:careful|aware|mindful|vigilant|diligent|cautious)|"
-    r"pay (?:more )?attention|work(?:ing)? on|follow(?:ing)? up(?: on| with|$)|dig(?:ging)? into|"
+    r"pay (?:more )?attention|follow(?:ing)? up(?: on| with|$)|dig(?:ging)? into|"
+    # "work on communication" is vague; "working on incorporating this into the engine" is not
+    r"work(?:ing)? on(?! (?:adding|building|fixing|incorporating|implementing|migrating|"
+    r"removing|replacing|rewriting|writing|shipping|deploying|integrating|porting|upgrading|"
+    r"releasing|publishing|automating|documenting)\b)|"
+    r"find(?:ing)? (?:a|the|that|some|our) (?:sweet spot|balance|middle ground|happy medium|right balance)|"
     r"check (?:if|whether)|see (?:if|whether|how)|understand|learn (?:from|about)|"
     # deciding, finding out, talking and striving: what will be decided or built is unsaid
     r"determin(?:e|ing) (?:if|whether|how|why|what)|find(?:ing)? out|identify(?:ing)? (?:ways?|options|"
-    r"opportunities|areas)|look(?:ing)? for (?:ways?|options|opportunities)|work(?:ing)? towards?|"
+    r"opportunities|areas)|look(?:ing)? for (?:ways?|options|opportunities|alternatives?|alternative \w+)|work(?:ing)? towards?|"
     r"strive|striving|seek(?:ing)? to|attempt(?:ing)? to|aim(?:ing)? (?:to|for)|"
     r"talk(?:ing)? (?:to|with|about)|take (?:a |another )?(?:closer |deeper |second |hard |good )?look|"
     r"spend(?:ing)? (?:more |some )?time|keep(?:ing)? in mind|bear(?:ing)? in mind|"
@@ -400,6 +405,29 @@ def title_is_joined(title: str) -> bool:
             continue  # "how to scan and secure their infrastructure"
         return True
     return False
+
+
+# --- Directives ------------------------------------------------------------------------------
+
+DIRECTIVE_LEAD = re.compile(
+    rf"^(?:(?:{ACTION_VERBS}|{WORK_VERBS}|avoid|prefer|start|stop|be|have|get|focus|prepare|"
+    rf"plan|spend|take|give|keep|try|look|find|talk|always|never|don'?t|do not|let)\b"
+    rf"|{TENTATIVE})",
+    re.IGNORECASE,
+)
+NOT_IMPERATIVE = re.compile(
+    r"^(?:\s+[\w'’-]+){0,2}?\s+(?:is|was|are|were|has|have|had|can|could|will|would|should|must|may|might|does|did|"
+    r"of|and|or|went|worked|helped|took|made|got|became|needed|seemed)\b|^['’]s\b",
+    re.IGNORECASE,
+)
+
+
+def is_directive(text: str) -> bool:
+    """A bullet that tells the reader what to do: "Build a playable game first", "Don't
+    skip the smoke test" (not "Test coverage was low": a noun and its verb)."""
+    words = plain(text).strip(" *_-")
+    lead = DIRECTIVE_LEAD.match(words)
+    return bool(lead) and not NOT_IMPERATIVE.match(words[lead.end() :])
 
 
 # --- The hints ------------------------------------------------------------------------------

@@ -467,3 +467,25 @@ def test_luck_is_not_a_slip_and_a_missing_consideration_is(sentence, blame):
 )
 def test_a_persons_pace_and_choices_judged(sentence, blame):
     assert sentence_blames(sentence) is blame
+
+
+def test_talk_about_blame_and_learning_from_mistakes_is_not_blame():
+    assert not sentence_blames(
+        "This kind of meeting isn’t about assigning blame, but about learning."
+    )
+    assert not sentence_blames("We can learn from our mistakes and improve the platform.")
+    assert sentence_blames("We usually fall into the trap of working 12-hour days.")
+
+
+@pytest.mark.parametrize(
+    ("title", "vague"),
+    [
+        ("We’re working on incorporating this into the Excalibur engine", False),
+        ("Work on communication", True),
+        ("We want to find that sweet spot for customers and vendors", True),
+    ],
+)
+def test_work_on_a_named_change_is_specific(title, vague):
+    from reviews.hints import title_is_vague
+
+    assert title_is_vague(title) is vague

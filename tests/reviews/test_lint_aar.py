@@ -329,3 +329,24 @@ def test_a_place_for_actions_that_says_there_are_none_holds_no_action(tmp_path, 
     assert not any(f.split(":")[0] in ("3", "7", "11") for f in found), found
     assert any(f.startswith("15: action “Consider a second database replica”") for f in found)
     assert "of 1 open action" in out  # the one real action, counted once
+
+
+def test_an_imperative_lesson_is_an_action_and_an_observation_is_not(tmp_path, capsys):
+    path = tmp_path / "jam.md"
+    path.write_text(
+        "# Game jam retrospective\n\n## What went well\n\nShorter workdays.\n\n"
+        "## Conclusions\n\n"
+        "- Build a playable game as soon as possible\n"
+        "- Test coverage was low\n"
+        "- Look for alternative solutions\n"
+        "  1. consider the art pipeline first\n\n"
+        "We’re working on incorporating this into the engine.\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("9: action “Build a playable game") for f in found)
+    assert any(f.startswith("11: action “Look for alternative") for f in found)
+    assert not any(f.split(":")[0] in ("10", "12", "14") for f in found), found
+    assert "of 3 open actions" in out  # two lessons and the commitment
+    assert "no action items found" not in out
