@@ -47,7 +47,9 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
                            r"mitigations?(?: steps)?|(?:\w+ )?improvements|what we(?:'re| are| will be) doing|"
                            r"what we will do|future (?:works?|plans?|steps|improvements)|looking (?:forward|ahead)|"
                            r"(?:the )?(?:path|way) forward|going forward|moving forward|what'?s next|"
-                           r"(?:our )?plans?(?: going forward)?)\b")),
+                           r"(?:our )?plans?(?: going forward)?|"
+                           r"what we(?:'ve|’ve| have)? (?:changed|fixed|done|did|are changing)|"
+                           r"what(?:'s|’s| is| has| have) (?:changed|changing)|changes (?:made|we made))\b")),
     ("timeline", re.compile(r"^(?:timeline|chronology|sequence of events|incident log|"
                             r"detailed timeline)\b")),
     ("root_cause", re.compile(r"^(?:root[- ]?causes?(?: analysis| identification)?|causes?|"
@@ -187,7 +189,9 @@ def _blocks(text: str) -> list[Block]:
 # (a heading written as a paragraph): the list that follows holds actions.
 ACTION_INTRO = re.compile(
     r"\b(?:actions?|steps|measures|remediations?|follow[- ]?ups?|we will|we are going to|"
-    r"we plan to|we have taken)\b[^.]*:\s*$",
+    r"we plan to|we have taken|changes|improvements|fixes|safeguards|"
+    r"we(?:'ve|’ve| have) (?:made|changed|added|implemented|introduced|put in place)|"
+    r"to (?:prevent|avoid) (?:this|similar|such|a repeat|recurrence))\b[^.]*:\s*$",
     re.IGNORECASE,
 )
 
@@ -235,6 +239,11 @@ COMMITMENT = re.compile(
 NO_ACTION = re.compile(
     r"^\W*(?:n/?a|none|nothing|tbd|-+|—|–|no (?:\w+ )?(?:action items?|actions?|follow[- ]?ups?|"
     r"remediations?)(?: (?:needed|required|identified|planned|at this time|yet))*)\W*$",
+    re.IGNORECASE,
+)
+ABOUT_ACTIONS = re.compile(
+    r"^(?:the |our |these |all )?(?:action items?|actions|follow[- ]?ups?|items)\s+(?:fall|are|is|have|"
+    r"were|will be|should be|can be|may be|come|belong)\b",
     re.IGNORECASE,
 )
 # "We want to give you some insight into what happened": the writers talking to the readers.
@@ -351,6 +360,8 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     for sentence in sentences(text):
         if NO_ACTION.match(plain(sentence)) or TO_READERS.match(plain(sentence)):
             continue
+        if sentence.rstrip().endswith(":") or ABOUT_ACTIONS.match(plain(sentence)):
+            continue  # "Types:", "Action items fall under three types": about the list
         if anything or COMMITMENT.match(plain(sentence)):
             commitments.append(
                 Action(_line_of(sentence, block, lines), sentence, None, None, False, False)

@@ -83,7 +83,7 @@ TENTATIVE = (
     r"find(?:ing)? (?:a|the|that|some|our) (?:sweet spot|balance|middle ground|happy medium|right balance)|"
     r"check (?:if|whether)|see (?:if|whether|how)|understand|learn (?:from|about)|"
     # deciding, finding out, talking and striving: what will be decided or built is unsaid
-    r"determin(?:e|ing) (?:if|whether|how|why|what)|find(?:ing)? out|identify(?:ing)? (?:ways?|options|"
+    r"(?:determin(?:e|ing)|identify(?:ing)?) (?:if|whether|how|why|what)|find(?:ing)? out|identify(?:ing)? (?:ways?|options|"
     r"opportunities|areas)|look(?:ing)? for (?:ways?|options|opportunities|alternatives?|alternative \w+)|work(?:ing)? towards?|"
     r"strive|striving|seek(?:ing)? to|attempt(?:ing)? to|aim(?:ing)? (?:to|for)|"
     r"talk(?:ing)? (?:to|with|about)|take (?:a |another )?(?:closer |deeper |second |hard |good )?look|"
@@ -130,7 +130,10 @@ IMPROVE_LEAD = re.compile(
     r"speed(?:ing)? up|minimi[sz](?:e|ing)|maximi[sz](?:e|ing)|clean(?:ing)? ?up|"
     r"rework(?:ed|ing)?|rethink(?:ing)?|redesign(?:ed|ing)?|overhaul(?:ed|ing)?|revamp(?:ed|ing)?|"
     r"make (?:sure|certain) (?:this|it|that)|ensure (?:quality|better|that this|this|it|that it|"
-    r"more|proper|good|sufficient|adequate|enough)|address(?:ing)?|fix (?:it|this|that|things)\b)\b",
+    r"more|proper|good|sufficient|adequate|enough)|fix (?:it|this|that|things)\b|"
+    # "address the issues" names nothing; "address the underlying issue with @error" does
+    r"address(?:ing)? (?:this|it|that|these|those|them|(?:the |any |all |such |similar )?(?:issues|"
+    r"problems|concerns|gaps|shortcomings|weaknesses))\b)\b",
     re.IGNORECASE,
 )
 # A quality or a speed with nothing to measure it by ("more robust", "quickly"); "resilient
@@ -323,6 +326,9 @@ TWO_CLAUSES = re.compile(
     r"(?:[\w/.'’-]+\s+){0,4}?(?:was|were|is|are|has been|have been|will be)\s+"
     r"(?:\w+ly\s+)?\w+ed\b"
     r"|,?\s+(?:and|but)\s+(?:also\s*,?\s+)?(?:we|they|i)\s+(?:also\s+)?(?:\w+ly\s+)?\w+ed\b"
+    # "the procedures are documented and tested": two states, each its own work
+    r"|\b(?:are|is|be|been|being|were|was)\s+(?!found\b|identified\b|investigated\b|"
+    r"reproduced\b|diagnosed\b|signed\b)(\w+ed)\s+and\s+(?!\1\b)\w+ed\b(?!\s+(?:by|to|from|with)\b)"
     # "the bug will be fixed in this PR, and once merged, it will undergo a test"
     r"|,\s+and\s+(?:[^,]{1,40},\s+)?(?:it|they|we|this|that)\s+will\s+(?!be\b)\w+",
     re.IGNORECASE,
@@ -369,6 +375,11 @@ SECOND_VERB = re.compile(
     r"everyone|people)\b",
     re.IGNORECASE,
 )
+QUALITY_OF = re.compile(
+    r"\b(?:easy|easier|hard|harder|simple|simpler|safe|safer|quick|quicker|able|possible|"
+    r"difficult|straightforward|cheap|cheaper)\s+to\s+[\w-]+\s*,?\s*$",
+    re.IGNORECASE,
+)
 # "Document the install and upgrade steps": the word after "and" modifies a noun, so it is
 # not a second verb.
 COMPOUND_HEAD = re.compile(
@@ -393,6 +404,8 @@ def title_is_joined(title: str) -> bool:
     for match in JOINED.finditer(text):
         if match.end() in phase_ends or COMPOUND_HEAD.match(text[match.end() :]):
             continue
+        if QUALITY_OF.search(text[: match.start()]):
+            continue  # "easy to maintain and expand": one quality of one thing
         return True
     phases = [phase.span() for phase in PHASES.finditer(text)]
     for match in SECOND_VERB.finditer(text):

@@ -65,7 +65,8 @@ THINGS = re.compile(
     r"settings?|thresholds?|timeouts?|retries|logic|certificates?|tokens?|keys?|dns|cdn|"
     r"storage|buckets?|volumes?|instances?|hosts?|vms?|replicas?|quotas?|limits?|traffic|"
     r"load|latency|queries|requests?|indexes|indices|reflector|monitors?|charts?|metrics?|"
-    r"files?|records?|entry|entries|values?|parameters?|fields?|commands?|manifests?)$",
+    r"files?|records?|entry|entries|values?|parameters?|fields?|commands?|manifests?|"
+    r"harness(?:es)?|suites?|frameworks?|mechanisms?|safeguards?|guardrails?|nothing|none)$",
     re.IGNORECASE,
 )
 # Whoever attacks is outside the review: what an attacker could have done judges nobody here.
@@ -109,6 +110,8 @@ def _subject_before(text: str, end: int) -> str:
         words.pop()
     if len(words) >= 2 and RELATIVE.match(words[-1]):
         return words[-2]
+    if len(words) >= 2 and words[-1].lower() == "there" and THINGS.match(words[-2]):
+        return words[-2]  # "nothing there could have refused it"
     return words[-1] if words else ""
 
 
@@ -183,7 +186,7 @@ HUMAN_ERROR = re.compile(
         r"mistaken(?:ly)?",
         r"mistakes? (?:in|of|when|while|by)",
         r"made (?:a |an |the )?(?:\w+ )?(?:mistake|error|typo)s?",
-        r"accidental(?:ly)?|by accident",
+        r"(?<!prevent )(?<!prevents )(?<!avoid )(?<!against )(?<!stop )(?<!block )accidental(?:ly)?|by accident",
         r"typos?",
         r"misjudg(?:e|ed|ing|ement|ment)s?",
         r"misread|misinterpret(?:ed|ing)?|misunderstood",
@@ -213,6 +216,12 @@ PASSIVE = re.compile(
         r"notifying|consulting|telling|informing|asking|coordinating|announcing|a heads-up|notice)",
         r"slipped (?:through|past) (?:the cracks|(?:code )?review|testing|our|the|QA)",
         r"fell (?:through|between) the cracks",
+        # an evaluative adverb on what people did: "we did not effectively review the code"
+        r"(?:was not|were not|wasn'?t|weren'?t)\s+(?:effectively|properly|adequately|sufficiently|"
+        r"carefully|thoroughly|correctly|comprehensively|rigorously)\s+\w+ed\b",
+        r"not (?:\w+ed )?as (?:comprehensively|thoroughly|carefully|rigorously|extensively|closely) as",
+        r"without (?:sufficient|adequate|proper|enough|due) (?:insight|testing|review|care|"
+        r"consideration|diligence|attention|validation|verification|planning|communication)",
         # a cause written as what nobody did: "Not considering the default scope when …"
         r"^not (?:considering|checking|testing|reviewing|verifying|noticing|following|reading|"
         r"updating|reali[sz]ing|communicating|escalating|validating|double-checking)",
@@ -310,7 +319,10 @@ TOO_SLOW = re.compile(
 LAPSE = re.compile(
     r"\b(failed|neglected|omitted|refused|forgot|struggled(?: for [\w\s]{1,30}?)?) to\b|"
     r"\b(?:did(?:n'?t|\s+not)|never) (?:check|test|read|look|verify|review|follow|escalate|"
-    r"communicate|ask|tell|update|monitor|respond)\b",
+    r"communicate|ask|tell|update|monitor|respond)\b|"
+    # "we did not effectively review the code": the adverb judges, whoever the people are
+    r"\b(did(?:n'?t|\s+not) (?:effectively|properly|adequately|sufficiently|carefully|thoroughly|"
+    r"correctly|comprehensively|rigorously)) \w+",
     re.IGNORECASE,
 )
 
@@ -440,7 +452,7 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
         unwritten = not subject and bool(HUMAN_STEP.match(text[match.end() :]))
         if match.group(1) and match.group(1).lower() in {"forgot", "neglected"}:
             found.append(Blame("human_error", match.group(0)))
-        elif not match.group(1) and subject.lower() in ("we", "us", "i"):
+        elif not match.group(1) and not match.group(2) and subject.lower() in ("we", "us", "i"):
             continue  # "we did not communicate with our community": the team's own account
         elif (
             PEOPLE.match(subject)

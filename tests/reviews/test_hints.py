@@ -489,3 +489,44 @@ def test_work_on_a_named_change_is_specific(title, vague):
     from reviews.hints import title_is_vague
 
     assert title_is_vague(title) is vague
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("We did not effectively review code that was brought into the repo.", True),
+        ("The release was not qualified as comprehensively as previous ones.", True),
+        ("It was recommended for production without sufficient insight on adoption.", True),
+        ("Binder wasn't properly building pods.", False),  # software, in the active
+        (
+            "We removed the build step without setting the package to private to prevent accidental publishing.",
+            False,
+        ),
+        ("We do not have any test harness that could have caught this.", False),  # tooling
+        ("No request reached the application, so nothing there could have refused it.", False),
+    ],
+)
+def test_evaluative_adverbs_judge_people_and_tooling_counterfactuals_do_not(sentence, blame):
+    assert sentence_blames(sentence) is blame
+
+
+@pytest.mark.parametrize(
+    ("title", "joined"),
+    [
+        ("etcd recovery procedures are documented and tested", True),
+        ("etcd testing is high quality, easy to maintain and expand", False),  # one quality
+        ("The bug was found and fixed in the parser", False),  # phases of one
+    ],
+)
+def test_two_states_are_two_actions_and_one_quality_is_one(title, joined):
+    from reviews.hints import title_is_joined
+
+    assert title_is_joined(title) is joined
+
+
+def test_addressing_a_named_issue_is_specific_and_the_issues_are_not():
+    from reviews.hints import title_is_vague
+
+    assert not title_is_vague("Address the underlying issue with the `@error` expression")
+    assert title_is_vague("Address the issues found in the review")
+    assert title_is_vague("Identify how to handle custom themes with custom tag colors")

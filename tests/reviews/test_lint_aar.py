@@ -350,3 +350,22 @@ def test_an_imperative_lesson_is_an_action_and_an_observation_is_not(tmp_path, c
     assert not any(f.split(":")[0] in ("10", "12", "14") for f in found), found
     assert "of 3 open actions" in out  # two lessons and the commitment
     assert "no action items found" not in out
+
+
+def test_changes_introduced_by_a_colon_are_actions_and_notes_about_the_list_are_not(
+    tmp_path, capsys
+):
+    path = tmp_path / "outage.md"
+    path.write_text(
+        "## Certificate outage\n\nThe certificate expired.\n\n"
+        "To prevent similar issues in the future, we've made a few changes:\n\n"
+        "1. Add more monitoring\n\n"
+        "## Action items\n\nAction items fall under three types.\n\nTypes:\n\n"
+        "| Action | Status |\n| --- | --- |\n| Improve the renewal job | TODO |\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("7: action “Add more monitoring”") for f in found)
+    assert not any(f.split(":")[0] in ("11", "13") for f in found), found
+    assert any(f.startswith("17: action “Improve the renewal job”") for f in found)
