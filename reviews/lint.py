@@ -181,6 +181,9 @@ def _blocks(text: str) -> list[Block]:
                 section = "actions"  # its own items; nested ones detail them
             elif kind == "paragraph":
                 intro = _announces_actions(token.content)
+            else:  # "- **Review actions**:" with the actions nested under it
+                label = token.content.split("\n", 1)[0]
+                intro = len(label.split()) <= 6 and _announces_actions(label)
             blocks.append(Block(kind, line, token.content, section, depth=lists if in_item else 0))
     return blocks
 

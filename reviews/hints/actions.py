@@ -70,7 +70,7 @@ PREFACE = re.compile(
 TENTATIVE = (
     r"consider(?:ing)?|reconsider(?:ing)?|look(?:ing)? (?:into|at)|explor(?:e|ing)|"
     r"reflect(?:ing)?(?: on| about| if| whether| how)?|discuss(?:ing)?|figur(?:e|ing) out|"
-    r"revisit(?:ing)?|re-?evaluat(?:e|ing)|evaluat(?:e|ing)|assess(?:ing)?(?= whether| if| how| the need)|"
+    r"revisit(?:ing)?|re-?evaluat(?:e|ing)|evaluat(?:e|ing)|assess(?:ing)?(?= whether| if| how| the need)|re-?assess(?:ing)?|"
     r"think(?:ing)? (?:about|through|of)|try(?:ing)? to|continu(?:e|ing) to (?:attempt|try|look|monitor|investigate)|"
     r"research(?:ing)?|brainstorm(?:ing)?|investigat(?:e|ing)|examin(?:e|ing)|"
     r"something about|find(?:ing)? (?:a |some |better )?ways?|keep(?:ing)? an eye|"
@@ -313,7 +313,8 @@ ACTION_VERBS = (
     r"send|inform|contact|define|develop|deprecate|expose|extend|install|integrate|verify|"
     r"validate|enforce|harden|improve|explore|reflect|discuss|figure|revisit|assess|evaluate|"
     r"decide|communicate|clarify|simplify|expand|redesign|backport|cherry-pick|disclose|"
-    r"contribute|unify|standardi[sz]e|formali[sz]e|document|describe|teach|prioriti[sz]e"
+    r"contribute|unify|standardi[sz]e|formali[sz]e|document|describe|teach|prioriti[sz]e|"
+    r"advertise|promote|publici[sz]e"
 )
 # Past tense on both sides of "and", as reports list what was done: "Repeated the upgrade and
 # validated the migration logic" (not "failed and stalled jobs": the word before "and" is a

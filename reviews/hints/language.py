@@ -141,7 +141,8 @@ JUDGEMENT = re.compile(
         r"(?:wrong|bad|poor|dangerous|terrible|questionable) (?:call|decision|choice|judge?ment|idea)s?",
         r"poor (?:communication|planning|coordination|decision-making|execution|handling|oversight)",
         r"poorly (?:communicated|planned|coordinated|handled|managed|executed|thought[- ]out)",
-        r"(?:failure|oversight|error|mistake|lapse|negligence|misstep)s? on (?:our|my|their|his|her) part",
+        r"(?:failure|oversight|error|mistake|lapse|negligence|misstep)s? on (?:our|my|their|his|her) "
+        r"(?:part|side|end)",
         r"should know better|ought to know better",
         r"(?:massive|epic|big|huge|significant) (?:fail|failure|miss|mistake)",
         r"slow to (?:realise|realize|react|respond|notice|act|see|escalate)",
@@ -181,6 +182,11 @@ HUMAN_ERROR = re.compile(
     + _words(
         r"(?:human|operator|user|pilot|manual) errors?",
         r"fat[- ]?finger(?:ed|ing|s)?",
+        r"(?:errors?|mistakes?)\b[^.]{0,40}?\bmanual (?:step|change|edit|process|intervention|operation)",
+        # a value set wrongly by someone the passive does not name
+        r"(?:was|were|had been|has been|have been|got) (?:incorrectly|wrongly|mistakenly|erroneously|"
+        r"accidentally|inadvertently) (?:set|configured|changed|entered|typed|deleted|removed|updated|"
+        r"applied|merged|deployed|pushed|added|assigned|granted|labell?ed|named|copied)",
         r"lapses? (?:in|of) (?:judge?ment|attention|concentration)|slip-ups?|blunders?|goof(?:s|ed)?",
         r"(?<!from )(?:a|the|our|my|his|her|their|by|simple|honest|stupid|this) mistakes?",
         r"mistaken(?:ly)?",

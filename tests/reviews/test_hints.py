@@ -530,3 +530,25 @@ def test_addressing_a_named_issue_is_specific_and_the_issues_are_not():
     assert not title_is_vague("Address the underlying issue with the `@error` expression")
     assert title_is_vague("Address the issues found in the review")
     assert title_is_vague("Identify how to handle custom themes with custom tag colors")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("It was a mailing-list configuration mistake on our side.", True),
+        ("The identifier address was incorrectly set to the support address.", True),
+        ("This was a configuration error introduced during a manual step.", True),
+        ("The kube context targeted the live cluster.", False),
+    ],
+)
+def test_a_value_set_wrongly_by_someone_unnamed_is_a_slip(sentence, blame):
+    assert sentence_blames(sentence) is blame
+
+
+def test_reassessing_is_tentative_and_advertising_is_a_second_action():
+    from reviews.hints import title_is_joined, title_is_vague
+
+    assert title_is_vague("Re-assess our email service provider safeguards")
+    assert title_is_joined(
+        "Create guidance about internal domain names, and advertise to users in slack"
+    )

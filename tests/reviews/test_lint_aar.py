@@ -369,3 +369,19 @@ def test_changes_introduced_by_a_colon_are_actions_and_notes_about_the_list_are_
     assert any(f.startswith("7: action “Add more monitoring”") for f in found)
     assert not any(f.split(":")[0] in ("11", "13") for f in found), found
     assert any(f.startswith("17: action “Improve the renewal job”") for f in found)
+
+
+def test_a_bullet_that_labels_its_nested_list_as_actions_holds_them(tmp_path, capsys):
+    path = tmp_path / "dns.md"
+    path.write_text(
+        "# Some DNS records got deleted\n\n"
+        "- **Time to repair**: 2h 2m\n"
+        "- **Review actions**:\n"
+        "    - Look into the DNS sync\n"
+        "    - Change the ErrorsInExternalDNS alarm to high priority\n"
+    )
+    code, out = lint(capsys, path)
+    assert code == 1
+    assert "5: action “Look into the DNS sync”" in out
+    assert "of 2 open actions" in out
+    assert "no action items found" not in out
