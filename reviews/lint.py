@@ -76,6 +76,7 @@ APPENDIX_ANYWHERE = re.compile(
 # Remediations", "Further Mitigations and Learnings", "Incident follow-ups".
 ACTIONS_ANYWHERE = re.compile(
     r"\b(?:remediations?|follow[- ]?ups?|action items?|next steps|mitigations|"
+    r"(?:steps|actions|measures) taken|(?:mitigation|remediation) steps|"
     r"corrective actions?|preventi(?:ve|on) measures)\b"
 )
 
@@ -246,7 +247,7 @@ NO_ACTION = re.compile(
 )
 ABOUT_ACTIONS = re.compile(
     r"^(?:the |our |these |all )?(?:action items?|actions|follow[- ]?ups?|items)\s+(?:fall|are|is|have|"
-    r"were|will be|should be|can be|may be|come|belong)\b",
+    r"were|will be|should(?: not)? be|can be|may be|must(?: not)? be|come|belong)\b",
     re.IGNORECASE,
 )
 # "We want to give you some insight into what happened": the writers talking to the readers.

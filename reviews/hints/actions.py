@@ -144,7 +144,8 @@ COMPARATIVE = re.compile(
     r"(?<=\w )earlier(?! (?:than|in|this|that|today|version|versions|release|releases)\b)|"
     r"more-[\w-]+|(?:robust(?:ness)?|resilien(?:t|ce|cy))(?!\s+(?:to|against)\s)|"
     r"as \w+ as possible|quickly|promptly|swiftly|rapidly|in a timely (?:manner|fashion|way)|"
-    r"(?<!not )(?<!in)sufficient(?:ly)?|(?<!not )(?<!in)adequate(?:ly)?|(?<!not )enough|thorough(?:ly)?)\b",
+    r"(?<!not )(?<!in)sufficient(?:ly)?|(?<!not )(?<!in)adequate(?:ly)?|(?<!not )enough|thorough(?:ly)?|"
+    r"improved|improvements?)\b",
     re.IGNORECASE,
 )
 # "The release process should be improved": the improvement, in the passive.
@@ -177,7 +178,7 @@ EXHORTATION = re.compile(
     r"problems|things)|recurrences?|a repeat)(?: from)?(?: happening| occurring| recurring)?"
     r"(?: again| in the future| going forward)|"
     r"(?:avoid|prevent)s? (?:this|that|it|these|such|similar|a repeat|recurrences?)\b|"
-    r"regularly|periodically)\b",
+    r"regularly|periodically|asap)\b",
     re.IGNORECASE,
 )
 # "Implement proactive alerts", "Add monitoring": a category, not a thing one can point at.
@@ -292,6 +293,12 @@ def vagueness(title: str) -> Vague | None:
     if improve:
         return Vague("no_target", improve.group(0))
     comparative = COMPARATIVE.search(main)
+    if (
+        comparative
+        and comparative.group(0).lower().startswith("improve")
+        and IMPROVED_TO.search(main[comparative.end() :])
+    ):
+        comparative = None  # "will be improved to alert when …": what it will do
     if comparative:
         return Vague("no_target", comparative.group(0))
     return None
@@ -330,6 +337,9 @@ TWO_CLAUSES = re.compile(
     # "the procedures are documented and tested": two states, each its own work
     r"|\b(?:are|is|be|been|being|were|was)\s+(?!found\b|identified\b|investigated\b|"
     r"reproduced\b|diagnosed\b|signed\b)(\w+ed)\s+and\s+(?!\1\b)\w+ed\b(?!\s+(?:by|to|from|with)\b)"
+    # "torchtriton has been removed as a dependency … and replaced with pytorch-triton"
+    r"|\b(?:has been|have been|had been|was|were)\s+(?!found\b|identified\b)\w+ed\b[^.;]{3,80}?\band\s+"
+    r"(?:then\s+)?\w+ed\s+(?:with|by|to|from|in|on)\b"
     # "the bug will be fixed in this PR, and once merged, it will undergo a test"
     r"|,\s+and\s+(?:[^,]{1,40},\s+)?(?:it|they|we|this|that)\s+will\s+(?!be\b)\w+",
     re.IGNORECASE,
@@ -345,7 +355,7 @@ PHASES = re.compile(
     re.IGNORECASE,
 )
 JOINED = re.compile(
-    rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as|;)\s+(?:also\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
+    rf"(?:\band|&|\bthen|\balso|\bplus|\bas well as|;)\s+(?:also\s+)?(?:to\s+)?(?:{ACTION_VERBS})(?:e?s|ing)?\b"
     r"|\band\s+(?:[\w/.-]+\s+){1,3}(?:should|will|must|need to)\b"
     # a second, negative directive: "Raise an incident quicker, and not assume …"
     r"|,\s+and\s+(?:do\s+)?(?:not|never|don'?t)\s+(?!only\b|just\b)[a-z]+",

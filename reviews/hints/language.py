@@ -144,6 +144,9 @@ JUDGEMENT = re.compile(
         r"(?:failure|oversight|error|mistake|lapse|negligence|misstep)s? on (?:our|my|their|his|her) "
         r"(?:part|side|end)",
         r"should know better|ought to know better",
+        r"poorly \w+ed by",  # "very poorly designed by Jacob": the work and its author judged
+        r"(?:wrong|incorrect|mistaken|false|faulty|bad) assumptions?|"
+        r"an assumption (?:which|that) (?:cost|led|caused)",
         r"(?:massive|epic|big|huge|significant) (?:fail|failure|miss|mistake)",
         r"slow to (?:realise|realize|react|respond|notice|act|see|escalate)",
         r"(?:nobody|no one|no-one) (?:\w+ly )?(?:notic(?:ed|es|e)|check(?:ed|s)?|look(?:ed|s)?|"
@@ -426,6 +429,11 @@ HUMAN_STEP = re.compile(
 
 # "The reviewer missed the change": a person's slip, whatever was missed.
 PREPOSITION = re.compile(r"^(?:on|in|at|by|for|with|to|from|of|into|onto|via)$", re.IGNORECASE)
+MISSED_OUTPUT = re.compile(
+    r"missed\s+(?:[\w'’-]+\s+){0,7}?(?:blocks?|slots?|attestations?|heartbeats?|proposals?|epochs?|"
+    r"packets?|frames?|beats?|rounds?|checkpoints?)\b",
+    re.IGNORECASE,
+)
 SLIP = re.compile(
     r"\b(?:missed|overlooked|ignored|misread|misjudged|mistyped|skipped|misconfigured|mislabell?ed|"
     r"mishandled|fat-fingered|(?:erroneously|incorrectly|wrongly|mistakenly|inadvertently|"
@@ -442,6 +450,8 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
         if PEOPLE.match(subject) or (subject[:1].isupper() and not OPENER_WORD.match(subject)):
             found.append(Blame("judgement", match.group(0)))
     for match in SLIP.finditer(text):
+        if MISSED_OUTPUT.match(text[match.start() :]):
+            continue  # "we missed several hours of blocks": what the validator did not produce
         # the subject right before the verb, itself not the object of a preposition ("the
         # post on Teams easily missed" describes the post)
         before = re.findall(r"[\w'’-]+", text[: match.start()])[-2:]

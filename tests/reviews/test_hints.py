@@ -552,3 +552,29 @@ def test_reassessing_is_tentative_and_advertising_is_a_second_action():
     assert title_is_joined(
         "Create guidance about internal domain names, and advertise to users in slack"
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("The RAID setup was very poorly designed by Jacob.", True),
+        ("We had assumed the credits were guaranteed, an assumption which cost us dearly.", True),
+        ("We missed at least several hours worth of blocks during the upgrade.", False),
+        ("The reviewer missed the change to the config file.", True),
+    ],
+)
+def test_what_a_validator_missed_is_not_a_persons_slip(sentence, blame):
+    assert sentence_blames(sentence) is blame
+
+
+def test_improvements_without_a_target_are_vague_and_joined_purposes_are_two():
+    from reviews.hints import title_is_joined, title_is_vague
+
+    assert title_is_vague("The relayers will be operational again ASAP")
+    assert title_is_vague("The relaunch will bring significant improvements to automation")
+    assert title_is_joined(
+        "We asked the PyPI team to get ownership of the package and to delete the bad version"
+    )
+    assert title_is_joined(
+        "torchtriton has been removed as a dependency and replaced with pytorch-triton"
+    )
