@@ -178,7 +178,8 @@ EXHORTATION = re.compile(
     r"problems|things)|recurrences?|a repeat)(?: from)?(?: happening| occurring| recurring)?"
     r"(?: again| in the future| going forward)|"
     r"(?:avoid|prevent)s? (?:this|that|it|these|such|similar|a repeat|recurrences?)\b|"
-    r"regularly|periodically|asap)\b",
+    r"regularly|periodically|asap|"
+    r"(?:remain|remains|are|is|stay|stays|am) (?:fully |deeply |firmly )?committed to)\b",
     re.IGNORECASE,
 )
 # "Implement proactive alerts", "Add monitoring": a category, not a thing one can point at.
@@ -451,7 +452,7 @@ def is_directive(text: str) -> bool:
     skip the smoke test" (not "Test coverage was low": a noun and its verb)."""
     words = plain(text).strip(" *_-")
     lead = DIRECTIVE_LEAD.match(words)
-    return bool(lead) and not NOT_IMPERATIVE.match(words[lead.end() :])
+    return lead is not None and not NOT_IMPERATIVE.match(words[lead.end() :])
 
 
 # --- The hints ------------------------------------------------------------------------------

@@ -194,7 +194,8 @@ HUMAN_ERROR = re.compile(
         r"(?<!from )(?:a|the|our|my|his|her|their|by|simple|honest|stupid|this) mistakes?",
         r"mistaken(?:ly)?",
         r"mistakes? (?:in|of|when|while|by)",
-        r"made (?:a |an |the )?(?:\w+ )?(?:mistake|error|typo)s?",
+        r"made (?:a |an |the |one |two |several |some |many |a few |a couple of )?(?:[\w-]+ ){0,2}?"
+        r"(?:mistake|error|typo)s?",
         r"(?<!prevent )(?<!prevents )(?<!avoid )(?<!against )(?<!stop )(?<!block )accidental(?:ly)?|by accident",
         r"typos?",
         r"misjudg(?:e|ed|ing|ement|ment)s?",
@@ -225,6 +226,7 @@ PASSIVE = re.compile(
         r"notifying|consulting|telling|informing|asking|coordinating|announcing|a heads-up|notice)",
         r"slipped (?:through|past) (?:the cracks|(?:code )?review|testing|our|the|QA)",
         r"fell (?:through|between) the cracks",
+        r"not (?:been )?(?:\w+ly )?thought (?:through|out)",
         # an evaluative adverb on what people did: "we did not effectively review the code"
         r"(?:was not|were not|wasn'?t|weren'?t)\s+(?:effectively|properly|adequately|sufficiently|"
         r"carefully|thoroughly|correctly|comprehensively|rigorously)\s+\w+ed\b",
@@ -561,9 +563,20 @@ def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
     return False
 
 
+# "The importance of being mindful about what is stored on your machine": advice to readers,
+# not a judgement of anyone in the event.
+ADVICE_TO_READERS = re.compile(
+    r"\b(?:you|your|yours)\b|\b(?:importance of|need for|reminder to|remind(?:s|ed)? (?:us|everyone) to)\s+"
+    r"(?:being|staying|remaining|keeping)\b",
+    re.IGNORECASE,
+)
+CAUTION = re.compile(r"^(?:be|being|been|was|were|is|are|stay|remain)\b", re.IGNORECASE)
+
+
 def blames_in_sentence(sentence: str, names: Iterable[str] = ()) -> list[Blame]:
     """Every blame pattern in one sentence (already `plain`)."""
     found: list[Blame] = []
+    advice = ADVICE_TO_READERS.search(sentence)
     for kind, pattern in (
         ("judgement", JUDGEMENT),
         ("human_error", HUMAN_ERROR),
@@ -574,6 +587,7 @@ def blames_in_sentence(sentence: str, names: Iterable[str] = ()) -> list[Blame]:
             for m in pattern.finditer(sentence)
             if not DENIED.search(sentence[max(0, m.start() - 12) : m.start()])
             and not _judges_nobody(kind, m, sentence)
+            and not (advice and CAUTION.match(m.group(0)))
         ]
     found += _counterfactuals(sentence)
     found += _lapses(sentence, names)

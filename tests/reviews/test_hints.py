@@ -578,3 +578,25 @@ def test_improvements_without_a_target_are_vague_and_joined_purposes_are_two():
     assert title_is_joined(
         "torchtriton has been removed as a dependency and replaced with pytorch-triton"
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("Retrospectively, we made one critical mistake: anyone in the repo could publish.", True),
+        ("The implications had not been thoroughly thought through.", True),
+        (
+            "This highlights the importance of being mindful about what is stored on your machine.",
+            False,
+        ),
+        ("The on-call engineer should be more careful with production credentials.", True),
+    ],
+)
+def test_advice_to_readers_is_not_a_judgement_of_anyone(sentence, blame):
+    assert sentence_blames(sentence) is blame
+
+
+def test_a_commitment_to_keep_caring_is_vague():
+    from reviews.hints import title_is_vague
+
+    assert title_is_vague("We remain committed to maintaining a secure setup for all users.")
