@@ -362,11 +362,12 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     commitments: list[Action] = []
     anything = block.section == "actions"  # a paragraph under "Actions taken": each sentence
     for sentence in sentences(text):
-        if NO_ACTION.match(plain(sentence)) or TO_READERS.match(plain(sentence)):
+        words = plain(sentence)
+        if NO_ACTION.match(words) or TO_READERS.match(words):
             continue
-        if sentence.rstrip().endswith(":") or ABOUT_ACTIONS.match(plain(sentence)):
+        if sentence.rstrip().endswith(":") or ABOUT_ACTIONS.match(words):
             continue  # "Types:", "Action items fall under three types": about the list
-        if anything or COMMITMENT.match(plain(sentence)):
+        if anything or COMMITMENT.match(words):
             commitments.append(
                 Action(_line_of(sentence, block, lines), sentence, None, None, False, False)
             )
