@@ -70,7 +70,9 @@ PREFACE = re.compile(
 TENTATIVE = (
     r"consider(?:ing)?|reconsider(?:ing)?|look(?:ing)? (?:into|at)|explor(?:e|ing)|"
     r"reflect(?:ing)?(?: on| about| if| whether| how)?|discuss(?:ing)?|figur(?:e|ing) out|"
-    r"revisit(?:ing)?|re-?evaluat(?:e|ing)|evaluat(?:e|ing)|assess(?:ing)?(?= whether| if| how| the need)|re-?assess(?:ing)?|"
+    r"revisit(?:ing)?|re-?evaluat(?:e|ing)|evaluat(?:e|ing)|spike (?:into|on|out)|"
+    r"(?:discuss|consider|explor|brainstorm)ed|talked about|"
+    r"assess(?:ing)?(?= whether| if| how| the need)|re-?assess(?:ing)?|"
     r"think(?:ing)? (?:about|through|of)|try(?:ing)? to|continu(?:e|ing) to (?:attempt|try|look|monitor|investigate)|"
     r"research(?:ing)?|brainstorm(?:ing)?|investigat(?:e|ing)|examin(?:e|ing)|"
     r"something about|find(?:ing)? (?:a |some |better )?ways?|keep(?:ing)? an eye|"
@@ -250,6 +252,14 @@ def _main_clause(text: str) -> str:
     if TENTATIVE_LEAD.match(text):
         return text  # "Determine whether the cache should be shared": the verb leads already
     text = WHEN_CLAUSE.sub("", text, count=1)
+    # "Team discussed about …", "We considered …": what was done, said in the past tense
+    text = re.sub(
+        r"^(?:the\s+)?(?:team|we|i|they)\s+(?=(?:discuss|consider|explor|brainstorm)ed\b)",
+        "",
+        text,
+        count=1,
+        flags=re.IGNORECASE,
+    )
     return PREFACE.sub("", text, count=1).strip()
 
 
@@ -382,7 +392,8 @@ WORK_VERBS = (
     r"enforce|rewrite|refactor|review|audit|test|monitor|train|migrate"
 )
 SECOND_VERB = re.compile(
-    rf"(?:,\s*|\s+)(?:and|then|&|plus)\s+(?:also\s+)?(?:{WORK_VERBS})(?:e?s|e?d)?\s+"
+    rf"(?:,\s*(?:and\s+|then\s+|&\s+|plus\s+)+|\s+(?:and|&|plus)\s+(?:then\s+)?)(?:also\s+)?"
+    rf"(?:{WORK_VERBS})(?:e?s|e?d)?\s+"
     r"(?:the|a|an|our|all|any|its|their|this|these|those|each|every|it|them|him|her|us|users|"
     r"everyone|people)\b",
     re.IGNORECASE,
@@ -404,6 +415,9 @@ COMPOUND_HEAD = re.compile(
 
 def title_is_joined(title: str) -> bool:
     text = plain(title)
+    purpose = PURPOSE_TAIL.search(text)
+    if purpose and len(text[: purpose.start()].split()) >= 3:
+        text = text[: purpose.start()]  # "… so the team is aware and provides support": why
     main = _main_clause(PURPOSE.sub("", text, count=1))
     pair = PAST_PAIR.match(main)
     if pair and not PHASES.search(main):

@@ -600,3 +600,17 @@ def test_a_commitment_to_keep_caring_is_vague():
     from reviews.hints import title_is_vague
 
     assert title_is_vague("We remain committed to maintaining a secure setup for all users.")
+
+
+def test_a_join_in_the_purpose_and_a_team_then_doing_one_thing_are_one_action():
+    from reviews.hints import title_is_joined, title_is_vague
+
+    assert not title_is_joined(
+        "Update the user guide to ask teams to talk to us first so the platform team is aware "
+        "and provides the support"
+    )
+    assert not title_is_joined(
+        "The team then raised a support ticket to escalate the issue and seek further guidance"
+    )
+    assert title_is_vague("Team discussed about performing planned restarts")
+    assert title_is_vague("Spike into Amazon Managed Prometheus")
