@@ -192,7 +192,7 @@ def _blocks(text: str) -> list[Block]:
 # "We have taken these actions today:", "Next steps:", or "Action items" on a line of its own
 # (a heading written as a paragraph): the list that follows holds actions.
 ACTION_INTRO = re.compile(
-    r"\b(?:actions?|steps|measures|remediations?|follow[- ]?ups?|we will|we are going to|"
+    r"\b(?<!into )(?<!in )(?:actions?|steps|measures|remediations?|follow[- ]?ups?|we will|we are going to|"
     r"we plan to|we have taken|changes|improvements|fixes|safeguards|"
     r"we(?:'ve|’ve| have) (?:made|changed|added|implemented|introduced|put in place)|"
     r"to (?:prevent|avoid) (?:this|similar|such|a repeat|recurrence))\b[^.]*:\s*$",
@@ -232,11 +232,14 @@ DONE_PREFIX = re.compile(
 # A commitment says what will be done: "We will …", "We should …". "We have …" in the
 # narrative reports what is (or was), so it is not one.
 COMMITMENT = re.compile(
-    r"^(?:(?:ideally|moving forward|going forward|in the future|more generally|next),?\s+)?"
+    r"^(?:(?:ideally|moving forward|going forward|in the future|more generally|next|however|but|so|"
+    r"therefore|instead|now|also),?\s+)?"
     r"(?:(?:before|after|when|once|until|whenever)\b[^,]{3,120},\s+)?"
-    r"(?:we|i)\s*(?:also\s+)?(?:have\s+\w+ed\b[^.]*?\band\s+)?(?:will|should|shall|must|need to|"
-    r"(?:'re|’re|\s+are)\s+(?:now\s+|currently\s+|also\s+)?(?:working on|planning (?:to|on))|"
-    r"are going to|plan to|intend to|want to|would like to)\s+\w",
+    r"(?:we|i)(?:,\s+as\s+[^,]{1,60},)?(?:\s+also)?(?:\s+have\s+\w+ed\b[^.]*?\band)?"
+    r"(?:\s+(?:will|should|shall|must|need to|are going to|plan to|intend to|want to|would like to)"
+    r"|['’]ll|(?:['’]re|\s+are)\s+(?:now\s+|currently\s+|also\s+|still\s+)?(?:working on|planning (?:to|on)|"
+    r"discussing|investigating|exploring|considering|evaluating|looking into|reviewing)"
+    r"|(?:['’]ve|\s+have)\s+(?:now\s+|also\s+)?(?:begun|started)\s+\w+ing)\s+\w",
     re.IGNORECASE,
 )
 # "N/A", "None.", "No immediate action items.": the place for actions says there are none.
@@ -252,8 +255,11 @@ ABOUT_ACTIONS = re.compile(
 )
 # "We want to give you some insight into what happened": the writers talking to the readers.
 TO_READERS = re.compile(
-    r"^(?:we|i)\s+(?:want|wanted|would like|'d like)\s+to\s+(?:give|share|tell|explain|thank|"
-    r"apologi[sz]e|let|inform|provide|offer|outline|describe|update|reassure|walk)\b",
+    r"^(?:[\w]+,?\s+)?(?:we|i)\s+(?:(?:want|wanted|would like|'d like)\s+to\s+(?:give|share|tell|explain|"
+    r"thank|apologi[sz]e|let|inform|provide|offer|outline|describe|update|reassure|walk)|"
+    # "Now, I must say here, …": the writer's aside
+    r"(?:must|should|will|have to|need to|would)\s+(?:say|admit|confess|stress|emphasi[sz]e|note|"
+    r"point out|thank|apologi[sz]e|mention|add|repeat|reiterate))\b",
     re.IGNORECASE,
 )
 # The pull-request template's form: "- [ ] Add the alert (@pat, due: 2026-12-01)".

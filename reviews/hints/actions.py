@@ -71,6 +71,8 @@ TENTATIVE = (
     r"consider(?:ing)?|reconsider(?:ing)?|look(?:ing)? (?:into|at)|explor(?:e|ing)|"
     r"reflect(?:ing)?(?: on| about| if| whether| how)?|discuss(?:ing)?|figur(?:e|ing) out|"
     r"revisit(?:ing)?|re-?evaluat(?:e|ing)|evaluat(?:e|ing)|spike (?:into|on|out)|"
+    r"start(?:ing)? (?:to (?:write|work|think|look|track|document|collect|gather|use)|writing|working|"
+    r"thinking|looking|tracking|documenting|collecting|gathering|using)\b|"
     r"(?:discuss|consider|explor|brainstorm)ed|talked about|"
     r"assess(?:ing)?(?= whether| if| how| the need)|re-?assess(?:ing)?|"
     r"think(?:ing)? (?:about|through|of)|try(?:ing)? to|continu(?:e|ing) to (?:attempt|try|look|monitor|investigate)|"
@@ -180,7 +182,11 @@ EXHORTATION = re.compile(
     r"problems|things)|recurrences?|a repeat)(?: from)?(?: happening| occurring| recurring)?"
     r"(?: again| in the future| going forward)|"
     r"(?:avoid|prevent)s? (?:this|that|it|these|such|similar|a repeat|recurrences?)\b|"
-    r"regularly|periodically|asap|"
+    r"regularly|periodically|asap|^(?:always|never)\b|"
+    r"make sure (?:we|everyone|people|the team|teams|all|engineers|developers) (?:treat|remember|know|"
+    r"are aware|think|consider|follow|keep|stay|understand)|"
+    r"(?:a |an |some )?(?:different|alternative|another) (?:[\w-]+ ){0,2}?(?:strategy|approach|solution|"
+    r"way|method|tool|system|process)|take (?:that|this|it|these|those|them) into (?:consideration|account)|"
     r"(?:remain|remains|are|is|stay|stays|am) (?:fully |deeply |firmly )?committed to)\b",
     re.IGNORECASE,
 )

@@ -144,6 +144,9 @@ JUDGEMENT = re.compile(
         r"(?:failure|oversight|error|mistake|lapse|negligence|misstep)s? on (?:our|my|their|his|her) "
         r"(?:part|side|end)",
         r"should know better|ought to know better",
+        r"(?:shouldn'?t|should not|can'?t|cannot|couldn'?t) be trusted",
+        # hindsight said of the event: "a completely preventable outage", "this was avoidable"
+        r"(?:completely |entirely |totally |easily |perfectly )?(?:preventable|avoidable)(?! by)",
         r"poorly \w+ed by",  # "very poorly designed by Jacob": the work and its author judged
         r"(?:wrong|incorrect|mistaken|false|faulty|bad) assumptions?|"
         r"an assumption (?:which|that) (?:cost|led|caused)",
@@ -189,7 +192,10 @@ HUMAN_ERROR = re.compile(
         # a value set wrongly by someone the passive does not name
         r"(?:was|were|had been|has been|have been|got) (?:incorrectly|wrongly|mistakenly|erroneously|"
         r"accidentally|inadvertently) (?:set|configured|changed|entered|typed|deleted|removed|updated|"
-        r"applied|merged|deployed|pushed|added|assigned|granted|labell?ed|named|copied)",
+        r"applied|merged|deployed|pushed|added|assigned|granted|labell?ed|named|copied|leaked|exposed|"
+        r"published|committed|shared|disclosed|uploaded|sent|posted)",
+        r"(?:was|were|been|being|got) (?:\w+ )?(?:set up|configured|installed|deployed|named|entered|"
+        r"typed|labell?ed) (?:\w+ly )?(?:incorrectly|wrongly|badly|improperly)",
         r"lapses? (?:in|of) (?:judge?ment|attention|concentration)|slip-ups?|blunders?|goof(?:s|ed)?",
         r"(?<!from )(?:a|the|our|my|his|her|their|by|simple|honest|stupid|this) mistakes?",
         r"mistaken(?:ly)?",
@@ -437,7 +443,7 @@ MISSED_OUTPUT = re.compile(
     re.IGNORECASE,
 )
 SLIP = re.compile(
-    r"\b(?:missed|overlooked|ignored|misread|misjudged|mistyped|skipped|misconfigured|mislabell?ed|"
+    r"\b(?:missed|overlooked|ignored|dismissed|misread|misjudged|mistyped|skipped|misconfigured|mislabell?ed|"
     r"mishandled|fat-fingered|(?:erroneously|incorrectly|wrongly|mistakenly|inadvertently|"
     r"unintentionally|unwittingly|blindly) \w+)\b",
     re.IGNORECASE,
@@ -456,7 +462,10 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
             continue  # "we missed several hours of blocks": what the validator did not produce
         # the subject right before the verb, itself not the object of a preposition ("the
         # post on Teams easily missed" describes the post)
-        before = re.findall(r"[\w'’-]+", text[: match.start()])[-2:]
+        before = re.findall(r"[\w'’-]+", text[: match.start()])
+        while before and NOT_A_SUBJECT.match(before[-1]):
+            before.pop()  # "I just dismissed the email"
+        before = before[-2:]
         subject = before[-1] if before else ""
         governed = len(before) == 2 and PREPOSITION.match(before[0])
         if (PEOPLE.match(subject) or subject.lower() in lowered_names) and not governed:

@@ -614,3 +614,34 @@ def test_a_join_in_the_purpose_and_a_team_then_doing_one_thing_are_one_action():
     )
     assert title_is_vague("Team discussed about performing planned restarts")
     assert title_is_vague("Spike into Amazon Managed Prometheus")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blame"),
+    [
+        ("It's likely I just dismissed the email.", True),
+        ("Apologies for the completely preventable outage, folks.", True),
+        ("Yes, I shouldn't be trusted with this kind of thing.", True),
+        ("Users were also set up slightly incorrectly.", True),
+        ("Service account keys were inadvertently leaked on GitHub.", True),
+        ("The outage was avoidable by no one: the provider failed.", False),
+    ],
+)
+def test_self_blame_and_slips_hidden_in_the_passive(sentence, blame):
+    assert sentence_blames(sentence) is blame
+
+
+@pytest.mark.parametrize(
+    ("title", "vague"),
+    [
+        ("Start writing an operational FAQ for things to do and not do", True),
+        ("Always set a billing alert at some conservative amount", True),
+        ("Switch to a different secret management strategy", True),
+        ("We should take that into consideration.", True),
+        ("An internal periodic job has been added that renews the certificates", False),
+    ],
+)
+def test_beginnings_rules_of_thumb_and_unnamed_alternatives_are_vague(title, vague):
+    from reviews.hints import title_is_vague
+
+    assert title_is_vague(title) is vague

@@ -385,3 +385,21 @@ def test_a_bullet_that_labels_its_nested_list_as_actions_holds_them(tmp_path, ca
     assert "5: action “Look into the DNS sync”" in out
     assert "of 2 open actions" in out
     assert "no action items found" not in out
+
+
+def test_ongoing_work_and_an_appositive_we_are_commitments_and_asides_are_not(tmp_path, capsys):
+    path = tmp_path / "galaxy.md"
+    path.write_text(
+        "# Database outage\n\n## Resolution\n\n"
+        "The team jumped into action and we carved up the workload:\n\n"
+        "- Mike watched the server\n\n"
+        "We are investigating the possibility of keeping Galaxy online but read-only.\n\n"
+        "However, we, as the community, should seek means to get more eyes on the code.\n\n"
+        "Now, I must say here, our host is the best.\n"
+    )
+    code, out = lint(capsys, path)
+    found = out.replace(f"{path}:", "").strip().splitlines()
+    assert code == 1
+    assert any(f.startswith("9: action “We are investigating") for f in found)
+    assert "of 2 open actions" in out  # the two commitments, not Mike's step or the aside
+    assert not any(f.split(":")[0] in ("5", "7", "13") for f in found), found
