@@ -357,6 +357,11 @@ TWO_CLAUSES = re.compile(
     # "torchtriton has been removed as a dependency … and replaced with pytorch-triton"
     r"|\b(?:has been|have been|had been|was|were)\s+(?!found\b|identified\b)\w+ed\b[^.;]{3,80}?\band\s+"
     r"(?:then\s+)?\w+ed\s+(?:with|by|to|from|in|on)\b"
+    # "by verifying how tokens are managed, securing invocations of the CLI": two means, two jobs
+    r"|\bby\s+\w+ing\b[^,;]{3,80},\s+(?:and\s+)?\w+ing\b"
+    # "Write down the deployment documentation & a checklist": two things to make
+    r"|^(?:write(?: down)?|add|create|build|set ?up|draft|prepare|produce|publish|introduce|implement)\b"
+    r"[^,;&]{3,80}?\s(?:and|&)\s+(?:a|an)\s+(?:new\s+)?\w+"
     # "the bug will be fixed in this PR, and once merged, it will undergo a test"
     r"|,\s+and\s+(?:[^,]{1,40},\s+)?(?:it|they|we|this|that)\s+will\s+(?!be\b)\w+",
     re.IGNORECASE,
@@ -401,7 +406,7 @@ SECOND_VERB = re.compile(
     rf"(?:,\s*(?:and\s+|then\s+|&\s+|plus\s+)+|\s+(?:and|&|plus)\s+(?:then\s+)?)(?:also\s+)?"
     rf"(?:{WORK_VERBS})(?:e?s|e?d)?\s+"
     r"(?:the|a|an|our|all|any|its|their|this|these|those|each|every|it|them|him|her|us|users|"
-    r"everyone|people)\b",
+    r"everyone|people|(?-i:[A-Z][\w-]+)\s+(?:team|users|maintainers|admins|on-?call))\b",
     re.IGNORECASE,
 )
 QUALITY_OF = re.compile(

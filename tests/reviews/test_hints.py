@@ -645,3 +645,19 @@ def test_beginnings_rules_of_thumb_and_unnamed_alternatives_are_vague(title, vag
     from reviews.hints import title_is_vague
 
     assert title_is_vague(title) is vague
+
+
+@pytest.mark.parametrize(
+    ("title", "joined"),
+    [
+        ("An internal job renews the certificates and alerts Hex team on any errors", True),
+        ("We secured our engineers by verifying how tokens are managed, securing the CLI", True),
+        ("Write down the deployment documentation & a checklist", True),
+        ("Allow users to pin distros (with an apt.yaml)", False),
+        ("Add a runbook for the ingress alert", False),
+    ],
+)
+def test_a_team_named_after_the_verb_two_means_and_two_things_to_make(title, joined):
+    from reviews.hints import title_is_joined
+
+    assert title_is_joined(title) is joined
