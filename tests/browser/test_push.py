@@ -143,8 +143,9 @@ def test_a_web_process_killed_and_restarted_drops_the_streams_and_they_reconnect
         assert within(30, lambda: live_mode(participant) == "push")
         facilitator.get_by_role("button", name="Next phase").click()
         assert within(5, lambda: phase_name(participant) == "Timeline")
-        # The facilitator's focus stays on the control they used, across the swap.
-        assert facilitator.evaluate("document.activeElement.dataset.key") == "n"
+        # The facilitator's focus stays on the control they used, across the swap (their own
+        # page's swap may land a moment after the participant's on a busy machine).
+        assert within(5, lambda: facilitator.evaluate("document.activeElement.dataset.key") == "n")
         assert participant.script_errors == [] and facilitator.script_errors == []
     finally:
         close_quietly(facilitator)
