@@ -59,8 +59,9 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("impact", re.compile(r"^(?:impact|customer impact|user impact|severity)\b")),
     # Someone else's words or pointers elsewhere: chat logs, mail, links (not the writers'
     # account, so not read for blame)
-    ("appendix", re.compile(r"^(?:appendi(?:x|ces)|(?:chat|slack|irc|discord|zulip|matrix|meeting) "
-                            r"(?:logs?|transcripts?|messages|history|conversations?)|transcripts?|"
+    # (chat logs, transcripts and appendices anywhere in a heading: APPENDIX_ANYWHERE)
+    ("appendix", re.compile(r"^(?:(?:chat|slack|irc|discord|zulip|matrix|meeting) "
+                            r"(?:logs?|messages|history|conversations?)|"
                             r"raw (?:notes|logs)|references|links|resources|glossary|correspondence|"
                             r"e-?mails?(?: sent)?|further reading|related (?:issues|links|incidents|reading))\b")),
     ("summary", re.compile(r"^(?:summary|overview|tl;?dr|abstract|executive summary|"
@@ -248,6 +249,14 @@ NO_ACTION = re.compile(
     r"remediations?)(?: (?:needed|required|identified|planned|at this time|yet))*)\W*$",
     re.IGNORECASE,
 )
+
+
+def _no_action(text: str) -> bool:
+    """Nothing in the place of an action: empty, "N/A", "No immediate action items."."""
+    words = plain(text).strip()
+    return not words or bool(NO_ACTION.match(words))
+
+
 ABOUT_ACTIONS = re.compile(
     r"^(?:the |our |these |all )?(?:action items?|actions|follow[- ]?ups?|items)\s+(?:fall|are|is|have|"
     r"were|will be|should(?: not)? be|can be|may be|must(?: not)? be|come|belong)\b",
@@ -255,7 +264,7 @@ ABOUT_ACTIONS = re.compile(
 )
 # "We want to give you some insight into what happened": the writers talking to the readers.
 TO_READERS = re.compile(
-    r"^(?:[\w]+,?\s+)?(?:we|i)\s+(?:(?:want|wanted|would like|'d like)\s+to\s+(?:give|share|tell|explain|"
+    r"^(?:\w+,?\s+)?(?:we|i)\s+(?:(?:want|wanted|would like|'d like)\s+to\s+(?:give|share|tell|explain|"
     r"thank|apologi[sz]e|let|inform|provide|offer|outline|describe|update|reassure|walk)|"
     # "Now, I must say here, …": the writer's aside
     r"(?:must|should|will|have to|need to|would)\s+(?:say|admit|confess|stress|emphasi[sz]e|note|"
@@ -305,7 +314,7 @@ def _from_row(block: Block) -> Action | None:
     title_at = next((i for i, h in enumerate(header) if ACTION_HEADER.match(h)), None)
     if title_at is None or title_at >= len(block.cells):
         return None
-    if not plain(block.cells[title_at]).strip() or NO_ACTION.match(plain(block.cells[title_at])):
+    if _no_action(block.cells[title_at]):
         return None  # an empty row, or "N/A"
 
     def cell(pattern: re.Pattern[str]) -> str | None:
@@ -358,7 +367,7 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
             found = OWNER_IN_TEXT.search(title)
             owner = found.group(1) if found else None
             due = _iso(title)
-        if not plain(title).strip() or NO_ACTION.match(plain(title)):
+        if _no_action(title):
             return []
         title = _headline(title)
         return [
@@ -369,7 +378,7 @@ def _from_text(block: Block, lines: list[str], *, in_actions: bool) -> list[Acti
     anything = block.section == "actions"  # a paragraph under "Actions taken": each sentence
     for sentence in sentences(text):
         words = plain(sentence)
-        if NO_ACTION.match(words) or TO_READERS.match(words):
+        if _no_action(words) or TO_READERS.match(words):
             continue
         if sentence.rstrip().endswith(":") or ABOUT_ACTIONS.match(words):
             continue  # "Types:", "Action items fall under three types": about the list
@@ -408,14 +417,14 @@ def actions_of(blocks: list[Block], lines: list[str]) -> list[Action]:
         elif block.kind in ("item", "paragraph") and block.section != "appendix":
             # "Build a playable game as soon as possible" under "Lessons" or "Conclusions":
             # an imperative lesson is an action the writers set themselves
-            lesson = (
+            lesson = (  # only a top-level bullet has depth 1
                 block.section == "lessons"
                 and block.depth == 1
                 and is_directive(block.text.split("\n", 1)[0])
             )
-            in_actions = (block.section == "actions" or lesson) and block.kind == "item"
+            in_actions = (block.section == "actions" and block.kind == "item") or lesson
             found = _from_text(block, lines, in_actions=in_actions)
-            if block.section == "actions" or block.kind == "item" or lesson:
+            if block.section == "actions" or block.kind == "item":
                 listed += found
             else:
                 said += found

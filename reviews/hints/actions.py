@@ -67,13 +67,15 @@ PREFACE = re.compile(
     r"(?:also\s+|now\s+|first\s+|then\s+|still\s+|actively\s+|currently\s+|further\s+)*)?",
     re.IGNORECASE,
 )
+# "Team discussed about …", "We considered …": what was done, said in the past tense.
+TENTATIVE_PAST = r"(?:discuss|consider|explor|brainstorm)ed"
 TENTATIVE = (
+    rf"{TENTATIVE_PAST}|talked about|"
     r"consider(?:ing)?|reconsider(?:ing)?|look(?:ing)? (?:into|at)|explor(?:e|ing)|"
     r"reflect(?:ing)?(?: on| about| if| whether| how)?|discuss(?:ing)?|figur(?:e|ing) out|"
     r"revisit(?:ing)?|re-?evaluat(?:e|ing)|evaluat(?:e|ing)|spike (?:into|on|out)|"
     r"start(?:ing)? (?:to (?:write|work|think|look|track|document|collect|gather|use)|writing|working|"
     r"thinking|looking|tracking|documenting|collecting|gathering|using)\b|"
-    r"(?:discuss|consider|explor|brainstorm)ed|talked about|"
     r"assess(?:ing)?(?= whether| if| how| the need)|re-?assess(?:ing)?|"
     r"think(?:ing)? (?:about|through|of)|try(?:ing)? to|continu(?:e|ing) to (?:attempt|try|look|monitor|investigate)|"
     r"research(?:ing)?|brainstorm(?:ing)?|investigat(?:e|ing)|examin(?:e|ing)|"
@@ -110,6 +112,9 @@ TENTATIVE_LEAD = re.compile(
 )
 # "Before refactoring anything, we need …": when it is done is not what is done.
 WHEN_CLAUSE = re.compile(r"^(?:before|after|when|once|until|while|whenever)\b[^,]{3,120},\s+", re.I)
+PAST_SUBJECT = re.compile(
+    rf"^(?:the\s+)?(?:team|we|i|they)\s+(?={TENTATIVE_PAST}\b)", re.IGNORECASE
+)
 CHECK_OF_RESULT = re.compile(r"^(?:see|check|verify|confirm)\s+(?:if|whether)\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+(?:and|but|or|then)\s+|\.\s+")
 TENTATIVE_PASSIVE = re.compile(
@@ -257,15 +262,7 @@ class Vague:
 def _main_clause(text: str) -> str:
     if TENTATIVE_LEAD.match(text):
         return text  # "Determine whether the cache should be shared": the verb leads already
-    text = WHEN_CLAUSE.sub("", text, count=1)
-    # "Team discussed about …", "We considered …": what was done, said in the past tense
-    text = re.sub(
-        r"^(?:the\s+)?(?:team|we|i|they)\s+(?=(?:discuss|consider|explor|brainstorm)ed\b)",
-        "",
-        text,
-        count=1,
-        flags=re.IGNORECASE,
-    )
+    text = PAST_SUBJECT.sub("", WHEN_CLAUSE.sub("", text, count=1), count=1)
     return PREFACE.sub("", text, count=1).strip()
 
 
@@ -305,20 +302,20 @@ def vagueness(title: str) -> Vague | None:
     if targeted:
         return None
     improve = IMPROVE_LEAD.match(main) or IMPROVE_PASSIVE.search(main)
-    if improve and IMPROVED_TO.search(main[improve.end() :]):
-        improve = None  # "the script will be improved to alert when …": what it will do
-    if improve:
+    if improve and not _says_what_it_will_do(main, improve):
         return Vague("no_target", improve.group(0))
     comparative = COMPARATIVE.search(main)
-    if (
-        comparative
-        and comparative.group(0).lower().startswith("improve")
-        and IMPROVED_TO.search(main[comparative.end() :])
+    if comparative and not (
+        comparative.group(0).lower().startswith("improve")
+        and _says_what_it_will_do(main, comparative)
     ):
-        comparative = None  # "will be improved to alert when …": what it will do
-    if comparative:
         return Vague("no_target", comparative.group(0))
     return None
+
+
+def _says_what_it_will_do(main: str, improvement: re.Match[str]) -> bool:
+    """ "The script will be improved to alert when …": the improvement names its outcome."""
+    return bool(IMPROVED_TO.search(main[improvement.end() :]))
 
 
 def title_is_vague(title: str) -> bool:
@@ -409,6 +406,7 @@ SECOND_VERB = re.compile(
     r"everyone|people|(?-i:[A-Z][\w-]+)\s+(?:team|users|maintainers|admins|on-?call))\b",
     re.IGNORECASE,
 )
+A_VERB = re.compile(rf"(?:{WORK_VERBS}|{ACTION_VERBS})(?:e?s|e?d)?|\w+ed", re.IGNORECASE)
 QUALITY_OF = re.compile(
     r"\b(?:easy|easier|hard|harder|simple|simpler|safe|safer|quick|quicker|able|possible|"
     r"difficult|straightforward|cheap|cheaper)\s+to\s+[\w-]+\s*,?\s*$",
@@ -447,9 +445,7 @@ def title_is_joined(title: str) -> bool:
     phases = [phase.span() for phase in PHASES.finditer(text)]
     for match in SECOND_VERB.finditer(text):
         before = re.findall(r"[\w'’-]+", text[: match.start()])
-        if before and re.fullmatch(
-            rf"(?:{WORK_VERBS}|{ACTION_VERBS})(?:e?s|e?d)?|\w+ed", before[-1], re.I
-        ):
+        if before and A_VERB.fullmatch(before[-1]):
             continue  # "merged and deployed a change": two verbs, one object, one action
         if any(start < match.start() < end for start, end in phases):
             continue  # "how to scan and secure their infrastructure"

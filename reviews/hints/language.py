@@ -132,8 +132,7 @@ JUDGEMENT = re.compile(
         r"stupid(?:ity)?|idiot(?:ic|s)?|dumb",
         r"irresponsib(?:le|ly|ility)|unprofessional",
         r"inadvisable|ill-advised|unwise",
-        r"(?:to|the) blame|(?<!assigning )(?<!assign )(?<!placing )(?<!place )(?<!apportion )(?<!finding )"
-        r"(?<!culture of )(?<!about )(?<!without )(?<!pointing )blam(?:e|es|ed|ing)",
+        r"(?:to|the) blame|blam(?:e|es|ed|ing)",
         r"f[ae]ll(?:s|en|ing)? into the trap",
         r"(?:at|(?:his|her|their|our|my|your|whose|the \w+'s|\w+'s)) fault|the fault of",
         r"screw(?:ed)? ?up|messed up|dropped the ball|botched",
@@ -197,12 +196,12 @@ HUMAN_ERROR = re.compile(
         r"(?:was|were|been|being|got) (?:\w+ )?(?:set up|configured|installed|deployed|named|entered|"
         r"typed|labell?ed) (?:\w+ly )?(?:incorrectly|wrongly|badly|improperly)",
         r"lapses? (?:in|of) (?:judge?ment|attention|concentration)|slip-ups?|blunders?|goof(?:s|ed)?",
-        r"(?<!from )(?:a|the|our|my|his|her|their|by|simple|honest|stupid|this) mistakes?",
+        r"(?:a|the|our|my|his|her|their|by|simple|honest|stupid|this) mistakes?",
         r"mistaken(?:ly)?",
         r"mistakes? (?:in|of|when|while|by)",
         r"made (?:a |an |the |one |two |several |some |many |a few |a couple of )?(?:[\w-]+ ){0,2}?"
         r"(?:mistake|error|typo)s?",
-        r"(?<!prevent )(?<!prevents )(?<!avoid )(?<!against )(?<!stop )(?<!block )accidental(?:ly)?|by accident",
+        r"accidental(?:ly)?|by accident",
         r"typos?",
         r"misjudg(?:e|ed|ing|ement|ment)s?",
         r"misread|misinterpret(?:ed|ing)?|misunderstood",
@@ -471,8 +470,7 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
         if (PEOPLE.match(subject) or subject.lower() in lowered_names) and not governed:
             found.append(Blame("human_error", match.group(0)))
     for match in TOO_SLOW.finditer(text):
-        subject = _subject_before(text, match.start())
-        if PEOPLE.match(subject) or subject.lower() in lowered_names or _a_name(subject):
+        if _is_person(_subject_before(text, match.start()), lowered_names):
             found.append(Blame("judgement", match.group(0)))
     for match in LAPSE.finditer(text):
         subject = _subject_before(text, match.start())
@@ -481,14 +479,14 @@ def _lapses(text: str, names: Iterable[str]) -> list[Blame]:
             found.append(Blame("human_error", match.group(0)))
         elif not match.group(1) and not match.group(2) and subject.lower() in ("we", "us", "i"):
             continue  # "we did not communicate with our community": the team's own account
-        elif (
-            PEOPLE.match(subject)
-            or subject.lower() in lowered_names
-            or _a_name(subject)
-            or unwritten
-        ):
+        elif _is_person(subject, lowered_names) or unwritten:
             found.append(Blame("judgement", match.group(0)))
     return found
+
+
+def _is_person(word: str, names: set[str]) -> bool:
+    """A person, a participant's name, or a word that looks like someone's name."""
+    return bool(PEOPLE.match(word)) or word.lower() in names or _a_name(word)
 
 
 OPENER_WORD = re.compile(r"^(?:it|this|that|there|these|those|the|a|an|its)$", re.IGNORECASE)
@@ -502,9 +500,14 @@ def _a_name(word: str) -> bool:
     )
 
 
-# "without blame", "no fault of": the words deny the judgement.
+# The words before a judgement that set it aside: they deny it ("without blame", "no fault
+# of"), talk about it ("isn't about assigning blame", "learn from our mistakes") or guard
+# against it ("to prevent accidental publishing").
 DENIED = re.compile(
-    r"(?:\b(?:without|no|not|never|free of|blameless|dont)|n['’]t)\s+$", re.IGNORECASE
+    r"(?:\b(?:without|no|not|never|free of|blameless|dont|assign(?:ing)?|plac(?:e|ing)|apportion|"
+    r"finding|pointing|culture of|about|learn(?:ing|ed|t)? from|prevents?|avoid|against|stop|block)"
+    r"|n['’]t)\s+$",
+    re.IGNORECASE,
 )
 # "was missed by the scraper": the passive's agent is a machine.
 THING_AGENT = re.compile(r"^\s+by\s+(?:the\s+|a\s+|an\s+|our\s+|its\s+)?([\w-]+)", re.IGNORECASE)
@@ -534,9 +537,21 @@ LUCKY = re.compile(
 )
 
 
+# "The importance of being mindful about what is stored on your machine": advice to readers,
+# not a judgement of anyone in the event.
+ADVICE_TO_READERS = re.compile(
+    r"\b(?:you|your|yours)\b|\b(?:importance of|need for|reminder to|remind(?:s|ed)? (?:us|everyone) to)\s+"
+    r"(?:being|staying|remaining|keeping)\b",
+    re.IGNORECASE,
+)
+CAUTION = re.compile(r"^(?:be|being|been|was|were|is|are|stay|remain)\b", re.IGNORECASE)
+
+
 def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
-    """A passive whose agent is a machine, "never tested" said of one, or a mistake that a
-    thing contains, judges nobody."""
+    """A passive whose agent is a machine, "never tested" said of one, a mistake that a
+    thing contains, luck found "by accident" or caution advised to readers judges nobody."""
+    if kind == "judgement" and CAUTION.match(match.group(0)) and ADVICE_TO_READERS.search(sentence):
+        return True  # "the importance of being mindful about your machine": advice, to readers
     if kind == "judgement" and match.group(0).lower().startswith("did"):
         subject = _subject_before(sentence, match.start())  # "one node didn't even try"
         return bool(THINGS.match(subject) or PRONOUN.match(subject) or subject == PLACEHOLDER)
@@ -572,20 +587,9 @@ def _judges_nobody(kind: str, match: re.Match[str], sentence: str) -> bool:
     return False
 
 
-# "The importance of being mindful about what is stored on your machine": advice to readers,
-# not a judgement of anyone in the event.
-ADVICE_TO_READERS = re.compile(
-    r"\b(?:you|your|yours)\b|\b(?:importance of|need for|reminder to|remind(?:s|ed)? (?:us|everyone) to)\s+"
-    r"(?:being|staying|remaining|keeping)\b",
-    re.IGNORECASE,
-)
-CAUTION = re.compile(r"^(?:be|being|been|was|were|is|are|stay|remain)\b", re.IGNORECASE)
-
-
 def blames_in_sentence(sentence: str, names: Iterable[str] = ()) -> list[Blame]:
     """Every blame pattern in one sentence (already `plain`)."""
     found: list[Blame] = []
-    advice = ADVICE_TO_READERS.search(sentence)
     for kind, pattern in (
         ("judgement", JUDGEMENT),
         ("human_error", HUMAN_ERROR),
@@ -594,9 +598,8 @@ def blames_in_sentence(sentence: str, names: Iterable[str] = ()) -> list[Blame]:
         found += [
             Blame(kind, m.group(0))
             for m in pattern.finditer(sentence)
-            if not DENIED.search(sentence[max(0, m.start() - 12) : m.start()])
+            if not DENIED.search(sentence[max(0, m.start() - 16) : m.start()])
             and not _judges_nobody(kind, m, sentence)
-            and not (advice and CAUTION.match(m.group(0)))
         ]
     found += _counterfactuals(sentence)
     found += _lapses(sentence, names)

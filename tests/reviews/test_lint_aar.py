@@ -21,6 +21,12 @@ def lint(capsys, *paths) -> tuple[int, str]:
     return 0, capsys.readouterr().out
 
 
+def lint_one(capsys, path) -> tuple[int, str, list[str]]:
+    """Lint one file: the exit code, the output and its findings as "LINE: message"."""
+    code, out = lint(capsys, path)
+    return code, out, out.replace(f"{path}:", "").strip().splitlines()
+
+
 def test_a_report_exported_by_aar_with_good_content_is_clean(tmp_path, capsys):
     review = ReviewFactory(summary="Checkout was slow for 95 minutes.", title="Checkout latency")
     TimelineEntryFactory(review=review, description="Latency alert fired")
@@ -144,8 +150,7 @@ the script should have failed here   <- code, not prose
 def test_real_documents_are_read_by_meaning_wherever_the_actions_are(tmp_path, capsys):
     path = tmp_path / "incident.md"
     path.write_text(REAL_STYLE)
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, out, found = lint_one(capsys, path)
     assert code == 1
     assert "5: “was overlooked” hides a judgement in the passive." in out
     assert not any(
@@ -241,8 +246,7 @@ def test_a_heading_that_names_remediations_holds_actions_and_a_todo_note_is_not_
         "- Make the log parser more resilient\n"
         "- Add a test that replays the block with the bad deposit log\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, out, found = lint_one(capsys, path)
     assert code == 1
     assert any(f.startswith("11: action “Make the log parser") for f in found)
     assert not any(f.startswith("12: action") for f in found)  # a specific action
@@ -258,8 +262,7 @@ def test_a_commitment_that_restates_an_action_item_is_not_counted_twice(tmp_path
         "We will try to page the database team sooner.\n\n"
         "## Action Items\n\n- Set up an alert on file watches usage above 90% of the limit\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, _out, found = lint_one(capsys, path)
     assert code == 1
     assert not any(f.startswith("5:") for f in found)  # the action item says it better
     assert any(f.startswith("7: action “We will try to page") for f in found)  # its own
@@ -289,8 +292,7 @@ def test_a_list_announced_as_actions_holds_actions_but_not_its_nested_details(tm
         "- Consider a second region\n"
         "  - think about the costs first\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, out, found = lint_one(capsys, path)
     assert code == 1
     assert any(f.startswith("8: action “We will improve our logging.”") for f in found)
     assert any(f.startswith("12: action “Consider a second region”") for f in found)
@@ -307,8 +309,7 @@ def test_chat_logs_and_appendices_are_not_read_for_blame_or_commitments(tmp_path
         "bob: we will look into it tomorrow\n\n"
         "## Chat transcript\n\nThe reviewer missed the change.\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, _out, found = lint_one(capsys, path)
     assert code == 1
     assert any(f.startswith("5:") for f in found)  # the writers' own summary is read
     assert not any(f.split(":")[0] in ("11", "13", "17") for f in found), found
@@ -323,8 +324,7 @@ def test_a_place_for_actions_that_says_there_are_none_holds_no_action(tmp_path, 
         "| Action | Owner |\n| --- | --- |\n| N/A | |\n\n"
         "## Future plan\n\n- Consider a second database replica\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, out, found = lint_one(capsys, path)
     assert code == 1
     assert not any(f.split(":")[0] in ("3", "7", "11") for f in found), found
     assert any(f.startswith("15: action “Consider a second database replica”") for f in found)
@@ -342,8 +342,7 @@ def test_an_imperative_lesson_is_an_action_and_an_observation_is_not(tmp_path, c
         "  1. consider the art pipeline first\n\n"
         "We’re working on incorporating this into the engine.\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, out, found = lint_one(capsys, path)
     assert code == 1
     assert any(f.startswith("9: action “Build a playable game") for f in found)
     assert any(f.startswith("11: action “Look for alternative") for f in found)
@@ -363,8 +362,7 @@ def test_changes_introduced_by_a_colon_are_actions_and_notes_about_the_list_are_
         "## Action items\n\nAction items fall under three types.\n\nTypes:\n\n"
         "| Action | Status |\n| --- | --- |\n| Improve the renewal job | TODO |\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, _out, found = lint_one(capsys, path)
     assert code == 1
     assert any(f.startswith("7: action “Add more monitoring”") for f in found)
     assert not any(f.split(":")[0] in ("11", "13") for f in found), found
@@ -397,8 +395,7 @@ def test_ongoing_work_and_an_appositive_we_are_commitments_and_asides_are_not(tm
         "However, we, as the community, should seek means to get more eyes on the code.\n\n"
         "Now, I must say here, our host is the best.\n"
     )
-    code, out = lint(capsys, path)
-    found = out.replace(f"{path}:", "").strip().splitlines()
+    code, out, found = lint_one(capsys, path)
     assert code == 1
     assert any(f.startswith("9: action “We are investigating") for f in found)
     assert "of 2 open actions" in out  # the two commitments, not Mike's step or the aside
